@@ -1,0 +1,36 @@
+"""Build a small expression from Values, backpropagate, and print every node's data and grad.
+
+Run:  python examples/expression.py
+"""
+from engine import Value
+from engine.autodiff import topological_order
+
+
+def main() -> None:
+    # A single tanh neuron with two inputs, as in micrograd's walkthrough.
+    x1 = Value(2.0, label="x1")
+    x2 = Value(0.0, label="x2")
+    w1 = Value(-3.0, label="w1")
+    w2 = Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1 = x1 * w1
+    x1w1.label = "x1*w1"
+    x2w2 = x2 * w2
+    x2w2.label = "x2*w2"
+    n = x1w1 + x2w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    o.backward()
+
+    print("o = tanh(x1*w1 + x2*w2 + b); after o.backward():\n")
+    print(f"{'node':>8} {'op':>6} {'data':>10} {'grad':>10}   local grads (d node / d parent)")
+    for node in topological_order(o):
+        local = ", ".join(f"{g:.4f}" for g in node.local_grads)
+        print(f"{node.label or '·':>8} {node.op or 'leaf':>6} {node.data:>10.4f} "
+              f"{node.grad:>10.4f}   {local}")
+    print("\nChain rule by hand: do/dx1 = (1 - o^2) * w1 =", f"{(1 - o.data**2) * w1.data:.4f}")
+
+
+if __name__ == "__main__":
+    main()
