@@ -88,9 +88,6 @@ class Value:
     def __pos__(self) -> Value:
         return self
 
-    def __neg__(self) -> Value:
-        return _apply(NEG, self)
-
     def __pow__(self, other: Value | Number, modulo: None = None) -> Value:
         if modulo is not None:
             return NotImplemented
@@ -103,26 +100,6 @@ class Value:
     def __rpow__(self, other: Number) -> Value:
         base = _as_value(other)
         return NotImplemented if base is NotImplemented else _apply(POW, base, self)
-
-    def exp(self) -> Value:
-        """e ** self."""
-        return _apply(EXP, self)
-
-    def log(self) -> Value:
-        """The natural logarithm of self (self must be positive)."""
-        return _apply(LOG, self)
-
-    def tanh(self) -> Value:
-        """The hyperbolic tangent of self."""
-        return _apply(TANH, self)
-
-    def sigmoid(self) -> Value:
-        """The logistic function σ(self) = 1 / (1 + e ** -self)."""
-        return _apply(SIGMOID, self)
-
-    def relu(self) -> Value:
-        """max(0, self); its derivative at 0 is taken as 0."""
-        return _apply(RELU, self)
 
 
 _new = object.__new__
@@ -176,6 +153,22 @@ def _binary_methods(rule: Primitive) -> tuple:
     return method, reflected
 
 
+def _unary_method(rule: Primitive, doc: str):
+    forward = rule.forward
+
+    def method(self: Value) -> Value:
+        return _node(forward(self.data), (self,), rule)
+
+    method.__doc__ = doc
+    return method
+
+
+Value.__neg__ = _unary_method(NEG, "-self.")
+Value.exp = _unary_method(EXP, "e ** self.")
+Value.log = _unary_method(LOG, "The natural logarithm of self (self must be positive).")
+Value.tanh = _unary_method(TANH, "The hyperbolic tangent of self.")
+Value.sigmoid = _unary_method(SIGMOID, "The logistic function σ(self) = 1 / (1 + e ** -self).")
+Value.relu = _unary_method(RELU, "max(0, self); its derivative at 0 is taken as 0.")
 Value.__add__, Value.__radd__ = _binary_methods(ADD)
 Value.__sub__, Value.__rsub__ = _binary_methods(SUB)
 Value.__mul__, Value.__rmul__ = _binary_methods(MUL)
@@ -186,7 +179,9 @@ def weighted_sum(ws: Sequence[Value | Number], xs: Sequence[Value | Number], b: 
     """Σ_k w_k·x_k + b as one node: the seed's z = Σ_k w_jk a_k + b_j for one neuron."""
     if len(ws) != len(xs):
         raise ValueError(f"weighted_sum: {len(ws)} weights but {len(xs)} inputs")
-    parents = tuple(_operand(v, "weighted_sum operand") for v in (*ws, *xs, b))
+    parents = (*ws, *xs, b)
+    if set(map(type, parents)) != {Value}:
+        parents = tuple(_operand(v, "weighted_sum operand") for v in parents)
     return _node(WEIGHTED_SUM.forward(*[p.data for p in parents]), parents, WEIGHTED_SUM)
 
 

@@ -1,0 +1,198 @@
+"""Neurons, layers and multilayer perceptrons made of Values, in the seed's notation.
+
+Layer l = 1 is the input. Weight layer l (l = 2 … L) holds neuron j with weights
+w^l_jk from neuron k of layer l−1 and bias b^l_j; it computes
+z^l_j = Σ_k w^l_jk a^{l−1}_k + b^l_j as one ``weighted_sum`` node and a^l_j = σ(z^l_j).
+Indices j and k count from 0, as in the arrays ``W[j, k]``.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Sequence
+
+from engine import Value, weighted_sum
+from engine.value import Number
+from nn import matrix, saving
+from nn.activations import ACTIVATIONS, layer_activations
+from nn.module import Module
+
+
+def _index(j: int, k: int | None = None) -> str:
+    """Subscripts as the seed writes them: "jk", or "j,k" once an index has two digits."""
+    if k is None:
+        return str(j)
+    return f"{j}{k}" if j < 10 and k < 10 else f"{j},{k}"
+
+
+class Neuron(Module):
+    """Neuron j of layer l: weights w^l_jk, bias b^l_j and activation σ."""
+
+    def __init__(self, w: Sequence[float], b: float, activation: str = "sigmoid",
+                 layer: int = 2, j: int = 0) -> None:
+        self.w = [Value(wk, label=f"w^{layer}_{_index(j, k)}") for k, wk in enumerate(w)]
+        self.b = Value(b, label=f"b^{layer}_{_index(j)}")
+        self.activation = layer_activations(activation, 1)[0]
+        self._sigma = ACTIVATIONS[self.activation]
+        self._z_label = f"z^{layer}_{_index(j)}"
+        self._a_label = f"a^{layer}_{_index(j)}"
+
+    def forward(self, a: Sequence[Value]) -> tuple[Value, Value]:
+        """(z, σ(z)) for the previous layer's activations a (Values, already checked)."""
+        z = weighted_sum(self.w, a, self.b)
+        z.label = self._z_label
+        out = self._sigma(z)
+        if out is not z:
+            out.label = self._a_label
+        return z, out
+
+    def __call__(self, a: Sequence[Value]) -> Value:
+        return self.forward(a)[1]
+
+    def parameters(self) -> list[Value]:
+        return [*self.w, self.b]
+
+    def __repr__(self) -> str:
+        return f"Neuron({len(self.w)} inputs, {self.activation})"
+
+
+class Layer(Module):
+    """Weight layer l: neurons j = 0 … n_l − 1, each fed by all n_{l−1} activations."""
+
+    def __init__(self, w: Sequence[Sequence[float]], b: Sequence[float],
+                 activation: str = "sigmoid", layer: int = 2) -> None:
+        self.neurons = [Neuron(wj, bj, activation, layer, j) for j, (wj, bj) in enumerate(zip(w, b))]
+        self.activation = activation
+        self.layer = layer
+
+    def forward(self, a: Sequence[Value]) -> tuple[list[Value], list[Value]]:
+        """(z^l, a^l) for a^{l−1}."""
+        pairs = [n.forward(a) for n in self.neurons]
+        return [z for z, _ in pairs], [out for _, out in pairs]
+
+    def __call__(self, a: Sequence[Value]) -> list[Value]:
+        return self.forward(a)[1]
+
+    def parameters(self) -> list[Value]:
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def __repr__(self) -> str:
+        return f"Layer({self.layer}: {len(self.neurons)} neurons, {self.activation})"
+
+
+@dataclass
+class Trace:
+    """One forward pass with everything kept: a^1 (the input) … a^L, and z^2 … z^L."""
+
+    activations: list[list[Value]]
+    zs: list[list[Value]]
+
+    @property
+    def output(self) -> list[Value]:
+        """a^L."""
+        return self.activations[-1]
+
+
+class MLP(Module):
+    """A multilayer perceptron: ``MLP(2, [3, 2])`` has 2 inputs, 3 hidden neurons and 2 outputs."""
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str | Sequence[str] = "sigmoid",
+                 seed: int | None = None) -> None:
+        sizes = [nin, *nouts]
+        if not nouts or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in sizes):
+            raise ValueError(f"MLP sizes must be positive integers with at least one layer, "
+                             f"got nin={nin!r}, nouts={list(nouts)!r}")
+        names = layer_activations(activation, len(nouts))
+        rng = random.Random(seed)
+        # N(0, 1) weights and biases, as in the seed's source
+        weights = [[[rng.gauss(0.0, 1.0) for _ in range(n_in)] for _ in range(n_out)]
+                   for n_in, n_out in zip(sizes, sizes[1:])]
+        biases = [[rng.gauss(0.0, 1.0) for _ in range(n_out)] for n_out in nouts]
+        self._build(weights, biases, names)
+
+    def _build(self, weights: Sequence[Sequence[Sequence[float]]], biases: Sequence[Sequence[float]],
+               activations: list[str]) -> None:
+        self.layers = [Layer(w, b, name, layer=i + 2)
+                       for i, (w, b, name) in enumerate(zip(weights, biases, activations))]
+        self.sizes = [len(weights[0][0]), *(len(b) for b in biases)]
+        self.activations = activations
+
+    @classmethod
+    def from_matrices(cls, weights: Sequence[object], biases: Sequence[object],
+                      activation: str | Sequence[str] = "sigmoid") -> MLP:
+        """The net with exactly these parameters: W^l of shape (n_l, n_{l−1}), b^l of shape (n_l,)."""
+        ws, bs = matrix.check_parameters(weights, biases)
+        net = cls.__new__(cls)
+        net._build([w.tolist() for w in ws], [b.tolist() for b in bs],
+                   layer_activations(activation, len(ws)))
+        return net
+
+    @property
+    def nin(self) -> int:
+        """n_1, the number of inputs."""
+        return self.sizes[0]
+
+    def inputs(self, x: Sequence[Value | Number]) -> list[Value]:
+        """x as a^1: a list of nin Values (numbers become leaves labelled a^1_k)."""
+        if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
+            raise TypeError(f"input must be a sequence of {self.nin} numbers, got {type(x).__name__}")
+        if len(x) != self.nin:
+            raise ValueError(f"input must have {self.nin} values (the net's nin), got {len(x)}")
+        a = []
+        for k, xk in enumerate(x):
+            if isinstance(xk, Value):
+                a.append(xk)
+                continue
+            try:
+                a.append(Value(xk, label=f"a^1_{k}"))
+            except (TypeError, ValueError) as e:
+                raise type(e)(f"input x[{k}]: {e}") from None
+        return a
+
+    def trace(self, x: Sequence[Value | Number]) -> Trace:
+        """The forward pass for x, keeping every z^l and a^l."""
+        activations, zs = [self.inputs(x)], []
+        for layer in self.layers:
+            z, a = layer.forward(activations[-1])
+            zs.append(z)
+            activations.append(a)
+        return Trace(activations, zs)
+
+    def __call__(self, x: Sequence[Value | Number]) -> list[Value]:
+        """The output a^L for input x, always a list."""
+        a = self.inputs(x)
+        for layer in self.layers:
+            a = layer(a)
+        return a
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def weights(self) -> list[matrix.Array]:
+        """W^l for l = 2 … L as numpy arrays of shape (n_l, n_{l−1}), W[j, k] = w^l_jk."""
+        return matrix.arrays([[[w.data for w in n.w] for n in layer.neurons]
+                              for layer in self.layers])
+
+    def biases(self) -> list[matrix.Array]:
+        """b^l for l = 2 … L as numpy arrays of shape (n_l,)."""
+        return matrix.arrays([[n.b.data for n in layer.neurons] for layer in self.layers])
+
+    def save(self, path: str) -> None:
+        """Write sizes, activations and every parameter to a JSON file (exact round trip)."""
+        saving.save(path, self.sizes, self.activations,
+                    [w.tolist() for w in self.weights()], [b.tolist() for b in self.biases()])
+
+    @classmethod
+    def load(cls, path: str) -> MLP:
+        """The net saved at path; ValueError (naming the file) if it is not a complete saved MLP."""
+        sizes, activations, weights, biases = saving.load(path)
+        try:
+            net = cls.from_matrices(weights, biases, activations)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{path}: not a valid saved MLP: {e}") from None
+        if net.sizes != sizes:
+            raise ValueError(f"{path}: saved sizes {sizes!r} disagree with its weights {net.sizes}")
+        return net
+
+    def __repr__(self) -> str:
+        return f"MLP({' -> '.join(map(str, self.sizes))}, activations={self.activations})"
