@@ -79,7 +79,10 @@ def _check_data(net: MLP, data: Sequence[tuple[Sequence[Number], Sequence[Number
         if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
             raise TypeError(f"train: data[{i}] must be an (x, y) pair, got {pair!r}")
         x, y = pair
-        net.inputs(x)  # raises, naming what is wrong with x
+        try:
+            net.inputs(x)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"train: data[{i}] x: {e}") from None
         if len(y) != n_out:
             raise ValueError(f"train: data[{i}] target has {len(y)} values but the net has "
                              f"{n_out} outputs")

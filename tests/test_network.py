@@ -1,0 +1,145 @@
+"""Neuron, Layer, MLP: structure, notation, matrices in and out, inputs checked."""
+import math
+
+import numpy as np
+import pytest
+
+from engine import Value
+from nn import MLP, Layer, Neuron
+
+
+def test_mlp_shapes_and_parameter_count():
+    net = MLP(2, [3, 2], seed=0)
+    assert net.sizes == [2, 3, 2] and net.activations == ["sigmoid", "sigmoid"]
+    assert len(net.parameters()) == (2 * 3 + 3) + (3 * 2 + 2)
+    assert [w.shape for w in net.weights()] == [(3, 2), (2, 3)]
+    assert [b.shape for b in net.biases()] == [(3,), (2,)]
+
+
+def test_seed_makes_initialisation_reproducible_and_standard_normal():
+    a, b = MLP(3, [4, 2], seed=7), MLP(3, [4, 2], seed=7)
+    assert all((x == y).all() for x, y in zip(a.weights(), b.weights()))
+    big = np.concatenate([w.ravel() for w in MLP(50, [200], seed=1).weights()])
+    assert abs(big.mean()) < 0.05 and abs(big.std() - 1) < 0.05
+
+
+def test_weights_follow_the_seed_notation():
+    net = MLP(2, [3, 2], seed=0)
+    W3 = net.weights()[1]
+    # W^3[j, k] = w^3_jk joins neuron k of layer 2 to neuron j of layer 3
+    assert W3[1, 2] == net.layers[1].neurons[1].w[2].data
+    assert net.layers[1].neurons[1].w[2].label == "w^3_12"
+    assert net.layers[0].neurons[2].b.label == "b^2_2"
+
+
+def test_forward_matches_the_formula():
+    W = [np.array([[0.1, -0.2], [0.3, 0.4]]), np.array([[0.5, -0.6]])]
+    B = [np.array([0.05, -0.05]), np.array([0.2])]
+    net = MLP.from_matrices(W, B, activation=["tanh", "linear"])
+    x = [0.7, -1.1]
+    h = [math.tanh(0.1 * 0.7 + 0.2 * 1.1 + 0.05), math.tanh(0.3 * 0.7 - 0.4 * 1.1 - 0.05)]
+    (out,) = net(x)
+    assert out.data == pytest.approx(0.5 * h[0] - 0.6 * h[1] + 0.2, rel=1e-14)
+
+
+def test_each_z_is_one_weighted_sum_node():
+    net = MLP(3, [2], activation="relu", seed=0)
+    tr = net.trace([1.0, 2.0, 3.0])
+    for z in tr.zs[0]:
+        assert z.op == "weighted_sum" and len(z.parents) == 2 * 3 + 1
+    assert [z.label for z in tr.zs[0]] == ["z^2_0", "z^2_1"]
+
+
+def test_trace_keeps_every_layer():
+    net = MLP(2, [3, 2], seed=0)
+    tr = net.trace([0.5, -1.0])
+    assert [len(a) for a in tr.activations] == [2, 3, 2]
+    assert [len(z) for z in tr.zs] == [3, 2]
+    assert [a.data for a in tr.activations[0]] == [0.5, -1.0]
+    assert tr.activations[0][0].label == "a^1_0"
+    assert tr.output is tr.activations[-1]
+    assert [v.data for v in tr.output] == [v.data for v in net([0.5, -1.0])]
+    assert all(a.data == pytest.approx(1 / (1 + math.exp(-z.data)))
+               for a, z in zip(tr.activations[1], tr.zs[0]))
+
+
+def test_linear_activation_output_is_z_itself():
+    net = MLP(2, [1], activation="linear", seed=0)
+    tr = net.trace([1.0, 2.0])
+    assert tr.output[0] is tr.zs[0][0]
+
+
+def test_net_call_always_returns_a_list_and_accepts_values():
+    net = MLP(2, [1], seed=0)
+    x = [Value(1.0), 2]
+    out = net(x)
+    assert isinstance(out, list) and len(out) == 1
+    out[0].backward()
+    assert x[0].grad != 0.0
+
+
+def test_zero_grad_clears_parameters():
+    net = MLP(2, [2, 1], seed=0)
+    net([1.0, 1.0])[0].backward()
+    assert any(p.grad for p in net.parameters())
+    net.zero_grad()
+    assert all(p.grad == 0.0 for p in net.parameters())
+
+
+def test_from_matrices_round_trips_weights_and_accepts_column_biases():
+    net = MLP(3, [4, 2], activation=["relu", "tanh"], seed=3)
+    again = MLP.from_matrices(net.weights(), [b[:, None] for b in net.biases()], ["relu", "tanh"])
+    assert all((x == y).all() for x, y in zip(net.weights(), again.weights()))
+    assert all((x == y).all() for x, y in zip(net.biases(), again.biases()))
+    assert again.activations == ["relu", "tanh"] and again.sizes == [3, 4, 2]
+
+
+def test_neuron_and_layer_are_usable_alone():
+    n = Neuron([0.5, -1.0], 0.25, activation="relu", layer=2, j=1)
+    assert n([Value(2.0), Value(0.5)]).data == pytest.approx(0.75)
+    assert [p.label for p in n.parameters()] == ["w^2_10", "w^2_11", "b^2_1"]
+    layer = Layer([[1.0], [2.0]], [0.0, 1.0], activation="linear")
+    assert [v.data for v in layer([Value(3.0)])] == [3.0, 7.0]
+
+
+# --- errors --------------------------------------------------------------------------
+
+def test_unknown_activation_lists_the_valid_names():
+    with pytest.raises(ValueError, match="unknown 'softmax'; valid names are 'sigmoid', 'tanh', 'relu', 'linear'"):
+        MLP(2, [2], activation="softmax")
+    with pytest.raises(ValueError, match="expected one name or 2 names"):
+        MLP(2, [2, 1], activation=["relu"])
+
+
+@pytest.mark.parametrize("nin, nouts", [(0, [2]), (2, []), (2, [0]), (2.5, [1]), (2, [True])])
+def test_bad_sizes(nin, nouts):
+    with pytest.raises(ValueError, match="MLP sizes must be positive integers"):
+        MLP(nin, nouts)
+
+
+def test_input_of_wrong_length_names_expected_and_received():
+    with pytest.raises(ValueError, match="input must have 2 values \\(the net's nin\\), got 3"):
+        MLP(2, [1])([1.0, 2.0, 3.0])
+
+
+def test_input_with_a_non_number_names_the_position():
+    with pytest.raises(TypeError, match=r"input x\[1\]: Value data must be a real number .* got str"):
+        MLP(2, [1])([1.0, "a"])
+    with pytest.raises(TypeError, match="input must be a sequence of 2 numbers, got float"):
+        MLP(2, [1])(1.0)
+
+
+@pytest.mark.parametrize(
+    "weights, biases, message",
+    [
+        ([np.ones((3, 2)), np.ones((2, 4))], [np.ones(3), np.ones(2)], "w\\^3 has shape \\(2, 4\\) but layer 2 has 3 neurons"),
+        ([np.ones((3, 2))], [np.ones(2)], "b\\^2 must have shape \\(3,\\)"),
+        ([np.ones(3)], [np.ones(3)], "w\\^2 must be a non-empty 2-D array"),
+        ([np.ones((3, 2))], [], "one bias vector per weight matrix"),
+        ([np.full((1, 1), np.nan)], [np.ones(1)], "must be finite"),
+        ([[["a"]]], [[1.0]], "must be arrays of numbers"),
+    ],
+)
+def test_from_matrices_shape_mismatches(weights, biases, message):
+    with pytest.raises(ValueError, match=message):
+        MLP.from_matrices(weights, biases)
