@@ -1,7 +1,10 @@
-"""Build a small expression from Values, backpropagate, and print every node's data and grad.
+"""Build a small expression from Values, backpropagate, print every node's data and grad, and draw it.
 
-Run:  python examples/expression.py
+Run:  python examples/expression.py   (writes out/expression.svg and .dot)
 """
+import sys
+
+import viz
 from engine import Value
 from engine.autodiff import topological_order
 
@@ -30,6 +33,10 @@ def main() -> None:
         print(f"{node.label or '·':>8} {node.op or 'leaf':>6} {node.data:>10.4f} "
               f"{node.grad:>10.4f}   {local}")
     print("\nChain rule by hand: do/dx1 = (1 - o^2) * w1 =", f"{(1 - o.data**2) * w1.data:.4f}")
+    try:
+        print("drew", viz.render(viz.draw_dot(o), "out/expression.svg"))
+    except viz.RenderError as e:
+        print(f"wrote out/expression.dot, but no picture: {e}", file=sys.stderr)
 
 
 if __name__ == "__main__":

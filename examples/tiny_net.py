@@ -1,0 +1,90 @@
+"""Backpropagation on a tiny net, seen three ways: the δ^l the scalar graph produces, the matrix
+equations BP1–BP4 beside it, and a picture of the net with every z, δ, a and w on it.
+
+Run:  python examples/tiny_net.py            (a 2-3-2 sigmoid net, quadratic cost)
+      python examples/tiny_net.py --help     (sizes, activation, cost, output folder)
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import nn
+import viz
+
+
+def numbers(text: str) -> list[float]:
+    """'0.5,-1' -> [0.5, -1.0]."""
+    try:
+        return [float(t) for t in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r}") from None
+
+
+def sizes(text: str) -> list[int]:
+    """'2,3,2' -> [2, 3, 2]."""
+    try:
+        values = [int(t) for t in text.split(",")]
+    except ValueError:
+        values = []
+    if len(values) < 2 or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected at least two positive layer sizes like 2,3,2, got {text!r}")
+    return values
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--sizes", type=sizes, default=[2, 3, 2], help="layer sizes n_1,…,n_L")
+    parser.add_argument("--activation", default="sigmoid", choices=list(nn.ACTIVATIONS),
+                        help="σ for every layer")
+    parser.add_argument("--cost", default="quadratic", choices=list(nn.COSTS))
+    parser.add_argument("--x", type=numbers, default=None,
+                        help="the input a^1 (default 0.5, -1.0, 0.5, …)")
+    parser.add_argument("--y", type=numbers, default=None,
+                        help="the target (default 1, 0, 0, …)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the N(0, 1) parameters")
+    parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the drawing")
+    parser.add_argument("--format", default="svg", choices=["svg", "png", "pdf"])
+    args = parser.parse_args(argv)
+    n_in, n_out = args.sizes[0], args.sizes[-1]
+    args.x = args.x or [0.5 if k % 2 == 0 else -1.0 for k in range(n_in)]
+    args.y = args.y or [1.0 if j == 0 else 0.0 for j in range(n_out)]
+    if len(args.x) != n_in or len(args.y) != n_out:
+        parser.error(f"--x needs {n_in} numbers and --y {n_out} for sizes {args.sizes}")
+    if args.cost == "cross_entropy" and args.activation != "sigmoid":
+        parser.error("the cross-entropy cost needs outputs in (0, 1): use --activation sigmoid")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    net = nn.MLP(args.sizes[0], args.sizes[1:], activation=args.activation, seed=args.seed)
+    print(f"{net}, {args.cost} cost, x = {args.x}, y = {args.y}\n")
+
+    tr = net.trace(args.x)
+    nn.COSTS[args.cost](tr.output, args.y).backward()
+    print("after C.backward(), the grad of each z^l_j is δ^l_j (nothing in nn/ computes it):")
+    for l, zs in enumerate(tr.zs, start=2):
+        print(f"  δ^{l} = [" + ", ".join(f"{z.grad:+.6f}" for z in zs) + "]")
+    net.zero_grad()
+
+    comparison = nn.compare(net, args.x, args.y, cost=args.cost)
+    print(f"\n{comparison}\n")
+    if sum(args.sizes) <= 12:
+        print(comparison.details() + "\n")
+    print(f"engine and BP1-BP4 agree to 1e-9: {comparison.ok()}\n")
+
+    picture = args.out / f"tiny_net.{args.format}"
+    graph = viz.draw_net(net, args.x, args.y, cost=args.cost)
+    try:
+        viz.render(graph, picture)
+        print(f"wrote {picture} and {picture.with_suffix('.dot')}")
+    except viz.RenderError as e:
+        print(f"wrote {picture.with_suffix('.dot')}, but no picture: {e}", file=sys.stderr)
+    return 0 if comparison.ok() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

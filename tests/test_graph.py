@@ -1,0 +1,108 @@
+"""draw_dot: node and edge counts, labels, determinism across processes, size limits."""
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from engine import Value
+from viz import GraphTooLargeError, draw_dot
+
+
+def counts(g):
+    """(value records, operation nodes, edges) in the DOT source."""
+    src = g.source
+    return (len(re.findall(r"^\s*v\d+ \[", src, re.M)), len(re.findall(r"^\s*v\d+op \[", src, re.M)),
+            len(re.findall(r"->", src)))
+
+
+def test_a_plus_a_draws_one_edge_per_use():
+    a = Value(3.0, label="a")
+    b = a + a
+    b.backward()
+    g = draw_dot(b)
+    assert counts(g) == (2, 1, 3)  # a, b; the + node; a->+ twice, + -> b
+    assert '"#0 ∂=1"' in g.source and '"#1 ∂=1"' in g.source
+    assert "{ a | data 3 | grad 2 }" in g.source
+
+
+def test_diamond():
+    a = Value(2.0, label="a")
+    b, c = a * 3, a.exp()
+    d = b * c
+    g = draw_dot(d)
+    # values: a, 3, b, c, d; ops: *, exp, *; edges: a->*, 3->*, *->b, a->exp, exp->c, b->*, c->*, *->d
+    assert counts(g) == (5, 3, 8)
+
+
+def test_labels_hold_data_grad_and_local_derivatives():
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    y = (x * w).tanh()
+    y.label = "y"
+    y.backward()
+    g = draw_dot(y, fmt=".3f")
+    dtanh = 1 - y.data ** 2
+    assert f"{{ x | data 2.000 | grad {dtanh * -3:.3f} }}" in g.source
+    assert f"∂={dtanh:.3f}" in g.source  # tanh's local derivative on its edge
+    assert "∂=-3.000" in g.source and "∂=2.000" in g.source  # ∂(x·w)/∂x = w, ∂/∂w = x
+    assert 'label=tanh' in g.source and "penwidth=2.5" in g.source
+
+
+def test_options_hide_grads_and_local_derivatives():
+    y = Value(2.0, label="x") * 3
+    g = draw_dot(y, show_grad=False, show_local_grads=False, rankdir="TB")
+    assert "grad" not in g.source and "∂" not in g.source and "rankdir=TB" in g.source
+
+
+def test_record_syntax_in_labels_is_escaped():
+    g = draw_dot(Value(1.0, label="a|b{c}<d>"))
+    assert r"a\|b\{c\}\<d\>" in g.source
+
+
+SCRIPT = textwrap.dedent("""
+    from engine import Value
+    from viz import draw_dot
+    x, y = Value(1.5, label="x"), Value(-0.5, label="y")
+    h = (x * y + x).tanh() * (x / (1 + y * y)).sigmoid()
+    h.backward()
+    print(draw_dot(h).source, end="")
+""")
+
+
+def test_same_graph_same_source_in_another_process():
+    namespace = {}
+    exec(compile("from io import StringIO\nimport contextlib\nout = StringIO()\n"
+                 "with contextlib.redirect_stdout(out):\n" + textwrap.indent(SCRIPT, "    "),
+                 "<script>", "exec"), namespace)
+    here = namespace["out"].getvalue()
+    there = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
+                           check=True).stdout
+    assert here == there and "v0" in here
+
+
+def _chain(n):
+    xs = [Value(0.5 + i / 100) for i in range(10)]
+    y = xs[0]
+    for i in range(n):
+        y = y * xs[i % 10] if i % 2 else y + xs[i % 10]
+    return y
+
+
+def test_large_graphs_are_refused_clearly_by_default():
+    with pytest.raises(GraphTooLargeError, match=r"the graph has 1010 values, more than max_nodes=500.*max_nodes=None"):
+        draw_dot(_chain(1000))
+
+
+def test_twenty_thousand_nodes_when_asked():
+    g = draw_dot(_chain(20_000), max_nodes=None)
+    assert counts(g) == (20_010, 20_000, 60_000)
+
+
+def test_bad_arguments():
+    with pytest.raises(TypeError, match="root must be a Value, got float"):
+        draw_dot(1.0)
+    with pytest.raises(ValueError, match="fmt must be a number format"):
+        draw_dot(Value(1.0), fmt="%d")
+    with pytest.raises(ValueError, match="rankdir must be one of"):
+        draw_dot(Value(1.0), rankdir="up")

@@ -1,0 +1,90 @@
+"""render: real pictures through dot and through graphviz-pure, and clear errors without them."""
+import os
+import shutil
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from engine import Value
+from viz import RenderError, RendererNotFoundError, draw_dot, render
+from viz.rendering import pipe
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _graph():
+    x = Value(2.0, label="x")
+    y = (x * 3).tanh()
+    y.label = "out"
+    y.backward()
+    return draw_dot(y)
+
+
+def _texts(path):
+    root = ET.parse(path).getroot()  # raises if the SVG is not well-formed XML
+    return " ".join(t.text or "" for t in root.iter(f"{SVG}text"))
+
+
+@pytest.mark.parametrize("renderer", ["dot", "graphviz-pure"])
+def test_svg_through_each_renderer_parses_and_holds_the_labels(tmp_path, renderer):
+    if shutil.which(renderer) is None:
+        pytest.fail(f"{renderer} must be installed for this test (CI installs both)")
+    path = render(_graph(), tmp_path / "g.svg", renderer=renderer)
+    texts = _texts(path)
+    for label in ("x", "out", "tanh", "data 2", "grad 1", "∂=3"):
+        assert label in texts, (label, texts)
+    assert (tmp_path / "g.dot").read_text().startswith("digraph")
+
+
+@pytest.mark.parametrize("renderer", ["dot", "graphviz-pure"])
+def test_png_through_each_renderer(tmp_path, renderer):
+    path = render(_graph(), tmp_path / "g.png", renderer=renderer)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_pdf_through_dot(tmp_path):
+    assert render(_graph(), tmp_path / "g.pdf", renderer="dot").read_bytes()[:5] == b"%PDF-"
+
+
+def test_pdf_through_graphviz_pure_is_refused_clearly(tmp_path):
+    with pytest.raises(RenderError, match="graphviz-pure cannot write PDF: write .svg or .png instead, or install Graphviz's dot"):
+        render(_graph(), tmp_path / "g.pdf", renderer="graphviz-pure")
+    assert (tmp_path / "g.dot").exists()
+
+
+def test_without_any_renderer_the_dot_file_is_written_and_the_error_says_how(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(RendererNotFoundError) as info:
+        render(_graph(), tmp_path / "pic" / "g.svg")
+    message = str(info.value)
+    for hint in ("apt-get install graphviz", "brew install graphviz", "conda install",
+                 "pip install 'backprop-engine[render]'"):
+        assert hint in message
+    assert (tmp_path / "pic" / "g.dot").read_text().startswith("digraph")
+    assert not (tmp_path / "pic" / "g.svg").exists()
+
+
+def test_falls_back_to_graphviz_pure_when_dot_is_missing(tmp_path, monkeypatch):
+    only = tmp_path / "bin"
+    only.mkdir()
+    os.symlink(shutil.which("graphviz-pure"), only / "graphviz-pure")
+    monkeypatch.setenv("PATH", str(only))
+    path = render(_graph(), tmp_path / "g.svg")
+    assert "tanh" in _texts(path)
+
+
+def test_unknown_extension_and_renderer(tmp_path):
+    with pytest.raises(ValueError, match=r"unknown picture format '\.gif'.*\.svg, \.png, \.pdf"):
+        render(_graph(), tmp_path / "g.gif")
+    with pytest.raises(ValueError, match="renderer must be one of 'dot', 'graphviz-pure'"):
+        render(_graph(), tmp_path / "g.svg", renderer="neato")
+
+
+def test_renderer_failure_is_reported_with_its_message():
+    with pytest.raises(RenderError, match="failed to render SVG"):
+        pipe("digraph { this is not dot", "svg", renderer="dot")
+
+
+def test_jupyter_display_renders_svg():
+    svg = _graph()._repr_mimebundle_()["image/svg+xml"]
+    assert "<svg" in svg and "tanh" in svg

@@ -1,0 +1,62 @@
+"""draw_net: a cluster per layer, the seed's names, and δ^l_j equal to nn.matrix.backprop's."""
+import re
+
+import pytest
+
+from nn import MLP, matrix
+from viz import draw_net
+
+
+def _labels(source, prefix):
+    return re.findall(rf'^\s*{prefix}\d+_\d+ \[label="([^"]*)"', source, re.M)
+
+
+@pytest.mark.parametrize("cost", ["quadratic", "cross_entropy"])
+def test_two_three_two_net(cost):
+    net = MLP(2, [3, 2], seed=0)
+    x, y = [0.5, -1.0], [1.0, 0.0]
+    src = draw_net(net, x, y, cost=cost, fmt=".6g").source
+    assert re.findall(r"subgraph (cluster_\d+)", src) == ["cluster_1", "cluster_2", "cluster_3"]
+    bp = matrix.backprop(net.weights(), net.biases(), x, y, cost=cost)
+    z_labels = _labels(src, "z")
+    assert len(z_labels) == 5
+    for l, delta in enumerate(bp.delta, start=2):
+        for j, d in enumerate(delta):
+            (label,) = [s for s in z_labels if s.startswith(f"z^{l}_{j} ")]
+            assert f"δ^{l}_{j} = {d:.6g}" in label
+            assert f"b^{l}_{j} = {net.biases()[l - 2][j]:.6g}" in label
+    for l, (W, grad_w) in enumerate(zip(net.weights(), bp.grad_w), start=2):
+        for j in range(W.shape[0]):
+            for k in range(W.shape[1]):
+                assert f"w^{l}_{j}{k} = {W[j, k]:.6g}\\n∂C/∂w = {grad_w[j, k]:.6g}" in src
+    assert [s.split(" = ")[0] for s in _labels(src, "a")] == [
+        "a^1_0", "a^1_1", "a^2_0", "a^2_1", "a^2_2", "a^3_0", "a^3_1"]
+    assert f"C = {bp.cost:.6g}" in src
+
+
+def test_without_a_target_there_is_no_cost_and_no_delta():
+    net = MLP(2, [3, 2], seed=0)
+    src = draw_net(net, [0.5, -1.0]).source
+    assert "δ" not in src and "∂C" not in src and " C [" not in src
+    assert len(_labels(src, "z")) == 5
+
+
+def test_parameters_and_grads_are_left_alone():
+    net = MLP(2, [2, 1], activation=["relu", "linear"], seed=1)
+    for p in net.parameters():
+        p.grad = 0.5
+    before = [p.data for p in net.parameters()]
+    src = draw_net(net, [1.0, 2.0], [0.3]).source
+    assert [p.data for p in net.parameters()] == before
+    assert all(p.grad == 0.5 for p in net.parameters())
+    assert 'label=identity' in src  # a linear layer's a is its z
+
+
+def test_bad_input_is_refused_before_drawing():
+    net = MLP(2, [1], seed=0)
+    with pytest.raises(ValueError, match="input must have 2 values"):
+        draw_net(net, [1.0])
+    with pytest.raises(ValueError, match="output has 1 values but target has 2"):
+        draw_net(net, [1.0, 2.0], [1.0, 0.0])
+    with pytest.raises(ValueError, match="unknown 'hinge'"):
+        draw_net(net, [1.0, 2.0], [1.0], cost="hinge")

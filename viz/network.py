@@ -1,0 +1,93 @@
+"""``draw_net``: a traced network in the seed's notation, one cluster per layer."""
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, Sequence
+
+from engine import Value
+from engine.value import Number
+from nn.costs import cost_function
+from nn.network import MLP
+from viz import style
+from viz.drawing import Drawing, new_drawing
+from viz.graph import check_format
+
+COST_FORMULAS = {"quadratic": "C = ½ Σ_j (a^L_j − y_j)²",
+                 "cross_entropy": "C = −Σ_j [y_j ln a^L_j + (1 − y_j) ln(1 − a^L_j)]"}
+
+
+def draw_net(net: MLP, x: Sequence[Value | Number], y: Sequence[Number] | None = None,
+             cost: str = "quadratic", rankdir: str = "LR", fmt: str = ".3g") -> Drawing:
+    """Trace ``net`` on x (and backpropagate the cost of target y, if given) and draw it.
+
+    One cluster per layer l. Grey: the inputs a^1_k. Orange: each pre-activation
+    z^l_j = Σ_k w^l_jk a^{l−1}_k + b^l_j, with its bias b^l_j and, when y is given,
+    δ^l_j = ∂C/∂z^l_j. Blue: each activation a^l_j = σ(z^l_j) with ∂C/∂a^l_j; the edge
+    from z to a carries σ'(z^l_j). Edges from a^{l−1}_k to z^l_j are the weights
+    w^l_jk, blue when positive, red when negative, thicker for larger |w|, labelled
+    with the value and ∂C/∂w^l_jk. Red: the cost C, fed by every output a^L_j.
+    The net's parameters and their grads are left as they were.
+    """
+    check_format(fmt)
+    params = net.parameters()
+    held = [p.grad for p in params]
+    for p in params:
+        p.grad = 0.0
+    try:
+        tr = net.trace(x)
+        C = None
+        if y is not None:
+            C = cost_function(cost)(tr.output, y)
+            C.backward()
+        g = _draw(net, tr, y, C, cost, rankdir, fmt)
+    finally:
+        for p, grad in zip(params, held):
+            p.grad = grad
+    return g
+
+
+def _draw(net: MLP, tr: Any, y: Sequence[Number] | None, C: Value | None, cost: str,
+          rankdir: str, fmt: str) -> Drawing:
+    num = partial(style.number, fmt=fmt)
+    g = new_drawing("network", rankdir)
+    g.attr(nodesep="0.3", ranksep="1.2")
+    g.attr("node", style="filled")
+    with g.subgraph(name="cluster_1") as c:
+        c.attr(label="layer 1 (input)", color=style.CLUSTER_PEN)
+        for k, a in enumerate(tr.activations[0]):
+            c.node(f"a1_{k}", f"a^1_{k} = {num(a.data)}", shape="box", fillcolor=style.INPUT_FILL)
+    for i, (layer, zs, activations) in enumerate(zip(net.layers, tr.zs, tr.activations[1:])):
+        l = i + 2
+        last = l == len(net.sizes)
+        with g.subgraph(name=f"cluster_{l}") as c:
+            c.attr(label=f"layer {l}{' (output)' if last else ''}: {layer.activation}",
+                   color=style.CLUSTER_PEN)
+            for j, (neuron, z, a) in enumerate(zip(layer.neurons, zs, activations)):
+                z_fields = [f"z^{l}_{j} = {num(z.data)}", f"b^{l}_{j} = {num(neuron.b.data)}"]
+                if C is not None:
+                    z_fields.append(f"δ^{l}_{j} = {num(z.grad)}")
+                c.node(f"z{l}_{j}", " | ".join(z_fields), shape="record",
+                       fillcolor=style.Z_FILL)
+                a_text = f"a^{l}_{j} = {num(a.data)}"
+                if C is not None:
+                    a_text += f" | ∂C/∂a = {num(a.grad)}"
+                if a is z:  # a linear layer: a^l_j is z^l_j itself
+                    g.edge(f"z{l}_{j}", f"a{l}_{j}", label="identity")
+                else:
+                    g.edge(f"z{l}_{j}", f"a{l}_{j}", label=f"σ' = {num(a.local_grads[0])}")
+                c.node(f"a{l}_{j}", a_text, shape="record", fillcolor=style.A_FILL)
+                for k, w in enumerate(neuron.w):
+                    label = f"{w.label} = {num(w.data)}"
+                    if C is not None:
+                        label += f"\\n∂C/∂w = {num(w.grad)}"
+                    g.edge(f"a{l - 1}_{k}", f"z{l}_{j}", label=label,
+                           color=style.POSITIVE_WEIGHT if w.data >= 0 else style.NEGATIVE_WEIGHT,
+                           penwidth=style.weight_pen(w.data))
+    if C is not None:
+        L = len(net.sizes)
+        targets = ", ".join(num(float(v)) for v in y)  # type: ignore[union-attr]
+        g.node("C", f"{COST_FORMULAS[cost]}\\ny = [{targets}]\\nC = {num(C.data)}", shape="box",
+               fillcolor=style.COST_FILL)
+        for j, a in enumerate(tr.output):
+            g.edge(f"a{L}_{j}", "C", label=f"∂C/∂a^{L}_{j} = {num(a.grad)}")
+    return g
