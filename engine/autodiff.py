@@ -12,20 +12,16 @@ def topological_order(root: Value) -> list[Value]:
     order: list[Value] = []
     seen: set[Value] = set()
     stack: list[Value | None] = [root]
-    push, pop, mark, append = stack.append, stack.pop, seen.add, order.append
+    push, pop, extend, mark, append = stack.append, stack.pop, stack.extend, seen.add, order.append
     while stack:
         node = pop()
-        if node is None:  # the node below the marker has all its parents in order
+        if node is None:  # the node below the marker now has all its parents in order
             append(pop())
-            continue
-        if node in seen:
-            continue
-        mark(node)
-        push(node)
-        push(None)
-        for parent in node.parents:
-            if parent not in seen:
-                push(parent)
+        elif node not in seen:
+            mark(node)
+            push(node)
+            push(None)
+            extend(node.parents)
     return order
 
 

@@ -9,6 +9,7 @@ labels edges with it and the tests check every entry against central differences
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Sequence
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from engine.value import Value
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Primitive:
     """One operation: its name, forward rule and derivative rule."""
 
@@ -93,7 +94,7 @@ def _sigmoid(x: float) -> float:
 
 def _weighted_sum(*args: float) -> float:
     n = len(args) // 2
-    return sum(map(float.__mul__, args[:n], args[n : 2 * n])) + args[-1]
+    return sum(map(operator.mul, args[:n], args[n : 2 * n])) + args[-1]
 
 
 def _weighted_sum_derivative(parents: tuple[Value, ...], out: float) -> list[float]:
@@ -102,11 +103,11 @@ def _weighted_sum_derivative(parents: tuple[Value, ...], out: float) -> list[flo
     return data[n : 2 * n] + data[:n] + [1.0]
 
 
-ADD = Primitive("+", 2, float.__add__, lambda p, out: _ONE_ONE)
-SUB = Primitive("-", 2, float.__sub__, lambda p, out: _ONE_MINUS_ONE)
-MUL = Primitive("*", 2, float.__mul__, lambda p, out: (p[1].data, p[0].data))
+ADD = Primitive("+", 2, operator.add, lambda p, out: _ONE_ONE)
+SUB = Primitive("-", 2, operator.sub, lambda p, out: _ONE_MINUS_ONE)
+MUL = Primitive("*", 2, operator.mul, lambda p, out: (p[1].data, p[0].data))
 DIV = Primitive("/", 2, _div, lambda p, out: (1.0 / p[1].data, -out / p[1].data))
-NEG = Primitive("neg", 1, float.__neg__, lambda p, out: _MINUS_ONE)
+NEG = Primitive("neg", 1, operator.neg, lambda p, out: _MINUS_ONE)
 POW = Primitive(
     "**",
     2,

@@ -1,0 +1,51 @@
+"""The benchmarks run at tiny sizes, so they cannot rot (they measure nothing here)."""
+import subprocess
+import sys
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+
+import workloads  # noqa: E402
+
+from engine import Value  # noqa: E402
+from engine.autodiff import topological_order  # noqa: E402
+
+
+def test_quick_run_prints_every_row():
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "run.py"), "--quick", "--rounds", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ")][1:]
+    names = [row.split("|")[1].strip() for row in rows]
+    assert [n.split(":")[0].split(",")[0] for n in names] == [
+        "train step", "expression + * relu", "expression + * tanh exp", "deep chain", "deep chain",
+        "memory per node", "20-5-3 sigmoid net"]
+    assert "RecursionError" in done.stdout  # micrograd's recursive ordering at 1,000 nodes
+
+
+def test_expression_workload_is_the_same_graph_for_both_engines_and_fully_reachable():
+    plan = workloads.expression_plan(3_000)
+    ours, made = workloads.build_expression(Value, plan)
+    theirs, made_mg = workloads.build_expression(workloads.mg_engine.Value, plan)
+    assert made == made_mg and abs(ours.data - theirs.data) < 1e-9
+    assert len(topological_order(ours)) == made + 100 + 1  # + the leaves and the constant ½
+    ours.backward()
+    theirs.backward()
+
+
+def test_train_step_is_the_same_computation_on_both_engines():
+    import random
+
+    import nn
+    random.seed(1)
+    mg = workloads.mg_nn.MLP(2, [16, 16, 1])
+    W = [[[w.data for w in n.w] for n in layer.neurons] for layer in mg.layers]
+    B = [[n.b.data for n in layer.neurons] for layer in mg.layers]
+    net = nn.MLP.from_matrices(W, B, activation=["relu", "relu", "linear"])
+    X, Y = workloads.moons_like(8)
+    for _ in range(2):
+        ours = workloads._svm_step(lambda x: net(x)[0], net.parameters(), X, Y, 0.05)
+        theirs = workloads._svm_step(mg, mg.parameters(), X, Y, 0.05)
+        assert abs(ours - theirs) < 1e-12
+    assert max(abs(a.data - b.data) for a, b in zip(net.parameters(), mg.parameters())) < 1e-12
