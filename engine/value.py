@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Sequence, Union
+from typing import Callable, Sequence, Union
 
 from engine import autodiff
 from engine.grad_mode import state as _grad_mode
@@ -45,6 +45,8 @@ class Value:
 
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = data if type(data) is float and math.isfinite(data) else _real(data, "Value data")
+        if type(label) is not str:
+            raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
         self.grad = 0.0
         self.label = label
         self.parents: tuple[Value, ...] = ()
@@ -134,7 +136,9 @@ def _as_value(x: object) -> Value:
     return Value(x)
 
 
-def _binary_methods(rule: Primitive) -> tuple:
+def _binary_methods(rule: Primitive) -> tuple[Callable[[Value, object], Value],
+                                               Callable[[Value, object], Value]]:
+    """``a op b`` and the reflected ``b op a`` (for a number b) for a two-argument primitive."""
     forward = rule.forward
 
     def method(self: Value, other: Value | Number) -> Value:
@@ -153,7 +157,8 @@ def _binary_methods(rule: Primitive) -> tuple:
     return method, reflected
 
 
-def _unary_method(rule: Primitive, doc: str):
+def _unary_method(rule: Primitive, doc: str) -> Callable[[Value], Value]:
+    """The method ``v.op()`` for a one-argument primitive."""
     forward = rule.forward
 
     def method(self: Value) -> Value:

@@ -98,6 +98,9 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str | Sequence[str] = "sigmoid",
                  seed: int | None = None) -> None:
+        if not isinstance(nouts, (list, tuple)):
+            raise TypeError(f"MLP nouts must be a list of layer sizes, got {type(nouts).__name__}: "
+                            f"{nouts!r}")
         sizes = [nin, *nouts]
         if not nouts or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in sizes):
             raise ValueError(f"MLP sizes must be positive integers with at least one layer, "

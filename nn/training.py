@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import random
 from dataclasses import dataclass
 from typing import Sequence
@@ -16,7 +17,7 @@ class SGD:
     """Plain gradient descent on a list of parameters: p → p − lr · p.grad."""
 
     def __init__(self, params: Sequence[Value], lr: float) -> None:
-        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < math.inf:
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < math.inf:
             raise ValueError(f"SGD: lr must be a positive finite number, got {lr!r}")
         self.params = list(params)
         if not all(isinstance(p, Value) for p in self.params):

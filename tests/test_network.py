@@ -117,6 +117,11 @@ def test_bad_sizes(nin, nouts):
         MLP(nin, nouts)
 
 
+def test_nouts_must_be_a_list():
+    with pytest.raises(TypeError, match="MLP nouts must be a list of layer sizes, got int: 3"):
+        MLP(2, 3)
+
+
 def test_input_of_wrong_length_names_expected_and_received():
     with pytest.raises(ValueError, match="input must have 2 values \\(the net's nin\\), got 3"):
         MLP(2, [1])([1.0, 2.0, 3.0])

@@ -30,6 +30,11 @@ def test_non_finite_data_raises_value_error(bad):
         Value(bad)
 
 
+def test_label_must_be_a_string():
+    with pytest.raises(TypeError, match="Value label must be a str, got int: 5"):
+        Value(1.0, label=5)
+
+
 def test_leaf_attributes_and_repr():
     v = Value(2.0, label="x")
     assert (v.data, v.grad, v.label, v.op, v.parents, v.local_grads) == (2.0, 0.0, "x", "", (), ())
