@@ -34,7 +34,12 @@ def test_tiny_net_options(tmp_path):
 
 
 def test_tiny_net_without_a_renderer_still_prints_and_writes_dot(tmp_path):
-    done = run(tmp_path, "tiny_net.py", env={"PATH": str(tmp_path / "nothing")})
+    # No renderer on PATH, and none in this Python's scripts folder either.
+    hide = ("import runpy, sys, viz.rendering; viz.rendering.SCRIPTS_DIR = None; "
+            f"sys.argv = [{str(EXAMPLES / 'tiny_net.py')!r}]; "
+            "runpy.run_path(sys.argv[0], run_name='__main__')")
+    done = subprocess.run([sys.executable, "-c", hide], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300, env={"PATH": str(tmp_path / "nothing")})
     assert done.returncode == 0, done.stderr
     assert "agree to 1e-9: True" in done.stdout
     assert "apt-get install graphviz" in done.stderr

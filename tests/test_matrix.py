@@ -97,6 +97,15 @@ def test_grads_are_delta_and_a_times_delta_entry_by_entry(data):
                 assert w.grad == pytest.approx(a_prev[k] * delta, abs=1e-12)
 
 
+def test_saturated_cross_entropy_still_compares_gradients_exactly():
+    # z = 19.3 puts a within 5e-9 of 1 with target 0: C = −ln(1 − a) rests on the last
+    # few bits of a, and the two sigmoid formulas round them differently
+    net = MLP.from_matrices([[[9.0, 10.0], [1.0, -1.0]]], [[0.3, 0.0]])
+    c = nn.compare(net, [1.0, 1.0], [0.0, 1.0], cost="cross_entropy")
+    assert c.ok(1e-9), str(c)
+    assert c.engine.cost == pytest.approx(c.matrix.cost, rel=1e-6)
+
+
 def test_compare_reports_a_real_disagreement():
     net = MLP(2, [3, 2], seed=0)
     good = nn.compare(net, [0.5, -1.0], [1.0, 0.0])

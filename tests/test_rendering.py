@@ -1,12 +1,11 @@
 """render: real pictures through dot and through graphviz-pure, and clear errors without them."""
 import os
-import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from engine import Value
-from viz import RenderError, RendererNotFoundError, draw_dot, render
+from viz import RenderError, RendererNotFoundError, draw_dot, render, rendering
 from viz.rendering import pipe
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -14,8 +13,8 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def needs(renderer):
     """Skip without the renderer on a developer's machine; in CI (which installs both) fail."""
-    if shutil.which(renderer) is None:
-        message = f"{renderer} is not on PATH"
+    if rendering._which(renderer) is None:
+        message = f"{renderer} is not installed"
         if os.environ.get("CI"):
             pytest.fail(f"{message}: CI must install it (.ci/run)")
         pytest.skip(f"{message} (apt-get install graphviz; pip install graphviz-pure)")
@@ -65,6 +64,7 @@ def test_pdf_through_graphviz_pure_is_refused_clearly(tmp_path):
 
 def test_without_any_renderer_the_dot_file_is_written_and_the_error_says_how(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr(rendering, "SCRIPTS_DIR", None)
     with pytest.raises(RendererNotFoundError) as info:
         render(_graph(), tmp_path / "pic" / "g.svg")
     message = str(info.value)
@@ -79,10 +79,21 @@ def test_falls_back_to_graphviz_pure_when_dot_is_missing(tmp_path, monkeypatch):
     needs("graphviz-pure")
     only = tmp_path / "bin"
     only.mkdir()
-    os.symlink(shutil.which("graphviz-pure"), only / "graphviz-pure")
+    os.symlink(os.path.realpath(rendering._which("graphviz-pure")), only / "graphviz-pure")
     monkeypatch.setenv("PATH", str(only))
+    monkeypatch.setattr(rendering, "SCRIPTS_DIR", None)
     path = render(_graph(), tmp_path / "g.svg")
     assert "tanh" in _texts(path)
+
+
+def test_graphviz_pure_in_this_pythons_scripts_folder_is_found_off_path(tmp_path, monkeypatch):
+    needs("graphviz-pure")
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    os.symlink(os.path.realpath(rendering._which("graphviz-pure")), scripts / "graphviz-pure")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr(rendering, "SCRIPTS_DIR", str(scripts))
+    assert "tanh" in _texts(render(_graph(), tmp_path / "g.svg"))
 
 
 def test_unknown_extension_and_renderer(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sysconfig
 from pathlib import Path
 
 import graphviz
@@ -18,12 +19,25 @@ HOW_TO_GET_A_RENDERER = (f"install {GRAPHVIZ_DOT} or, with pip alone, the 'rende
                          "pip install 'backprop-engine[render]' (graphviz-pure: SVG and PNG)")
 
 
+# Where pip put this Python's console scripts: graphviz-pure installed by the 'render'
+# extra is found there even when a virtual environment is used without activating it.
+SCRIPTS_DIR: str | None = sysconfig.get_path("scripts")
+
+
+def _which(name: str) -> str | None:
+    """The program on PATH, else in this Python's scripts folder."""
+    found = shutil.which(name)
+    if found is None and SCRIPTS_DIR:
+        found = shutil.which(name, path=SCRIPTS_DIR)
+    return found
+
+
 class RenderError(RuntimeError):
     """A drawing could not be rendered; the message says why and what to do."""
 
 
 class RendererNotFoundError(RenderError):
-    """Neither ``dot`` nor ``graphviz-pure`` is on PATH."""
+    """Neither ``dot`` nor ``graphviz-pure`` can be found."""
 
 
 def find_renderer(fmt: str, renderer: str | None = None) -> str:
@@ -31,7 +45,7 @@ def find_renderer(fmt: str, renderer: str | None = None) -> str:
     names = [renderer] if renderer else list(RENDERERS)
     if renderer is not None and renderer not in RENDERERS:
         raise ValueError(f"renderer must be one of {', '.join(map(repr, RENDERERS))}, got {renderer!r}")
-    found = {name: shutil.which(name) for name in names}
+    found = {name: _which(name) for name in names}
     able = [name for name in names if found[name] and fmt in RENDERERS[name]]
     if able:
         return found[able[0]]  # type: ignore[return-value]
