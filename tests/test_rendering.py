@@ -1,5 +1,6 @@
 """render: real pictures through dot and through graphviz-pure, and clear errors without them."""
 import os
+import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -75,11 +76,17 @@ def test_without_any_renderer_the_dot_file_is_written_and_the_error_says_how(tmp
     assert not (tmp_path / "pic" / "g.svg").exists()
 
 
+def _graphviz_pure_program():
+    """The program itself (pip's copy in this Python's scripts folder first), not a shell shim."""
+    return os.path.realpath(shutil.which("graphviz-pure", path=rendering.SCRIPTS_DIR)
+                            or rendering._which("graphviz-pure"))
+
+
 def test_falls_back_to_graphviz_pure_when_dot_is_missing(tmp_path, monkeypatch):
     needs("graphviz-pure")
     only = tmp_path / "bin"
     only.mkdir()
-    os.symlink(os.path.realpath(rendering._which("graphviz-pure")), only / "graphviz-pure")
+    os.symlink(_graphviz_pure_program(), only / "graphviz-pure")
     monkeypatch.setenv("PATH", str(only))
     monkeypatch.setattr(rendering, "SCRIPTS_DIR", None)
     path = render(_graph(), tmp_path / "g.svg")
@@ -90,7 +97,7 @@ def test_graphviz_pure_in_this_pythons_scripts_folder_is_found_off_path(tmp_path
     needs("graphviz-pure")
     scripts = tmp_path / "scripts"
     scripts.mkdir()
-    os.symlink(os.path.realpath(rendering._which("graphviz-pure")), scripts / "graphviz-pure")
+    os.symlink(_graphviz_pure_program(), scripts / "graphviz-pure")
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.setattr(rendering, "SCRIPTS_DIR", str(scripts))
     assert "tanh" in _texts(render(_graph(), tmp_path / "g.svg"))
