@@ -215,7 +215,7 @@ class Comparison:
         return "\n".join(lines)
 
     def details(self) -> str:
-        """Every δ^l_j, ∂C/∂b^l_j and ∂C/∂w^l_jk of the first example, engine beside matrix."""
+        """Every δ^l_j (= ∂C/∂b^l_j) of the first example and ∂C/∂w^l_jk, engine beside matrix."""
         lines = [f"{'quantity':<14} {'engine':>20} {'matrix BP1-BP4':>20}"]
         for i, (de, dm, we, wm) in enumerate(zip(self.engine.delta, self.matrix.delta,
                                                  self.engine.grad_w, self.matrix.grad_w)):
@@ -253,11 +253,7 @@ def compare(net: Any, x: object, y: object = None, cost: str = "quadratic") -> C
     The net's parameters and grads are left as they were.
     """
     batch = _examples(x, y)
-    params = net.parameters()
-    held = [p.grad for p in params]
-    for p in params:
-        p.grad = 0.0
-    try:
+    with net.grads_set_aside():
         traces = [net.trace(xi) for xi, _ in batch]
         C = mean_cost([t.output for t in traces], [yi for _, yi in batch], cost)
         C.backward()
@@ -269,9 +265,6 @@ def compare(net: Any, x: object, y: object = None, cost: str = "quadratic") -> C
             grad_b=[np.array([n.b.grad for n in layer.neurons]) for layer in net.layers],
             cost=C.data,
         )
-    finally:
-        for p, g in zip(params, held):
-            p.grad = g
     X = engine.a[0]
     Y = np.array([[float(v) for v in yi] for _, yi in batch]).T
     reference = backprop_batch(net.weights(), net.biases(), X, Y, net.activations, cost)

@@ -1,6 +1,9 @@
 """``Module``: anything that owns parameters."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 from engine import Value
 
 
@@ -15,3 +18,16 @@ class Module:
         """Set every parameter's grad to 0."""
         for p in self.parameters():
             p.grad = 0.0
+
+    @contextmanager
+    def grads_set_aside(self) -> Iterator[None]:
+        """Within the block parameters' grads start at 0; afterwards they are as they were."""
+        params = self.parameters()
+        held = [p.grad for p in params]
+        for p in params:
+            p.grad = 0.0
+        try:
+            yield
+        finally:
+            for p, grad in zip(params, held):
+                p.grad = grad

@@ -29,20 +29,13 @@ def draw_net(net: MLP, x: Sequence[Value | Number], y: Sequence[Number] | None =
     The net's parameters and their grads are left as they were.
     """
     check_format(fmt)
-    params = net.parameters()
-    held = [p.grad for p in params]
-    for p in params:
-        p.grad = 0.0
-    try:
+    with net.grads_set_aside():
         tr = net.trace(x)
         C = None
         if y is not None:
             C = cost_function(cost)(tr.output, y)
             C.backward()
         g = _draw(net, tr, y, C, cost, rankdir, fmt)
-    finally:
-        for p, grad in zip(params, held):
-            p.grad = grad
     return g
 
 
