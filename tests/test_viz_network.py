@@ -4,7 +4,7 @@ import re
 import pytest
 
 from nn import MLP, matrix
-from viz import draw_net
+from viz import GraphTooLargeError, draw_net
 
 
 def _labels(source, prefix):
@@ -60,3 +60,11 @@ def test_bad_input_is_refused_before_drawing():
         draw_net(net, [1.0, 2.0], [1.0, 0.0])
     with pytest.raises(ValueError, match="unknown 'hinge'"):
         draw_net(net, [1.0, 2.0], [1.0], cost="hinge")
+
+
+def test_large_nets_are_refused_clearly_unless_asked():
+    net = MLP(20, [11, 2], seed=0)
+    with pytest.raises(GraphTooLargeError, match="the net has 242 weights, more than max_weights=200"):
+        draw_net(net, [0.1] * 20)
+    src = draw_net(net, [0.1] * 20, [1.0, 0.0], max_weights=None).source
+    assert src.count("w^2_") == 220 and src.count("w^3_") == 22

@@ -10,14 +10,15 @@ from nn.costs import cost_function
 from nn.network import MLP
 from viz import style
 from viz.drawing import Drawing, new_drawing
-from viz.graph import check_format
+from viz.graph import GraphTooLargeError, check_format
 
 COST_FORMULAS = {"quadratic": "C = ½ Σ_j (a^L_j − y_j)²",
                  "cross_entropy": "C = −Σ_j [y_j ln a^L_j + (1 − y_j) ln(1 − a^L_j)]"}
 
 
 def draw_net(net: MLP, x: Sequence[Value | Number], y: Sequence[Number] | None = None,
-             cost: str = "quadratic", rankdir: str = "LR", fmt: str = ".3g") -> Drawing:
+             cost: str = "quadratic", rankdir: str = "LR", fmt: str = ".3g",
+             max_weights: int | None = 200) -> Drawing:
     """Trace ``net`` on x (and backpropagate the cost of target y, if given) and draw it.
 
     One cluster per layer l. Grey: the inputs a^1_k. Orange: each pre-activation
@@ -26,9 +27,16 @@ def draw_net(net: MLP, x: Sequence[Value | Number], y: Sequence[Number] | None =
     from z to a carries σ'(z^l_j). Edges from a^{l−1}_k to z^l_j are the weights
     w^l_jk, blue when positive, red when negative, thicker for larger |w|, labelled
     with the value and ∂C/∂w^l_jk. Red: the cost C, fed by every output a^L_j.
-    The net's parameters and their grads are left as they were.
+    The net's parameters and their grads are left as they were. Nets with more than
+    ``max_weights`` weights raise GraphTooLargeError (``max_weights=None`` draws any).
     """
     check_format(fmt)
+    n_weights = sum(a * b for a, b in zip(net.sizes, net.sizes[1:]))
+    if max_weights is not None and n_weights > max_weights:
+        raise GraphTooLargeError(
+            f"draw_net: the net has {n_weights} weights, more than max_weights={max_weights}; "
+            f"its picture would be unreadable. Draw a smaller net, or pass max_weights=None "
+            f"to draw it anyway")
     with net.grads_set_aside():
         tr = net.trace(x)
         C = None
