@@ -62,6 +62,10 @@ def train_step_micrograd(n_points: int, hidden: int = 16) -> Callable[[], float]
 
 # --- expressions: a large random DAG, built and backpropagated ------------------------
 
+# how many nodes each op of an expression makes: "+" is (a + b)·½, "e" is exp(a − 1)
+NODES_PER_OP = {"+": 2, "*": 1, "r": 1, "t": 1, "e": 2}
+
+
 def expression_plan(n_nodes: int, ops: str = "+*r", width: int = 1000,
                     seed: int = 0) -> tuple[list[float], list[list[tuple[str, int, int]]]]:
     """The random choices of an expression, drawn once so that timing covers only the engine.
@@ -74,7 +78,7 @@ def expression_plan(n_nodes: int, ops: str = "+*r", width: int = 1000,
     layers, size, made = [], len(leaves), 0
     while made < n_nodes:
         layer = [(rng.choice(ops), i % size, rng.randrange(size)) for i in range(width)]
-        made += sum(1 if op in "*rt" else 2 for op, _, _ in layer)
+        made += sum(NODES_PER_OP[op] for op, _, _ in layer)
         layers.append(layer)
         size = width
     return leaves, layers
@@ -106,7 +110,7 @@ def build_expression(V: type, plan: tuple[list[float], list[list[tuple[str, int,
                 new.append(a.tanh())
             else:
                 new.append((a - one).exp())
-            made += 1 if op in "*rt" else 2
+            made += NODES_PER_OP[op]
         layer = new
     while len(layer) > 1:  # pairwise, so the reduction adds only log2(width) to the depth
         pairs = [a + b for a, b in zip(layer[::2], layer[1::2])]

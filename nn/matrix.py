@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from nn.activations import layer_activations
-from nn.costs import mean_cost
+from nn.costs import cost_function, mean_cost
 
 Array = np.ndarray
 
@@ -57,8 +57,7 @@ COSTS: dict[str, tuple[Callable[[Array, Array], Array], Callable[[Array, Array],
 
 def cost_rules(cost: str) -> tuple[Callable[[Array, Array], Array], Callable[[Array, Array], Array]]:
     """(C, ∇_a C) for a cost name; ValueError listing the valid names."""
-    if cost not in COSTS:
-        raise ValueError(f"cost: unknown {cost!r}; valid names are {', '.join(map(repr, COSTS))}")
+    cost_function(cost)  # the scalar twin names the same costs and says what is wrong
     return COSTS[cost]
 
 

@@ -54,7 +54,8 @@ def find_renderer(fmt: str, renderer: str | None = None) -> str:
         raise RenderError(f"{' and '.join(present)} cannot write {fmt.upper()}: write .svg or .png "
                           f"instead, or install {GRAPHVIZ_DOT}, which writes {fmt.upper()}")
     wanted = renderer or "Graphviz's dot or graphviz-pure"
-    raise RendererNotFoundError(f"cannot render {fmt.upper()}: {wanted} is not on PATH; "
+    raise RendererNotFoundError(f"cannot render {fmt.upper()}: {wanted} is neither on PATH nor "
+                                f"in this Python's scripts folder; "
                                 f"to get pictures, {HOW_TO_GET_A_RENDERER}")
 
 
