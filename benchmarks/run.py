@@ -4,6 +4,7 @@ Run from the repository's root:
     python -m pip install -e ".[bench]" && python benchmarks/run.py
 Options: --rounds N (default 5), --quick (tiny sizes: a smoke run, not a measurement).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -13,8 +14,9 @@ import platform
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -24,10 +26,16 @@ import nn  # noqa: E402
 from engine import Value  # noqa: E402
 
 SIZES = {
-    "full": dict(points=100, expression=100_000, chains=(10**3, 10**4, 10**5, 10**6),
-                 memory=100_000, mnist=(784, 30, 10)),
-    "quick": dict(points=5, expression=2_000, chains=(10**2, 10**3), memory=2_000,
-                  mnist=(20, 5, 3)),
+    "full": dict(
+        points=100,
+        expression=100_000,
+        chains=(10**3, 10**4, 10**5, 10**6),
+        memory=100_000,
+        mnist=(784, 30, 10),
+    ),
+    "quick": dict(
+        points=5, expression=2_000, chains=(10**2, 10**3), memory=2_000, mnist=(20, 5, 3)
+    ),
 }
 
 
@@ -45,8 +53,9 @@ def timed(run: Callable[[], Any], repeat: int = 1) -> float:
     return (time.perf_counter() - start) / repeat
 
 
-def alternate(ours: Callable[[], Any], theirs: Callable[[], Any] | None, rounds: int,
-              repeat: int = 1) -> tuple[float, float | None]:
+def alternate(
+    ours: Callable[[], Any], theirs: Callable[[], Any] | None, rounds: int, repeat: int = 1
+) -> tuple[float, float | None]:
     """Median seconds per run of each, alternating rounds in this process."""
     a, b = [], []
     for _ in range(rounds):
@@ -66,21 +75,45 @@ def rows(size: dict, rounds: int) -> list[tuple[str, str, str, str, str]]:
     out = []
 
     n = size["points"]
-    ours, theirs = alternate(workloads.train_step_ours(n), workloads.train_step_micrograd(n), rounds,
-                             repeat=5)
-    out.append((f"train step: MLP 2-16-16-1, {n} points, SVM loss", fmt_time(ours),
-                fmt_time(theirs), f"{theirs / ours:.1f}x faster", ">= 10x faster"))
+    ours, theirs = alternate(
+        workloads.train_step_ours(n), workloads.train_step_micrograd(n), rounds, repeat=5
+    )
+    out.append(
+        (
+            f"train step: MLP 2-16-16-1, {n} points, SVM loss",
+            fmt_time(ours),
+            fmt_time(theirs),
+            f"{theirs / ours:.1f}x faster",
+            ">= 10x faster",
+        )
+    )
 
     plan = workloads.expression_plan(size["expression"])
     n = workloads.build_expression(Value, plan)[1]
-    ours, theirs = alternate(workloads.expression(Value, plan), workloads.expression(mg, plan), rounds)
-    out.append((f"expression + * relu, {n:,} nodes: nodes/s", f"{n / ours:,.0f}", f"{n / theirs:,.0f}",
-                f"{theirs / ours:.1f}x faster", "built and backpropagated"))
+    ours, theirs = alternate(
+        workloads.expression(Value, plan), workloads.expression(mg, plan), rounds
+    )
+    out.append(
+        (
+            f"expression + * relu, {n:,} nodes: nodes/s",
+            f"{n / ours:,.0f}",
+            f"{n / theirs:,.0f}",
+            f"{theirs / ours:.1f}x faster",
+            "built and backpropagated",
+        )
+    )
     plan = workloads.expression_plan(size["expression"], ops="+*te")
     n = workloads.build_expression(Value, plan)[1]
     ours, _ = alternate(workloads.expression(Value, plan), None, rounds)
-    out.append((f"expression + * tanh exp, {n:,} nodes: nodes/s", f"{n / ours:,.0f}",
-                "(has no tanh, exp)", "", ""))
+    out.append(
+        (
+            f"expression + * tanh exp, {n:,} nodes: nodes/s",
+            f"{n / ours:,.0f}",
+            "(has no tanh, exp)",
+            "",
+            "",
+        )
+    )
 
     failed_at = None
     for n in size["chains"]:
@@ -94,22 +127,43 @@ def rows(size: dict, rounds: int) -> list[tuple[str, str, str, str, str]]:
         else:
             theirs_text = f"not run (RecursionError at {failed_at:,})"
         target = "< 10 s, no recursion" if n == 10**6 else ""
-        out.append((f"deep chain, {n:,} nodes: forward + backward", fmt_time(ours), theirs_text, "",
-                    target))
+        out.append(
+            (
+                f"deep chain, {n:,} nodes: forward + backward",
+                fmt_time(ours),
+                theirs_text,
+                "",
+                target,
+            )
+        )
 
     n = size["memory"]
     ours, theirs = workloads.bytes_per_node(Value, n), workloads.bytes_per_node(mg, n)
-    out.append((f"memory per node, {n:,}-node graph (tracemalloc)", f"{ours:.0f} B", f"{theirs:.0f} B",
-                f"{ours / theirs:.2f}x the memory", "<= 0.25x"))
+    out.append(
+        (
+            f"memory per node, {n:,}-node graph (tracemalloc)",
+            f"{ours:.0f} B",
+            f"{theirs:.0f} B",
+            f"{ours / theirs:.2f}x the memory",
+            "<= 0.25x",
+        )
+    )
 
     shape = size["mnist"]
     net, x, y = workloads.mnist_shaped(sizes=shape)
-    scalar, matrix = alternate(workloads.scalar_backprop(net, x, y),
-                               workloads.matrix_backprop(net, x, y), rounds, repeat=3)
+    scalar, matrix = alternate(
+        workloads.scalar_backprop(net, x, y), workloads.matrix_backprop(net, x, y), rounds, repeat=3
+    )
     error = nn.compare(net, x, y).max_error
-    out.append((f"{'-'.join(map(str, shape))} sigmoid net, one example: scalar engine vs nn.matrix",
-                fmt_time(scalar), f"nn.matrix {fmt_time(matrix)}", f"scalar {scalar / matrix:.0f}x slower",
-                f"max |diff| {error:.1e}"))
+    out.append(
+        (
+            f"{'-'.join(map(str, shape))} sigmoid net, one example: scalar engine vs nn.matrix",
+            fmt_time(scalar),
+            f"nn.matrix {fmt_time(matrix)}",
+            f"scalar {scalar / matrix:.0f}x slower",
+            f"max |diff| {error:.1e}",
+        )
+    )
     return out
 
 
@@ -117,8 +171,9 @@ def table(result: list[tuple[str, ...]]) -> str:
     header = ("benchmark", "this engine", "micrograd 0.1.0", "ratio", "target / note")
     widths = [max(len(r[i]) for r in [header, *result]) for i in range(len(header))]
     line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
-    return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|",
-                      *map(line, result)])
+    return "\n".join(
+        [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, result)]
+    )
 
 
 def machine() -> str:
@@ -128,22 +183,28 @@ def machine() -> str:
             cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return (f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores; "
-            f"Python {platform.python_version()}")
+    return (
+        f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores; "
+        f"Python {platform.python_version()}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds per row (medians)")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="alternating rounds per row (medians)"
+    )
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke run")
     args = parser.parse_args(argv)
     if workloads.mg_engine is None:
-        print("micrograd is not installed: python -m pip install -e \".[bench]\"", file=sys.stderr)
+        print('micrograd is not installed: python -m pip install -e ".[bench]"', file=sys.stderr)
         return 2
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
-    print(f"{machine()}; {time.strftime('%Y-%m-%d')}; rounds {args.rounds}"
-          f"{' (quick sizes: not a measurement)' if args.quick else ''}\n")
+    print(
+        f"{machine()}; {time.strftime('%Y-%m-%d')}; rounds {args.rounds}"
+        f"{' (quick sizes: not a measurement)' if args.quick else ''}\n"
+    )
     print(table(rows(SIZES["quick" if args.quick else "full"], args.rounds)))
     return 0
 

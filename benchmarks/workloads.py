@@ -4,10 +4,12 @@
 micrograd 0.1.0 has + * ** relu but no tanh or exp, so side-by-side expressions use
 + * relu, and the + * tanh exp expression runs on this engine alone.
 """
+
 from __future__ import annotations
 
 import random
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -29,8 +31,14 @@ def moons_like(n: int, seed: int = 0) -> tuple[list[list[float]], list[float]]:
 
 # --- train step: micrograd's demo, MLP(2, [16, 16, 1]), SVM max-margin loss, SGD ------
 
-def _svm_step(model: Callable[[list[float]], Any], params: list[Any], X: list[list[float]],
-              Y: list[float], lr: float) -> float:
+
+def _svm_step(
+    model: Callable[[list[float]], Any],
+    params: list[Any],
+    X: list[list[float]],
+    Y: list[float],
+    lr: float,
+) -> float:
     """Forward, mean of relu(1 − y·score), zero grads, backward, p.data −= lr·p.grad."""
     scores = [model(x) for x in X]
     losses = [(1 + -y * s).relu() for y, s in zip(Y, scores)]
@@ -66,8 +74,9 @@ def train_step_micrograd(n_points: int, hidden: int = 16) -> Callable[[], float]
 NODES_PER_OP = {"+": 2, "*": 1, "r": 1, "t": 1, "e": 2}
 
 
-def expression_plan(n_nodes: int, ops: str = "+*r", width: int = 1000,
-                    seed: int = 0) -> tuple[list[float], list[list[tuple[str, int, int]]]]:
+def expression_plan(
+    n_nodes: int, ops: str = "+*r", width: int = 1000, seed: int = 0
+) -> tuple[list[float], list[list[tuple[str, int, int]]]]:
     """The random choices of an expression, drawn once so that timing covers only the engine.
 
     Returns the 100 leaf values and, per layer, (op, i, j) for each node: node i of the
@@ -84,7 +93,9 @@ def expression_plan(n_nodes: int, ops: str = "+*r", width: int = 1000,
     return leaves, layers
 
 
-def build_expression(V: type, plan: tuple[list[float], list[list[tuple[str, int, int]]]]) -> tuple[Any, int]:
+def build_expression(
+    V: type, plan: tuple[list[float], list[list[tuple[str, int, int]]]]
+) -> tuple[Any, int]:
     """The plan's layered DAG, reduced pairwise to one root; returns (root, number of nodes made).
 
     Node i of a layer uses node i of the layer before, so every node stays reachable, and
@@ -115,21 +126,26 @@ def build_expression(V: type, plan: tuple[list[float], list[list[tuple[str, int,
     while len(layer) > 1:  # pairwise, so the reduction adds only log2(width) to the depth
         pairs = [a + b for a, b in zip(layer[::2], layer[1::2])]
         made += len(pairs)
-        layer = pairs + layer[len(layer) - len(layer) % 2:]
+        layer = pairs + layer[len(layer) - len(layer) % 2 :]
     return layer[0], made
 
 
-def expression(V: type, plan: tuple[list[float], list[list[tuple[str, int, int]]]]) -> Callable[[], int]:
+def expression(
+    V: type, plan: tuple[list[float], list[list[tuple[str, int, int]]]]
+) -> Callable[[], int]:
     """Build the plan's expression and backpropagate it; returns its size."""
+
     def run() -> int:
         root, made = build_expression(V, plan)
         root.backward()
         return made
+
     return run
 
 
 def chain(V: type, n_nodes: int) -> Callable[[], float]:
     """A chain y = ((x·c)+c)·c … of n_nodes nodes, forward and backward; returns x.grad."""
+
     def run() -> float:
         x, c = V(1.0), V(0.999999)
         y = x
@@ -137,6 +153,7 @@ def chain(V: type, n_nodes: int) -> Callable[[], float]:
             y = y * c if i % 2 else y + c
         y.backward()
         return x.grad
+
     return run
 
 
@@ -158,7 +175,10 @@ def bytes_per_node(V: type, n_nodes: int) -> float:
 
 # --- the seed's MNIST shape: scalar engine vs matrix equations ------------------------
 
-def mnist_shaped(seed: int = 0, sizes: tuple[int, ...] = (784, 30, 10)) -> tuple[nn.MLP, list, list]:
+
+def mnist_shaped(
+    seed: int = 0, sizes: tuple[int, ...] = (784, 30, 10)
+) -> tuple[nn.MLP, list, list]:
     """A sizes[0]-…-sizes[-1] sigmoid net with one example x in [0, 1) and a one-hot y."""
     rng = np.random.default_rng(seed)
     net = nn.MLP(sizes[0], list(sizes[1:]), seed=seed)
@@ -169,12 +189,14 @@ def mnist_shaped(seed: int = 0, sizes: tuple[int, ...] = (784, 30, 10)) -> tuple
 
 def scalar_backprop(net: nn.MLP, x: list, y: list) -> Callable[[], float]:
     """Trace, cost, backward on the scalar engine; returns C."""
+
     def run() -> float:
         net.zero_grad()
         tr = net.trace(x)
         C = nn.quadratic_cost(tr.output, y)
         C.backward()
         return C.data
+
     return run
 
 
@@ -182,4 +204,3 @@ def matrix_backprop(net: nn.MLP, x: list, y: list) -> Callable[[], float]:
     """BP1–BP4 with numpy on the same net and example; returns C."""
     W, B = net.weights(), net.biases()
     return lambda: nn.matrix.backprop(W, B, x, y).cost
-

@@ -1,4 +1,5 @@
 """The reverse pass: order a graph once, iteratively, and apply the chain rule generically."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

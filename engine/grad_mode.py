@@ -1,8 +1,9 @@
 """Whether operations record the graph: on by default, off inside ``no_grad()``."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 class _GradMode:

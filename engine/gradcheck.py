@@ -1,7 +1,8 @@
 """Check ``backward()`` against central differences, input by input."""
+
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from engine.grad_mode import no_grad
 from engine.value import Number, Value, _real
@@ -30,8 +31,10 @@ def gradcheck(
     Raises GradcheckError naming the first input where |analytic − numeric| >
     atol + rtol·|numeric|. The inputs' own grads are left untouched.
     """
-    point = [x.data if isinstance(x, Value) else _real(x, f"gradcheck input {i}")
-             for i, x in enumerate(inputs)]
+    point = [
+        x.data if isinstance(x, Value) else _real(x, f"gradcheck input {i}")
+        for i, x in enumerate(inputs)
+    ]
     leaves = [Value(x) for x in point]
     _call(f, leaves).backward()
     with no_grad():
@@ -39,7 +42,9 @@ def gradcheck(
             up, down = list(point), list(point)
             up[i] += eps
             down[i] -= eps
-            numeric = (_call(f, [Value(x) for x in up]).data - _call(f, [Value(x) for x in down]).data) / (2.0 * eps)
+            numeric = (
+                _call(f, [Value(x) for x in up]).data - _call(f, [Value(x) for x in down]).data
+            ) / (2.0 * eps)
             if abs(leaf.grad - numeric) > atol + rtol * abs(numeric):
                 raise GradcheckError(
                     f"gradcheck: input {i} (= {point[i]!r}): analytic {leaf.grad!r} "

@@ -6,13 +6,15 @@ output's data to ∂out/∂parent, one number per parent. ``Value`` builds its o
 from this table, ``backward`` multiplies by what ``derivative`` returns, the drawing
 labels edges with it and the tests check every entry against central differences.
 """
+
 from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from engine.value import Value

@@ -1,9 +1,10 @@
 """``Value``: a scalar that records the operation that made it, for reverse-mode autodiff."""
+
 from __future__ import annotations
 
 import math
 import numbers
-from typing import Callable, Sequence, Union
+from collections.abc import Callable, Sequence
 
 from engine import autodiff
 from engine.grad_mode import state as _grad_mode
@@ -24,14 +25,16 @@ from engine.primitives import (
     power,
 )
 
-Number = Union[int, float]
+Number = int | float
 
 
 def _real(x: object, what: str) -> float:
     """``x`` as a finite float, or TypeError/ValueError naming what was wrong."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{what} must be a real number (int, float or numpy scalar), "
-                        f"got {type(x).__name__}: {x!r}")
+        raise TypeError(
+            f"{what} must be a real number (int, float or numpy scalar), "
+            f"got {type(x).__name__}: {x!r}"
+        )
     x = float(x)
     if not math.isfinite(x):
         raise ValueError(f"{what} must be finite, got {x!r}")
@@ -44,7 +47,9 @@ class Value:
     __slots__ = ("data", "grad", "label", "parents", "_rule")
 
     def __init__(self, data: Number, label: str = "") -> None:
-        self.data = data if type(data) is float and math.isfinite(data) else _real(data, "Value data")
+        self.data = (
+            data if type(data) is float and math.isfinite(data) else _real(data, "Value data")
+        )
         if type(label) is not str:
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
         self.grad = 0.0
@@ -107,7 +112,9 @@ class Value:
 _new = object.__new__
 
 
-def _node(data: float, parents: tuple[Value, ...], rule: Primitive | None, label: str = "") -> Value:
+def _node(
+    data: float, parents: tuple[Value, ...], rule: Primitive | None, label: str = ""
+) -> Value:
     """A Value made by an operation (or a leaf when rule is None or grad is off)."""
     v = _new(Value)
     v.data = data
@@ -136,8 +143,9 @@ def _as_value(x: object) -> Value:
     return Value(x)
 
 
-def _binary_methods(rule: Primitive) -> tuple[Callable[[Value, object], Value],
-                                               Callable[[Value, object], Value]]:
+def _binary_methods(
+    rule: Primitive,
+) -> tuple[Callable[[Value, object], Value], Callable[[Value, object], Value]]:
     """``a op b`` and the reflected ``b op a`` (for a number b) for a two-argument primitive."""
     forward = rule.forward
 
@@ -180,7 +188,9 @@ Value.__mul__, Value.__rmul__ = _binary_methods(MUL)
 Value.__truediv__, Value.__rtruediv__ = _binary_methods(DIV)
 
 
-def weighted_sum(ws: Sequence[Value | Number], xs: Sequence[Value | Number], b: Value | Number) -> Value:
+def weighted_sum(
+    ws: Sequence[Value | Number], xs: Sequence[Value | Number], b: Value | Number
+) -> Value:
     """Σ_k w_k·x_k + b as one node: the seed's z = Σ_k w_jk a_k + b_j for one neuron."""
     if len(ws) != len(xs):
         raise ValueError(f"weighted_sum: {len(ws)} weights but {len(xs)} inputs")
@@ -195,4 +205,3 @@ def _operand(x: object, what: str) -> Value:
     if v is NotImplemented:
         raise TypeError(f"{what} must be a Value or a real number, got {type(x).__name__}: {x!r}")
     return v
-

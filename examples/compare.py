@@ -2,6 +2,7 @@
 
 Run:  python examples/compare.py
 """
+
 import nn
 
 

@@ -2,6 +2,7 @@
 
 Run:  python examples/expression.py   (writes out/expression.svg and .dot)
 """
+
 import sys
 
 import viz
@@ -30,8 +31,10 @@ def main() -> None:
     print(f"{'node':>8} {'op':>6} {'data':>10} {'grad':>10}   local grads (d node / d parent)")
     for node in topological_order(o):
         local = ", ".join(f"{g:.4f}" for g in node.local_grads)
-        print(f"{node.label or '·':>8} {node.op or 'leaf':>6} {node.data:>10.4f} "
-              f"{node.grad:>10.4f}   {local}")
+        print(
+            f"{node.label or '·':>8} {node.op or 'leaf':>6} {node.data:>10.4f} "
+            f"{node.grad:>10.4f}   {local}"
+        )
     print("\nChain rule by hand: do/dx1 = (1 - o^2) * w1 =", f"{(1 - o.data**2) * w1.data:.4f}")
     try:
         print("drew", viz.render(viz.draw_dot(o), "out/expression.svg"))

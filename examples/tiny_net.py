@@ -4,6 +4,7 @@ equations BP1–BP4 beside it, and a picture of the net with every z, δ, a and 
 Run:  python examples/tiny_net.py            (a 2-3-2 sigmoid net, quadratic cost)
       python examples/tiny_net.py --help     (sizes, activation, cost, output folder)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,7 +20,9 @@ def numbers(text: str) -> list[float]:
     try:
         return [float(t) for t in text.split(",")]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected numbers separated by commas, got {text!r}"
+        ) from None
 
 
 def sizes(text: str) -> list[int]:
@@ -29,21 +32,25 @@ def sizes(text: str) -> list[int]:
     except ValueError:
         values = []
     if len(values) < 2 or min(values) < 1:
-        raise argparse.ArgumentTypeError(f"expected at least two positive layer sizes like 2,3,2, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected at least two positive layer sizes like 2,3,2, got {text!r}"
+        )
     return values
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--sizes", type=sizes, default=[2, 3, 2], help="layer sizes n_1,…,n_L")
-    parser.add_argument("--activation", default="sigmoid", choices=list(nn.ACTIVATIONS),
-                        help="σ for every layer")
+    parser.add_argument(
+        "--activation", default="sigmoid", choices=list(nn.ACTIVATIONS), help="σ for every layer"
+    )
     parser.add_argument("--cost", default="quadratic", choices=list(nn.COSTS))
-    parser.add_argument("--x", type=numbers, default=None,
-                        help="the input a^1 (default 0.5, -1.0, 0.5, …)")
-    parser.add_argument("--y", type=numbers, default=None,
-                        help="the target (default 1, 0, 0, …)")
+    parser.add_argument(
+        "--x", type=numbers, default=None, help="the input a^1 (default 0.5, -1.0, 0.5, …)"
+    )
+    parser.add_argument("--y", type=numbers, default=None, help="the target (default 1, 0, 0, …)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the N(0, 1) parameters")
     parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the drawing")
     parser.add_argument("--format", default="svg", choices=["svg", "png", "pdf"])

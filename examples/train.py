@@ -2,6 +2,7 @@
 
 Run:  python examples/train.py [--epochs 20] [--seed 0]
 """
+
 import argparse
 import time
 
@@ -35,10 +36,19 @@ def main() -> None:
     net = nn.MLP(2, [16, 16, 1], activation=["tanh", "tanh", "sigmoid"], seed=args.seed)
     print(f"{net}, {len(net.parameters())} parameters, {len(data)} points, cross-entropy cost")
     start = time.perf_counter()
-    history = nn.train(net, data, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                       cost="cross_entropy", seed=args.seed)
-    print(f"trained in {time.perf_counter() - start:.1f} s: "
-          f"accuracy {history[-1].accuracy:.1%}, cost {history[-1].cost:.4f}")
+    history = nn.train(
+        net,
+        data,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        cost="cross_entropy",
+        seed=args.seed,
+    )
+    print(
+        f"trained in {time.perf_counter() - start:.1f} s: "
+        f"accuracy {history[-1].accuracy:.1%}, cost {history[-1].cost:.4f}"
+    )
 
 
 if __name__ == "__main__":

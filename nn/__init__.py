@@ -1,4 +1,5 @@
 """Neural networks made of Values, whose grads are the δ^l of BP1–BP4, and the matrix reference."""
+
 from nn.activations import ACTIVATIONS
 from nn.costs import COSTS, cross_entropy_cost, mean_cost, quadratic_cost
 from nn.matrix import Comparison, compare
@@ -7,7 +8,20 @@ from nn.network import MLP, Layer, Neuron, Trace
 from nn.training import SGD, EpochStats, evaluate, train
 
 __all__ = [
-    "ACTIVATIONS", "COSTS", "Comparison", "EpochStats", "Layer", "MLP", "Module", "Neuron",
-    "SGD", "Trace", "compare", "cross_entropy_cost", "evaluate", "mean_cost", "quadratic_cost",
+    "ACTIVATIONS",
+    "COSTS",
+    "Comparison",
+    "EpochStats",
+    "Layer",
+    "MLP",
+    "Module",
+    "Neuron",
+    "SGD",
+    "Trace",
+    "compare",
+    "cross_entropy_cost",
+    "evaluate",
+    "mean_cost",
+    "quadratic_cost",
     "train",
 ]

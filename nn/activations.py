@@ -1,7 +1,8 @@
 """The activation functions σ a layer may use, by name."""
+
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from engine import Value
 
@@ -22,10 +23,14 @@ def layer_activations(activation: str | Sequence[str], n_layers: int) -> list[st
     """One activation name per weight layer, from one name or a list; ValueError if unknown."""
     names = [activation] * n_layers if isinstance(activation, str) else list(activation)
     if len(names) != n_layers:
-        raise ValueError(f"activation: expected one name or {n_layers} names (one per layer), "
-                         f"got {len(names)}: {names!r}")
+        raise ValueError(
+            f"activation: expected one name or {n_layers} names (one per layer), "
+            f"got {len(names)}: {names!r}"
+        )
     for name in names:
         if name not in ACTIVATIONS:
-            raise ValueError(f"activation: unknown {name!r}; valid names are "
-                             f"{', '.join(repr(n) for n in ACTIVATIONS)}")
+            raise ValueError(
+                f"activation: unknown {name!r}; valid names are "
+                f"{', '.join(repr(n) for n in ACTIVATIONS)}"
+            )
     return names

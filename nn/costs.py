@@ -1,7 +1,8 @@
 """Costs of one example, built from Values: C(a, y) for output a^L and target y."""
+
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from engine import Value
 from engine.value import Number
@@ -45,11 +46,16 @@ def cost_function(name: str) -> Callable[[Sequence[Value], Sequence[Value | Numb
     return COSTS[name]
 
 
-def mean_cost(outputs: Sequence[Sequence[Value]], targets: Sequence[Sequence[Value | Number]],
-              cost: str = "quadratic") -> Value:
+def mean_cost(
+    outputs: Sequence[Sequence[Value]],
+    targets: Sequence[Sequence[Value | Number]],
+    cost: str = "quadratic",
+) -> Value:
     """(1/m) Σ_i C(a_i, y_i) over a mini-batch of m examples, as in the seed's step."""
     if len(outputs) != len(targets) or not outputs:
-        raise ValueError(f"mean_cost: need as many targets as outputs, at least one, "
-                         f"got {len(outputs)} outputs and {len(targets)} targets")
+        raise ValueError(
+            f"mean_cost: need as many targets as outputs, at least one, "
+            f"got {len(outputs)} outputs and {len(targets)} targets"
+        )
     cost_of = cost_function(cost)
     return sum((cost_of(a, y) for a, y in zip(outputs, targets)), Value(0.0)) * (1.0 / len(outputs))

@@ -10,10 +10,12 @@ shape (n_l,). In the batch functions an input ``X`` holds one example per column
     BP3:          ∂C/∂b^l_j = δ^l_j
     BP4:          ∂C/∂w^l_jk = a^{l-1}_k δ^l_j
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -55,7 +57,9 @@ COSTS: dict[str, tuple[Callable[[Array, Array], Array], Callable[[Array, Array],
 }
 
 
-def cost_rules(cost: str) -> tuple[Callable[[Array, Array], Array], Callable[[Array, Array], Array]]:
+def cost_rules(
+    cost: str,
+) -> tuple[Callable[[Array, Array], Array], Callable[[Array, Array], Array]]:
     """(C, ∇_a C) for a cost name; ValueError listing the valid names."""
     cost_function(cost)  # the scalar twin names the same costs and says what is wrong
     return COSTS[cost]
@@ -73,8 +77,12 @@ class Backprop:
     cost: float
 
 
-def feedforward(weights: Sequence[Array], biases: Sequence[Array], x: Array,
-                activation: str | Sequence[str] = "sigmoid") -> Array:
+def feedforward(
+    weights: Sequence[Array],
+    biases: Sequence[Array],
+    x: Array,
+    activation: str | Sequence[str] = "sigmoid",
+) -> Array:
     """a^L for input x (a vector, or a matrix with one example per column)."""
     sigmas = layer_activations(activation, len(weights))
     a = np.asarray(x, dtype=float)
@@ -84,8 +92,14 @@ def feedforward(weights: Sequence[Array], biases: Sequence[Array], x: Array,
     return a
 
 
-def backprop_batch(weights: Sequence[Array], biases: Sequence[Array], X: Array, Y: Array,
-                   activation: str | Sequence[str] = "sigmoid", cost: str = "quadratic") -> Backprop:
+def backprop_batch(
+    weights: Sequence[Array],
+    biases: Sequence[Array],
+    X: Array,
+    Y: Array,
+    activation: str | Sequence[str] = "sigmoid",
+    cost: str = "quadratic",
+) -> Backprop:
     """BP1–BP4 for the m examples in the columns of X, Y: δ per example, gradients averaged over m.
 
     The averaged gradients are those of the seed's step w → w − (η/m) Σ_j ∂C_Xj/∂w.
@@ -116,22 +130,48 @@ def _first_column(arrays: list[Array]) -> list[Array]:
     return [v[:, 0] for v in arrays]
 
 
-def backprop(weights: Sequence[Array], biases: Sequence[Array], x: Array, y: Array,
-             activation: str | Sequence[str] = "sigmoid", cost: str = "quadratic") -> Backprop:
+def backprop(
+    weights: Sequence[Array],
+    biases: Sequence[Array],
+    x: Array,
+    y: Array,
+    activation: str | Sequence[str] = "sigmoid",
+    cost: str = "quadratic",
+) -> Backprop:
     """BP1–BP4 for one example (x, y): z^l, a^l and δ^l as vectors, ∂C/∂w^l and ∂C/∂b^l."""
-    column = backprop_batch(weights, biases, np.asarray(x, dtype=float)[:, None],
-                            np.asarray(y, dtype=float)[:, None], activation, cost)
-    return Backprop(_first_column(column.z), _first_column(column.a),
-                    _first_column(column.delta), column.grad_w, column.grad_b, column.cost)
+    column = backprop_batch(
+        weights,
+        biases,
+        np.asarray(x, dtype=float)[:, None],
+        np.asarray(y, dtype=float)[:, None],
+        activation,
+        cost,
+    )
+    return Backprop(
+        _first_column(column.z),
+        _first_column(column.a),
+        _first_column(column.delta),
+        column.grad_w,
+        column.grad_b,
+        column.cost,
+    )
 
 
-def sgd_update(weights: Sequence[Array], biases: Sequence[Array], X: Array, Y: Array, eta: float,
-               activation: str | Sequence[str] = "sigmoid",
-               cost: str = "quadratic") -> tuple[list[Array], list[Array]]:
+def sgd_update(
+    weights: Sequence[Array],
+    biases: Sequence[Array],
+    X: Array,
+    Y: Array,
+    eta: float,
+    activation: str | Sequence[str] = "sigmoid",
+    cost: str = "quadratic",
+) -> tuple[list[Array], list[Array]]:
     """The seed's step on one mini-batch: w − (η/m) Σ_j ∂C_Xj/∂w, and the same for b."""
     bp = backprop_batch(weights, biases, X, Y, activation, cost)
-    return ([w - eta * gw for w, gw in zip(weights, bp.grad_w)],
-            [b - eta * gb for b, gb in zip(biases, bp.grad_b)])
+    return (
+        [w - eta * gw for w, gw in zip(weights, bp.grad_w)],
+        [b - eta * gb for b, gb in zip(biases, bp.grad_b)],
+    )
 
 
 def arrays(nested: Sequence[object]) -> list[Array]:
@@ -139,28 +179,38 @@ def arrays(nested: Sequence[object]) -> list[Array]:
     return [np.array(item, dtype=float) for item in nested]
 
 
-def check_parameters(weights: Sequence[object], biases: Sequence[object]) -> tuple[list[Array], list[Array]]:
+def check_parameters(
+    weights: Sequence[object], biases: Sequence[object]
+) -> tuple[list[Array], list[Array]]:
     """Weights and biases as float arrays of matching shapes (n_l, n_{l-1}) and (n_l,), or ValueError."""
     if len(weights) != len(biases) or not weights:
-        raise ValueError(f"need one bias vector per weight matrix and at least one layer, "
-                         f"got {len(weights)} weight matrices and {len(biases)} bias vectors")
+        raise ValueError(
+            f"need one bias vector per weight matrix and at least one layer, "
+            f"got {len(weights)} weight matrices and {len(biases)} bias vectors"
+        )
     ws, bs = [], []
     for i, (w, b) in enumerate(zip(weights, biases)):
         l = i + 2
         try:
             w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
         except (TypeError, ValueError) as e:
-            raise ValueError(f"layer {l}: weights and biases must be arrays of numbers ({e})") from None
+            raise ValueError(
+                f"layer {l}: weights and biases must be arrays of numbers ({e})"
+            ) from None
         if b.ndim == 2 and b.shape[1] == 1:
             b = b[:, 0]  # a column vector, as the seed's source keeps biases
         if w.ndim != 2 or 0 in w.shape:
             raise ValueError(f"layer {l}: w^{l} must be a non-empty 2-D array, got shape {w.shape}")
         if ws and w.shape[1] != ws[-1].shape[0]:
-            raise ValueError(f"layer {l}: w^{l} has shape {w.shape} but layer {l - 1} has "
-                             f"{ws[-1].shape[0]} neurons, so it needs {ws[-1].shape[0]} columns")
+            raise ValueError(
+                f"layer {l}: w^{l} has shape {w.shape} but layer {l - 1} has "
+                f"{ws[-1].shape[0]} neurons, so it needs {ws[-1].shape[0]} columns"
+            )
         if b.shape != (w.shape[0],):
-            raise ValueError(f"layer {l}: b^{l} must have shape ({w.shape[0]},) to match w^{l} "
-                             f"{w.shape}, got {b.shape}")
+            raise ValueError(
+                f"layer {l}: b^{l} must have shape ({w.shape[0]},) to match w^{l} "
+                f"{w.shape}, got {b.shape}"
+            )
         if not (np.isfinite(w).all() and np.isfinite(b).all()):
             raise ValueError(f"layer {l}: weights and biases must be finite")
         ws.append(w)
@@ -169,6 +219,7 @@ def check_parameters(weights: Sequence[object], biases: Sequence[object]) -> tup
 
 
 # --- the comparison: the scalar engine's gradients next to BP1–BP4 ---------------------
+
 
 @dataclass
 class Comparison:
@@ -185,9 +236,12 @@ class Comparison:
     def errors(self) -> list[tuple[int, float, float, float]]:
         """(l, max |Δδ^l|, max |Δ∂C/∂w^l|, max |Δ∂C/∂b^l|) for each layer l = 2 … L."""
         e, m = self.engine, self.matrix
-        return [(i + 2, *(float(np.max(np.abs(x - y))) for x, y in pairs))
-                for i, pairs in enumerate(zip(zip(e.delta, m.delta), zip(e.grad_w, m.grad_w),
-                                              zip(e.grad_b, m.grad_b)))]
+        return [
+            (i + 2, *(float(np.max(np.abs(x - y))) for x, y in pairs))
+            for i, pairs in enumerate(
+                zip(zip(e.delta, m.delta), zip(e.grad_w, m.grad_w), zip(e.grad_b, m.grad_b))
+            )
+        ]
 
     @property
     def max_error(self) -> float:
@@ -204,20 +258,25 @@ class Comparison:
 
     def __str__(self) -> str:
         m = self.matrix.a[0].shape[1]
-        lines = [f"scalar engine vs matrix BP1-BP4 ({self.cost} cost, "
-                 f"{m} example{'s' if m > 1 else ''}): largest |difference|",
-                 f"{'layer':>5} {'n_l':>4}  {'delta^l':>10}  {'dC/dw^l':>10}  {'dC/db^l':>10}"]
+        lines = [
+            f"scalar engine vs matrix BP1-BP4 ({self.cost} cost, "
+            f"{m} example{'s' if m > 1 else ''}): largest |difference|",
+            f"{'layer':>5} {'n_l':>4}  {'delta^l':>10}  {'dC/dw^l':>10}  {'dC/db^l':>10}",
+        ]
         for (l, d, w, b), delta in zip(self.errors(), self.matrix.delta):
             lines.append(f"{l:>5} {delta.shape[0]:>4}  {d:>10.3g}  {w:>10.3g}  {b:>10.3g}")
-        lines.append(f"cost C = {self.engine.cost:.12g} (matrix {self.matrix.cost:.12g}); "
-                     f"max error {self.max_error:.3g}")
+        lines.append(
+            f"cost C = {self.engine.cost:.12g} (matrix {self.matrix.cost:.12g}); "
+            f"max error {self.max_error:.3g}"
+        )
         return "\n".join(lines)
 
     def details(self) -> str:
         """Every δ^l_j (= ∂C/∂b^l_j) of the first example and ∂C/∂w^l_jk, engine beside matrix."""
         lines = [f"{'quantity':<14} {'engine':>20} {'matrix BP1-BP4':>20}"]
-        for i, (de, dm, we, wm) in enumerate(zip(self.engine.delta, self.matrix.delta,
-                                                 self.engine.grad_w, self.matrix.grad_w)):
+        for i, (de, dm, we, wm) in enumerate(
+            zip(self.engine.delta, self.matrix.delta, self.engine.grad_w, self.matrix.grad_w)
+        ):
             l = i + 2
             for j in range(de.shape[0]):
                 lines.append(f"{f'delta^{l}_{j}':<14} {de[j, 0]:>20.12g} {dm[j, 0]:>20.12g}")
@@ -232,8 +291,9 @@ def _examples(x: object, y: object) -> list[tuple[object, object]]:
     try:
         batch = [(xi, yi) for xi, yi in x]  # type: ignore[attr-defined]
     except (TypeError, ValueError):
-        raise TypeError("compare: give an example x with its target y, or a list of (x, y) "
-                        "pairs") from None
+        raise TypeError(
+            "compare: give an example x with its target y, or a list of (x, y) pairs"
+        ) from None
     if not batch:
         raise ValueError("compare: the mini-batch is empty")
     return batch
@@ -241,8 +301,10 @@ def _examples(x: object, y: object) -> list[tuple[object, object]]:
 
 def _columns(per_example: Sequence[Sequence[Sequence[Any]]], field: str) -> list[Array]:
     """One array per layer with a column per example, of each Value's data or grad."""
-    return [np.array([[getattr(v, field) for v in layer] for layer in layers]).T
-            for layers in zip(*per_example)]
+    return [
+        np.array([[getattr(v, field) for v in layer] for layer in layers]).T
+        for layers in zip(*per_example)
+    ]
 
 
 def compare(net: Any, x: object, y: object = None, cost: str = "quadratic") -> Comparison:
@@ -260,7 +322,9 @@ def compare(net: Any, x: object, y: object = None, cost: str = "quadratic") -> C
             z=_columns([t.zs for t in traces], "data"),
             a=_columns([t.activations for t in traces], "data"),
             delta=[len(batch) * d for d in _columns([t.zs for t in traces], "grad")],
-            grad_w=[np.array([[w.grad for w in n.w] for n in layer.neurons]) for layer in net.layers],
+            grad_w=[
+                np.array([[w.grad for w in n.w] for n in layer.neurons]) for layer in net.layers
+            ],
             grad_b=[np.array([n.b.grad for n in layer.neurons]) for layer in net.layers],
             cost=C.data,
         )

@@ -1,8 +1,9 @@
 """``Module``: anything that owns parameters."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from engine import Value
 

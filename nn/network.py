@@ -5,11 +5,12 @@ w^l_jk from neuron k of layer l−1 and bias b^l_j; it computes
 z^l_j = Σ_k w^l_jk a^{l−1}_k + b^l_j as one ``weighted_sum`` node and a^l_j = σ(z^l_j).
 Indices j and k count from 0, as in the arrays ``W[j, k]``.
 """
+
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from engine import Value, weighted_sum
 from engine.value import Number
@@ -28,8 +29,9 @@ def _index(j: int, k: int | None = None) -> str:
 class Neuron(Module):
     """Neuron j of layer l: weights w^l_jk, bias b^l_j and activation σ."""
 
-    def __init__(self, w: Sequence[float], b: float, activation: str = "sigmoid",
-                 layer: int = 2, j: int = 0) -> None:
+    def __init__(
+        self, w: Sequence[float], b: float, activation: str = "sigmoid", layer: int = 2, j: int = 0
+    ) -> None:
         self.w = [Value(wk, label=f"w^{layer}_{_index(j, k)}") for k, wk in enumerate(w)]
         self.b = Value(b, label=f"b^{layer}_{_index(j)}")
         self.activation = layer_activations(activation, 1)[0]
@@ -59,9 +61,16 @@ class Neuron(Module):
 class Layer(Module):
     """Weight layer l: neurons j = 0 … n_l − 1, each fed by all n_{l−1} activations."""
 
-    def __init__(self, w: Sequence[Sequence[float]], b: Sequence[float],
-                 activation: str = "sigmoid", layer: int = 2) -> None:
-        self.neurons = [Neuron(wj, bj, activation, layer, j) for j, (wj, bj) in enumerate(zip(w, b))]
+    def __init__(
+        self,
+        w: Sequence[Sequence[float]],
+        b: Sequence[float],
+        activation: str = "sigmoid",
+        layer: int = 2,
+    ) -> None:
+        self.neurons = [
+            Neuron(wj, bj, activation, layer, j) for j, (wj, bj) in enumerate(zip(w, b))
+        ]
         self.activation = activation
         self.layer = layer
 
@@ -96,38 +105,61 @@ class Trace:
 class MLP(Module):
     """A multilayer perceptron: ``MLP(2, [3, 2])`` has 2 inputs, 3 hidden neurons and 2 outputs."""
 
-    def __init__(self, nin: int, nouts: Sequence[int], activation: str | Sequence[str] = "sigmoid",
-                 seed: int | None = None) -> None:
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str | Sequence[str] = "sigmoid",
+        seed: int | None = None,
+    ) -> None:
         if not isinstance(nouts, (list, tuple)):
-            raise TypeError(f"MLP nouts must be a list of layer sizes, got {type(nouts).__name__}: "
-                            f"{nouts!r}")
+            raise TypeError(
+                f"MLP nouts must be a list of layer sizes, got {type(nouts).__name__}: {nouts!r}"
+            )
         sizes = [nin, *nouts]
         if not nouts or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in sizes):
-            raise ValueError(f"MLP sizes must be positive integers with at least one layer, "
-                             f"got nin={nin!r}, nouts={list(nouts)!r}")
+            raise ValueError(
+                f"MLP sizes must be positive integers with at least one layer, "
+                f"got nin={nin!r}, nouts={list(nouts)!r}"
+            )
         names = layer_activations(activation, len(nouts))
         rng = random.Random(seed)
         # N(0, 1) weights and biases, as in the seed's source
-        weights = [[[rng.gauss(0.0, 1.0) for _ in range(n_in)] for _ in range(n_out)]
-                   for n_in, n_out in zip(sizes, sizes[1:])]
+        weights = [
+            [[rng.gauss(0.0, 1.0) for _ in range(n_in)] for _ in range(n_out)]
+            for n_in, n_out in zip(sizes, sizes[1:])
+        ]
         biases = [[rng.gauss(0.0, 1.0) for _ in range(n_out)] for n_out in nouts]
         self._build(weights, biases, names)
 
-    def _build(self, weights: Sequence[Sequence[Sequence[float]]], biases: Sequence[Sequence[float]],
-               activations: list[str]) -> None:
-        self.layers = [Layer(w, b, name, layer=i + 2)
-                       for i, (w, b, name) in enumerate(zip(weights, biases, activations))]
+    def _build(
+        self,
+        weights: Sequence[Sequence[Sequence[float]]],
+        biases: Sequence[Sequence[float]],
+        activations: list[str],
+    ) -> None:
+        self.layers = [
+            Layer(w, b, name, layer=i + 2)
+            for i, (w, b, name) in enumerate(zip(weights, biases, activations))
+        ]
         self.sizes = [len(weights[0][0]), *(len(b) for b in biases)]
         self.activations = activations
 
     @classmethod
-    def from_matrices(cls, weights: Sequence[object], biases: Sequence[object],
-                      activation: str | Sequence[str] = "sigmoid") -> MLP:
+    def from_matrices(
+        cls,
+        weights: Sequence[object],
+        biases: Sequence[object],
+        activation: str | Sequence[str] = "sigmoid",
+    ) -> MLP:
         """The net with exactly these parameters: W^l of shape (n_l, n_{l−1}), b^l of shape (n_l,)."""
         ws, bs = matrix.check_parameters(weights, biases)
         net = cls.__new__(cls)
-        net._build([w.tolist() for w in ws], [b.tolist() for b in bs],
-                   layer_activations(activation, len(ws)))
+        net._build(
+            [w.tolist() for w in ws],
+            [b.tolist() for b in bs],
+            layer_activations(activation, len(ws)),
+        )
         return net
 
     @property
@@ -138,7 +170,9 @@ class MLP(Module):
     def inputs(self, x: Sequence[Value | Number]) -> list[Value]:
         """x as a^1: a list of nin Values (numbers become leaves labelled a^1_k)."""
         if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
-            raise TypeError(f"input must be a sequence of {self.nin} numbers, got {type(x).__name__}")
+            raise TypeError(
+                f"input must be a sequence of {self.nin} numbers, got {type(x).__name__}"
+            )
         if len(x) != self.nin:
             raise ValueError(f"input must have {self.nin} values (the net's nin), got {len(x)}")
         a = []
@@ -173,8 +207,9 @@ class MLP(Module):
 
     def weights(self) -> list[matrix.Array]:
         """W^l for l = 2 … L as numpy arrays of shape (n_l, n_{l−1}), W[j, k] = w^l_jk."""
-        return matrix.arrays([[[w.data for w in n.w] for n in layer.neurons]
-                              for layer in self.layers])
+        return matrix.arrays(
+            [[[w.data for w in n.w] for n in layer.neurons] for layer in self.layers]
+        )
 
     def biases(self) -> list[matrix.Array]:
         """b^l for l = 2 … L as numpy arrays of shape (n_l,)."""
@@ -182,8 +217,13 @@ class MLP(Module):
 
     def save(self, path: str) -> None:
         """Write sizes, activations and every parameter to a JSON file (exact round trip)."""
-        saving.save(path, self.sizes, self.activations,
-                    [w.tolist() for w in self.weights()], [b.tolist() for b in self.biases()])
+        saving.save(
+            path,
+            self.sizes,
+            self.activations,
+            [w.tolist() for w in self.weights()],
+            [b.tolist() for b in self.biases()],
+        )
 
     @classmethod
     def load(cls, path: str) -> MLP:

@@ -1,11 +1,12 @@
 """Mini-batch stochastic gradient descent: w → w − (η/m) Σ_j ∂C_Xj/∂w."""
+
 from __future__ import annotations
 
 import math
 import numbers
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from engine import Value, no_grad
 from engine.value import Number
@@ -28,8 +29,10 @@ class SGD:
         """Move every parameter against its grad; refuses (changing nothing) if a grad is not finite."""
         bad = [p for p in self.params if not math.isfinite(p.grad)]
         if bad:
-            raise FloatingPointError(f"SGD.step: {len(bad)} parameter grads are not finite "
-                                     f"(first: {bad[0]!r}); no parameter was changed")
+            raise FloatingPointError(
+                f"SGD.step: {len(bad)} parameter grads are not finite "
+                f"(first: {bad[0]!r}); no parameter was changed"
+            )
         lr = self.lr
         for p in self.params:
             p.data -= lr * p.grad
@@ -60,8 +63,9 @@ def _is_hit(a: Sequence[float], y: Sequence[float]) -> bool | None:
     return max(range(len(a)), key=a.__getitem__) == list(y).index(1)
 
 
-def evaluate(net: MLP, data: Sequence[tuple[Sequence[Number], Sequence[Number]]],
-             cost: str = "quadratic") -> tuple[float, float | None]:
+def evaluate(
+    net: MLP, data: Sequence[tuple[Sequence[Number], Sequence[Number]]], cost: str = "quadratic"
+) -> tuple[float, float | None]:
     """(mean cost, accuracy or None) of net over data, recording no graph."""
     with no_grad():
         outputs = [net(x) for x, _ in data]
@@ -85,21 +89,31 @@ def _check_data(net: MLP, data: Sequence[tuple[Sequence[Number], Sequence[Number
         except (TypeError, ValueError) as e:
             raise type(e)(f"train: data[{i}] x: {e}") from None
         if len(y) != n_out:
-            raise ValueError(f"train: data[{i}] target has {len(y)} values but the net has "
-                             f"{n_out} outputs")
+            raise ValueError(
+                f"train: data[{i}] target has {len(y)} values but the net has {n_out} outputs"
+            )
     return data
 
 
 def _positive_int(value: object, name: str, allow_zero: bool = False) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < (0 if allow_zero else 1):
-        raise ValueError(f"train: {name} must be a {'non-negative' if allow_zero else 'positive'} "
-                         f"integer, got {value!r}")
+        raise ValueError(
+            f"train: {name} must be a {'non-negative' if allow_zero else 'positive'} "
+            f"integer, got {value!r}"
+        )
     return value
 
 
-def train(net: MLP, data: Sequence[tuple[Sequence[Number], Sequence[Number]]], epochs: int,
-          batch_size: int, lr: float, cost: str = "quadratic", seed: int | None = None,
-          verbose: bool = True) -> list[EpochStats]:
+def train(
+    net: MLP,
+    data: Sequence[tuple[Sequence[Number], Sequence[Number]]],
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    cost: str = "quadratic",
+    seed: int | None = None,
+    verbose: bool = True,
+) -> list[EpochStats]:
     """Mini-batch SGD over shuffled data; prints a line per epoch unless verbose=False.
 
     Each step takes m = batch_size examples X_1 … X_m and moves every parameter by
@@ -116,7 +130,7 @@ def train(net: MLP, data: Sequence[tuple[Sequence[Number], Sequence[Number]]], e
         order = list(range(len(data)))
         rng.shuffle(order)
         for start in range(0, len(order), batch_size):
-            batch = [data[i] for i in order[start:start + batch_size]]
+            batch = [data[i] for i in order[start : start + batch_size]]
             C = mean_cost([net(x) for x, _ in batch], [y for _, y in batch], cost)
             optimizer.zero_grad()
             C.backward()

@@ -1,4 +1,5 @@
 """Shared hypothesis settings: bounded so the suite stays quick on two cores."""
+
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(

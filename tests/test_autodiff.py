@@ -1,4 +1,5 @@
 """The reverse pass: accumulation, reuse, ordering at depth, zero_grad, detach, random trees."""
+
 import math
 import sys
 from dataclasses import replace
@@ -124,8 +125,8 @@ def test_million_node_chain_without_recursion():
         y = y * c
     y.backward()
     assert sys.getrecursionlimit() == limit
-    assert x.grad == pytest.approx(1.0000001 ** 1_000_000, rel=1e-9)
-    assert c.grad == pytest.approx(1_000_000 * 1.0000001 ** 999_999, rel=1e-9)
+    assert x.grad == pytest.approx(1.0000001**1_000_000, rel=1e-9)
+    assert c.grad == pytest.approx(1_000_000 * 1.0000001**999_999, rel=1e-9)
 
 
 def test_interrupted_backward_leaves_grads_as_they_were():
@@ -157,7 +158,7 @@ UNARY = [
     lambda a: a.tanh().exp(),
     lambda a: (1 + a * a).log(),
     lambda a: -a,
-    lambda a: a ** 2,
+    lambda a: a**2,
     lambda a: (a.sigmoid() + 0.5) ** 1.5,
 ]
 BINARY = [

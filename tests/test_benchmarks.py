@@ -1,4 +1,5 @@
 """The benchmarks run at tiny sizes, so they cannot rot (they measure nothing here)."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -13,14 +14,24 @@ from engine.autodiff import topological_order  # noqa: E402
 
 
 def test_quick_run_prints_every_row():
-    done = subprocess.run([sys.executable, str(BENCHMARKS / "run.py"), "--quick", "--rounds", "1"],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), "--quick", "--rounds", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ")][1:]
     names = [row.split("|")[1].strip() for row in rows]
     assert [n.split(":")[0].split(",")[0] for n in names] == [
-        "train step", "expression + * relu", "expression + * tanh exp", "deep chain", "deep chain",
-        "memory per node", "20-5-3 sigmoid net"]
+        "train step",
+        "expression + * relu",
+        "expression + * tanh exp",
+        "deep chain",
+        "deep chain",
+        "memory per node",
+        "20-5-3 sigmoid net",
+    ]
     assert "RecursionError" in done.stdout  # micrograd's recursive ordering at 1,000 nodes
 
 
@@ -38,6 +49,7 @@ def test_train_step_is_the_same_computation_on_both_engines():
     import random
 
     import nn
+
     random.seed(1)
     mg = workloads.mg_nn.MLP(2, [16, 16, 1])
     W = [[[w.data for w in n.w] for n in layer.neurons] for layer in mg.layers]

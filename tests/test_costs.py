@@ -1,4 +1,5 @@
 """Costs built of Values: values by hand, gradients by central differences, errors."""
+
 import math
 
 import pytest
@@ -49,11 +50,14 @@ def test_mismatched_lengths(cost):
 def test_mean_cost_errors():
     with pytest.raises(ValueError, match="got 0 outputs and 0 targets"):
         nn.mean_cost([], [])
-    with pytest.raises(ValueError, match="unknown 'l1'; valid names are 'quadratic', 'cross_entropy'"):
+    with pytest.raises(
+        ValueError, match="unknown 'l1'; valid names are 'quadratic', 'cross_entropy'"
+    ):
         nn.mean_cost([[Value(0.5)]], [[1.0]], cost="l1")
 
 
 def test_scalar_and_matrix_cost_tables_name_the_same_costs():
     from nn import matrix
+
     assert set(nn.COSTS) == set(matrix.COSTS)
     assert set(nn.ACTIVATIONS) == set(matrix.ACTIVATIONS)

@@ -1,4 +1,5 @@
 """no_grad: results are leaves inside the block, recording resumes after it, even on error."""
+
 import pytest
 
 from engine import Value, is_grad_enabled, no_grad, weighted_sum

@@ -1,4 +1,5 @@
 """gradcheck: passes on right derivatives, names the input on a wrong one, leaves inputs alone."""
+
 from dataclasses import replace
 
 import pytest

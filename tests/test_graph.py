@@ -1,4 +1,5 @@
 """draw_dot: node and edge counts, labels, determinism across processes, size limits."""
+
 import re
 import subprocess
 import sys
@@ -13,8 +14,11 @@ from viz import GraphTooLargeError, draw_dot
 def counts(g):
     """(value records, operation nodes, edges) in the DOT source."""
     src = g.source
-    return (len(re.findall(r"^\s*v\d+ \[", src, re.M)), len(re.findall(r"^\s*v\d+op \[", src, re.M)),
-            len(re.findall(r"->", src)))
+    return (
+        len(re.findall(r"^\s*v\d+ \[", src, re.M)),
+        len(re.findall(r"^\s*v\d+op \[", src, re.M)),
+        len(re.findall(r"->", src)),
+    )
 
 
 def test_a_plus_a_draws_one_edge_per_use():
@@ -42,11 +46,11 @@ def test_labels_hold_data_grad_and_local_derivatives():
     y.label = "y"
     y.backward()
     g = draw_dot(y, fmt=".3f")
-    dtanh = 1 - y.data ** 2
+    dtanh = 1 - y.data**2
     assert f"{{ x | data 2.000 | grad {dtanh * -3:.3f} }}" in g.source
     assert f"∂={dtanh:.3f}" in g.source  # tanh's local derivative on its edge
     assert "∂=-3.000" in g.source and "∂=2.000" in g.source  # ∂(x·w)/∂x = w, ∂/∂w = x
-    assert 'label=tanh' in g.source and "penwidth=2.5" in g.source
+    assert "label=tanh" in g.source and "penwidth=2.5" in g.source
 
 
 def test_options_hide_grads_and_local_derivatives():
@@ -72,12 +76,19 @@ SCRIPT = textwrap.dedent("""
 
 def test_same_graph_same_source_in_another_process():
     namespace = {}
-    exec(compile("from io import StringIO\nimport contextlib\nout = StringIO()\n"
-                 "with contextlib.redirect_stdout(out):\n" + textwrap.indent(SCRIPT, "    "),
-                 "<script>", "exec"), namespace)
+    exec(
+        compile(
+            "from io import StringIO\nimport contextlib\nout = StringIO()\n"
+            "with contextlib.redirect_stdout(out):\n" + textwrap.indent(SCRIPT, "    "),
+            "<script>",
+            "exec",
+        ),
+        namespace,
+    )
     here = namespace["out"].getvalue()
-    there = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
-                           check=True).stdout
+    there = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True
+    ).stdout
     assert here == there and "v0" in here
 
 
@@ -90,7 +101,10 @@ def _chain(n):
 
 
 def test_large_graphs_are_refused_clearly_by_default():
-    with pytest.raises(GraphTooLargeError, match=r"the graph has 1010 values, more than max_nodes=500.*max_nodes=None"):
+    with pytest.raises(
+        GraphTooLargeError,
+        match=r"the graph has 1010 values, more than max_nodes=500.*max_nodes=None",
+    ):
         draw_dot(_chain(1000))
 
 

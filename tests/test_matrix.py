@@ -1,4 +1,5 @@
 """The scalar engine against BP1–BP4: grad of z^l_j is δ^l_j, grad of w^l_jk is a^{l-1}_k δ^l_j."""
+
 import math
 
 import numpy as np
@@ -64,9 +65,13 @@ def networks(draw, cost):
         acts[-1] = "sigmoid"  # the cost needs outputs in (0, 1)
     net = MLP(nin, nouts, activation=acts, seed=draw(st.integers(0, 10**6)))
     m = draw(st.integers(1, 3))
-    xs = draw(st.lists(st.lists(st.floats(-2, 2), min_size=nin, max_size=nin), min_size=m, max_size=m))
+    xs = draw(
+        st.lists(st.lists(st.floats(-2, 2), min_size=nin, max_size=nin), min_size=m, max_size=m)
+    )
     unit = st.floats(0, 1) if cost == "quadratic" else st.sampled_from([0.0, 1.0])
-    ys = draw(st.lists(st.lists(unit, min_size=nouts[-1], max_size=nouts[-1]), min_size=m, max_size=m))
+    ys = draw(
+        st.lists(st.lists(unit, min_size=nouts[-1], max_size=nouts[-1]), min_size=m, max_size=m)
+    )
     return net, list(zip(xs, ys))
 
 
@@ -110,9 +115,16 @@ def test_compare_reports_a_real_disagreement():
     net = MLP(2, [3, 2], seed=0)
     good = nn.compare(net, [0.5, -1.0], [1.0, 0.0])
     assert good.ok() and good.max_error < 1e-15
-    bad = nn.Comparison(good.engine, matrix.backprop_batch(
-        [w * 1.01 for w in net.weights()], net.biases(), good.matrix.a[0],
-        np.array([[1.0], [0.0]])), "quadratic")
+    bad = nn.Comparison(
+        good.engine,
+        matrix.backprop_batch(
+            [w * 1.01 for w in net.weights()],
+            net.biases(),
+            good.matrix.a[0],
+            np.array([[1.0], [0.0]]),
+        ),
+        "quadratic",
+    )
     assert not bad.ok() and bad.max_error > 1e-6
 
 
@@ -149,8 +161,9 @@ def test_feedforward_matches_the_engine_for_a_batch():
     out = matrix.feedforward(net.weights(), net.biases(), X, net.activations)
     for i in range(2):
         assert out[:, i] == pytest.approx([v.data for v in net(X[:, i].tolist())], abs=1e-14)
-    assert matrix.feedforward(net.weights(), net.biases(), X[:, 0], net.activations) \
-        == pytest.approx(out[:, 0], abs=1e-15)
+    assert matrix.feedforward(
+        net.weights(), net.biases(), X[:, 0], net.activations
+    ) == pytest.approx(out[:, 0], abs=1e-15)
 
 
 def test_matrix_costs_and_their_gradients_against_central_differences():

@@ -1,4 +1,5 @@
 """Module: parameters, zero_grad, and setting grads aside for a side computation."""
+
 import pytest
 
 from nn import MLP, Module

@@ -1,4 +1,5 @@
 """Neuron, Layer, MLP: structure, notation, matrices in and out, inputs checked."""
+
 import math
 
 import numpy as np
@@ -59,8 +60,10 @@ def test_trace_keeps_every_layer():
     assert tr.activations[0][0].label == "a^1_0"
     assert tr.output is tr.activations[-1]
     assert [v.data for v in tr.output] == [v.data for v in net([0.5, -1.0])]
-    assert all(a.data == pytest.approx(1 / (1 + math.exp(-z.data)))
-               for a, z in zip(tr.activations[1], tr.zs[0]))
+    assert all(
+        a.data == pytest.approx(1 / (1 + math.exp(-z.data)))
+        for a, z in zip(tr.activations[1], tr.zs[0])
+    )
 
 
 def test_linear_activation_output_is_z_itself():
@@ -104,8 +107,11 @@ def test_neuron_and_layer_are_usable_alone():
 
 # --- errors --------------------------------------------------------------------------
 
+
 def test_unknown_activation_lists_the_valid_names():
-    with pytest.raises(ValueError, match="unknown 'softmax'; valid names are 'sigmoid', 'tanh', 'relu', 'linear'"):
+    with pytest.raises(
+        ValueError, match="unknown 'softmax'; valid names are 'sigmoid', 'tanh', 'relu', 'linear'"
+    ):
         MLP(2, [2], activation="softmax")
     with pytest.raises(ValueError, match="expected one name or 2 names"):
         MLP(2, [2, 1], activation=["relu"])
@@ -128,7 +134,9 @@ def test_input_of_wrong_length_names_expected_and_received():
 
 
 def test_input_with_a_non_number_names_the_position():
-    with pytest.raises(TypeError, match=r"input x\[1\]: Value data must be a real number .* got str"):
+    with pytest.raises(
+        TypeError, match=r"input x\[1\]: Value data must be a real number .* got str"
+    ):
         MLP(2, [1])([1.0, "a"])
     with pytest.raises(TypeError, match="input must be a sequence of 2 numbers, got float"):
         MLP(2, [1])(1.0)
@@ -137,7 +145,11 @@ def test_input_with_a_non_number_names_the_position():
 @pytest.mark.parametrize(
     "weights, biases, message",
     [
-        ([np.ones((3, 2)), np.ones((2, 4))], [np.ones(3), np.ones(2)], "w\\^3 has shape \\(2, 4\\) but layer 2 has 3 neurons"),
+        (
+            [np.ones((3, 2)), np.ones((2, 4))],
+            [np.ones(3), np.ones(2)],
+            "w\\^3 has shape \\(2, 4\\) but layer 2 has 3 neurons",
+        ),
         ([np.ones((3, 2))], [np.ones(2)], "b\\^2 must have shape \\(3,\\)"),
         ([np.ones(3)], [np.ones(3)], "w\\^2 must be a non-empty 2-D array"),
         ([np.ones((3, 2))], [], "one bias vector per weight matrix"),

@@ -1,4 +1,5 @@
 """Every primitive: value and local derivatives against hand-derived formulas and central differences."""
+
 import math
 
 import pytest
@@ -14,7 +15,18 @@ positives = st.floats(0.05, 5.0)
 
 def test_table_lists_every_primitive():
     assert set(PRIMITIVES) == {
-        "+", "-", "*", "/", "neg", "**", "exp", "log", "tanh", "sigmoid", "relu", "weighted_sum"
+        "+",
+        "-",
+        "*",
+        "/",
+        "neg",
+        "**",
+        "exp",
+        "log",
+        "tanh",
+        "sigmoid",
+        "relu",
+        "weighted_sum",
     }
     assert all(name == p.name for name, p in PRIMITIVES.items())
 
@@ -24,8 +36,11 @@ UNARY = {
     "neg": (lambda x: -x, lambda x: -x, lambda x: (-1.0,)),
     "exp": (lambda x: x.exp(), math.exp, lambda x: (math.exp(x),)),
     "tanh": (lambda x: x.tanh(), math.tanh, lambda x: (1.0 / math.cosh(x) ** 2,)),
-    "sigmoid": (lambda x: x.sigmoid(), lambda x: 1 / (1 + math.exp(-x)),
-                lambda x: (math.exp(-x) / (1 + math.exp(-x)) ** 2,)),
+    "sigmoid": (
+        lambda x: x.sigmoid(),
+        lambda x: 1 / (1 + math.exp(-x)),
+        lambda x: (math.exp(-x) / (1 + math.exp(-x)) ** 2,),
+    ),
 }
 BINARY = {
     "+": (lambda x, y: x + y, lambda x, y: x + y, lambda x, y: (1.0, 1.0)),
@@ -124,7 +139,7 @@ def test_weighted_sum(ws, data):
     # the seed's ∂z/∂w_k = a_k, and ∂z/∂a_k = w_k, ∂z/∂b = 1
     assert z.local_grads == (*xs, *ws, 1.0)
     n = len(ws)
-    assert gradcheck(lambda *v: weighted_sum(v[:n], v[n:2 * n], v[-1]), [*ws, *xs, b])
+    assert gradcheck(lambda *v: weighted_sum(v[:n], v[n : 2 * n], v[-1]), [*ws, *xs, b])
 
 
 def test_power_rules_are_shared_per_exponent():

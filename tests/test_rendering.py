@@ -1,4 +1,5 @@
 """render: real pictures through dot and through graphviz-pure, and clear errors without them."""
+
 import os
 import shutil
 import xml.etree.ElementTree as ET
@@ -6,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from engine import Value
-from viz import RenderError, RendererNotFoundError, draw_dot, render, rendering
+from viz import RendererNotFoundError, RenderError, draw_dot, render, rendering
 from viz.rendering import pipe
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -58,7 +59,10 @@ def test_pdf_through_dot(tmp_path):
 
 def test_pdf_through_graphviz_pure_is_refused_clearly(tmp_path):
     needs("graphviz-pure")
-    with pytest.raises(RenderError, match="graphviz-pure cannot write PDF: write .svg or .png instead, or install Graphviz's dot"):
+    with pytest.raises(
+        RenderError,
+        match="graphviz-pure cannot write PDF: write .svg or .png instead, or install Graphviz's dot",
+    ):
         render(_graph(), tmp_path / "g.pdf", renderer="graphviz-pure")
     assert (tmp_path / "g.dot").exists()
 
@@ -69,8 +73,12 @@ def test_without_any_renderer_the_dot_file_is_written_and_the_error_says_how(tmp
     with pytest.raises(RendererNotFoundError) as info:
         render(_graph(), tmp_path / "pic" / "g.svg")
     message = str(info.value)
-    for hint in ("apt-get install graphviz", "brew install graphviz", "conda install",
-                 "pip install 'backprop-engine[render]'"):
+    for hint in (
+        "apt-get install graphviz",
+        "brew install graphviz",
+        "conda install",
+        "pip install 'backprop-engine[render]'",
+    ):
         assert hint in message
     assert (tmp_path / "pic" / "g.dot").read_text().startswith("digraph")
     assert not (tmp_path / "pic" / "g.svg").exists()
@@ -78,8 +86,10 @@ def test_without_any_renderer_the_dot_file_is_written_and_the_error_says_how(tmp
 
 def _graphviz_pure_program():
     """The program itself (pip's copy in this Python's scripts folder first), not a shell shim."""
-    return os.path.realpath(shutil.which("graphviz-pure", path=rendering.SCRIPTS_DIR)
-                            or rendering._which("graphviz-pure"))
+    return os.path.realpath(
+        shutil.which("graphviz-pure", path=rendering.SCRIPTS_DIR)
+        or rendering._which("graphviz-pure")
+    )
 
 
 def test_falls_back_to_graphviz_pure_when_dot_is_missing(tmp_path, monkeypatch):

@@ -1,4 +1,5 @@
 """save/load: exact round trip; a missing, truncated or wrong file is refused clearly."""
+
 import json
 
 import pytest
@@ -36,7 +37,7 @@ def test_truncated_file(tmp_path):
 @pytest.mark.parametrize(
     "edit, message",
     [
-        (lambda d: [1, 2], "not a saved MLP \\(no \"format\""),
+        (lambda d: [1, 2], 'not a saved MLP \\(no "format"'),
         (lambda d: d | {"version": 9}, "version 9 is not supported"),
         (lambda d: {k: v for k, v in d.items() if k != "biases"}, "lacks biases"),
         (lambda d: d | {"sizes": [2, 4, 1]}, "saved sizes \\[2, 4, 1\\] disagree"),

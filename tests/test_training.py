@@ -1,4 +1,5 @@
 """SGD and train: the seed's step equals the matrix batch update; cost falls; bad input changes nothing."""
+
 import math
 
 import numpy as np
@@ -14,8 +15,9 @@ def _params(net):
     return [p.data for p in net.parameters()]
 
 
-@pytest.mark.parametrize("cost, acts", [("quadratic", ["tanh", "sigmoid"]),
-                                        ("cross_entropy", ["relu", "sigmoid"])])
+@pytest.mark.parametrize(
+    "cost, acts", [("quadratic", ["tanh", "sigmoid"]), ("cross_entropy", ["relu", "sigmoid"])]
+)
 def test_one_mini_batch_step_equals_the_matrix_batch_update(cost, acts):
     net = MLP(2, [3, 1], activation=acts, seed=4)
     W, B = net.weights(), net.biases()
@@ -30,8 +32,9 @@ def test_one_mini_batch_step_equals_the_matrix_batch_update(cost, acts):
 def test_training_lowers_the_cost_and_learns_xor():
     net = MLP(2, [4, 1], activation=["tanh", "sigmoid"], seed=1)
     before, _ = nn.evaluate(net, XOR, "cross_entropy")
-    history = nn.train(net, XOR, epochs=300, batch_size=2, lr=0.5, cost="cross_entropy",
-                       seed=0, verbose=False)
+    history = nn.train(
+        net, XOR, epochs=300, batch_size=2, lr=0.5, cost="cross_entropy", seed=0, verbose=False
+    )
     assert [h.epoch for h in history] == list(range(1, 301))
     assert history[-1].cost < before / 10
     assert history[-1].accuracy == 1.0
@@ -67,7 +70,9 @@ def test_sgd_refuses_non_finite_grads_without_changing_anything():
     params = net.parameters()
     params[0].grad, params[1].grad = 1.0, math.nan
     before = _params(net)
-    with pytest.raises(FloatingPointError, match="1 parameter grads are not finite.*no parameter was changed"):
+    with pytest.raises(
+        FloatingPointError, match="1 parameter grads are not finite.*no parameter was changed"
+    ):
         SGD(params, 0.1).step()
     assert _params(net) == before
 
@@ -81,10 +86,22 @@ def test_sgd_refuses_non_finite_grads_without_changing_anything():
         (dict(epochs=-1), ValueError, "epochs must be a non-negative integer, got -1"),
         (dict(cost="l1"), ValueError, "unknown 'l1'"),
         (dict(data=[]), ValueError, "data is empty"),
-        (dict(data=[([0.0, 1.0], [1.0]), ([1.0], [0.0])]), ValueError, "data\\[1\\] x: input must have 2 values"),
-        (dict(data=[([0.0, 1.0], [1.0, 0.0])]), ValueError, "data\\[0\\] target has 2 values but the net has 1"),
+        (
+            dict(data=[([0.0, 1.0], [1.0]), ([1.0], [0.0])]),
+            ValueError,
+            "data\\[1\\] x: input must have 2 values",
+        ),
+        (
+            dict(data=[([0.0, 1.0], [1.0, 0.0])]),
+            ValueError,
+            "data\\[0\\] target has 2 values but the net has 1",
+        ),
         (dict(data=[[0.0, 1.0, 2.0]]), TypeError, "data\\[0\\] must be an \\(x, y\\) pair"),
-        (dict(data=[[0.0, 1.0]]), TypeError, "data\\[0\\] x: input must be a sequence of 2 numbers"),
+        (
+            dict(data=[[0.0, 1.0]]),
+            TypeError,
+            "data\\[0\\] x: input must be a sequence of 2 numbers",
+        ),
     ],
 )
 def test_bad_arguments_raise_before_any_update(kwargs, error, message):

@@ -1,4 +1,5 @@
 """Value: construction, attributes, operators with numbers on either side, and error paths."""
+
 import math
 from fractions import Fraction
 
@@ -8,7 +9,9 @@ import pytest
 from engine import Value, weighted_sum
 
 
-@pytest.mark.parametrize("data", [3, -2.5, np.float64(1.5), np.float32(0.25), np.int64(7), Fraction(1, 4)])
+@pytest.mark.parametrize(
+    "data", [3, -2.5, np.float64(1.5), np.float32(0.25), np.int64(7), Fraction(1, 4)]
+)
 def test_real_numbers_are_stored_as_float(data):
     v = Value(data)
     assert type(v.data) is float and v.data == float(data)
@@ -16,8 +19,16 @@ def test_real_numbers_are_stored_as_float(data):
 
 @pytest.mark.parametrize(
     "bad, name",
-    [("3", "str"), (None, "NoneType"), ([1.0], "list"), (True, "bool"), (1j, "complex"),
-     (np.array([1.0]), "ndarray"), (np.array(1.0), "ndarray"), (np.bool_(True), "bool")],
+    [
+        ("3", "str"),
+        (None, "NoneType"),
+        ([1.0], "list"),
+        (True, "bool"),
+        (1j, "complex"),
+        (np.array([1.0]), "ndarray"),
+        (np.array(1.0), "ndarray"),
+        (np.bool_(True), "bool"),
+    ],
 )
 def test_non_numbers_raise_type_error_naming_the_type(bad, name):
     with pytest.raises(TypeError, match=rf"Value data must be a real number.*got {name}"):
@@ -52,13 +63,20 @@ def test_interior_node_records_parents_in_order():
 @pytest.mark.parametrize(
     "expr, expected",
     [
-        (lambda v: v + 2, 5.0), (lambda v: 2 + v, 5.0),
-        (lambda v: v - 2, 1.0), (lambda v: 2 - v, -1.0),
-        (lambda v: v * 2, 6.0), (lambda v: 2 * v, 6.0),
-        (lambda v: v / 2, 1.5), (lambda v: 2 / v, 2 / 3),
-        (lambda v: v ** 2, 9.0), (lambda v: 2 ** v, 8.0),
-        (lambda v: -v, -3.0), (lambda v: +v, 3.0),
-        (lambda v: v + np.float64(0.5), 3.5), (lambda v: np.int64(1) - v, -2.0),
+        (lambda v: v + 2, 5.0),
+        (lambda v: 2 + v, 5.0),
+        (lambda v: v - 2, 1.0),
+        (lambda v: 2 - v, -1.0),
+        (lambda v: v * 2, 6.0),
+        (lambda v: 2 * v, 6.0),
+        (lambda v: v / 2, 1.5),
+        (lambda v: 2 / v, 2 / 3),
+        (lambda v: v**2, 9.0),
+        (lambda v: 2**v, 8.0),
+        (lambda v: -v, -3.0),
+        (lambda v: +v, 3.0),
+        (lambda v: v + np.float64(0.5), 3.5),
+        (lambda v: np.int64(1) - v, -2.0),
     ],
 )
 def test_operators_with_numbers_on_either_side(expr, expected):
@@ -76,7 +94,7 @@ def test_reflected_operand_order_gives_right_gradient():
     (2 / w).backward()
     assert w.grad == -2 / 16
     u = Value(3.0)
-    (2 ** u).backward()
+    (2**u).backward()
     assert u.grad == pytest.approx(8 * math.log(2), rel=1e-15)
 
 
@@ -99,6 +117,7 @@ def test_pow_with_modulo_is_unsupported():
 
 
 # --- domain errors: each names the operation and the value -----------------------------
+
 
 def test_log_of_non_positive():
     with pytest.raises(ValueError, match=r"log: argument must be positive: log\(-2\.0\)"):
@@ -158,7 +177,9 @@ def test_tanh_and_sigmoid_are_stable_for_any_finite_input(x):
 def test_weighted_sum_errors():
     with pytest.raises(ValueError, match="weighted_sum: 2 weights but 1 inputs"):
         weighted_sum([Value(1.0), Value(2.0)], [1.0], Value(0.0))
-    with pytest.raises(TypeError, match="weighted_sum operand must be a Value or a real number, got str"):
+    with pytest.raises(
+        TypeError, match="weighted_sum operand must be a Value or a real number, got str"
+    ):
         weighted_sum([Value(1.0)], ["x"], Value(0.0))
 
 

@@ -1,4 +1,5 @@
 """draw_net: a cluster per layer, the seed's names, and δ^l_j equal to nn.matrix.backprop's."""
+
 import re
 
 import pytest
@@ -30,7 +31,14 @@ def test_two_three_two_net(cost):
             for k in range(W.shape[1]):
                 assert f"w^{l}_{j}{k} = {W[j, k]:.6g}\\n∂C/∂w = {grad_w[j, k]:.6g}" in src
     assert [s.split(" = ")[0] for s in _labels(src, "a")] == [
-        "a^1_0", "a^1_1", "a^2_0", "a^2_1", "a^2_2", "a^3_0", "a^3_1"]
+        "a^1_0",
+        "a^1_1",
+        "a^2_0",
+        "a^2_1",
+        "a^2_2",
+        "a^3_0",
+        "a^3_1",
+    ]
     assert f"C = {bp.cost:.6g}" in src
 
 
@@ -49,7 +57,7 @@ def test_parameters_and_grads_are_left_alone():
     src = draw_net(net, [1.0, 2.0], [0.3]).source
     assert [p.data for p in net.parameters()] == before
     assert all(p.grad == 0.5 for p in net.parameters())
-    assert 'label=identity' in src  # a linear layer's a is its z
+    assert "label=identity" in src  # a linear layer's a is its z
 
 
 def test_bad_input_is_refused_before_drawing():
@@ -64,7 +72,9 @@ def test_bad_input_is_refused_before_drawing():
 
 def test_large_nets_are_refused_clearly_unless_asked():
     net = MLP(20, [11, 2], seed=0)
-    with pytest.raises(GraphTooLargeError, match="the net has 242 weights, more than max_weights=200"):
+    with pytest.raises(
+        GraphTooLargeError, match="the net has 242 weights, more than max_weights=200"
+    ):
         draw_net(net, [0.1] * 20)
     src = draw_net(net, [0.1] * 20, [1.0, 0.0], max_weights=None).source
     assert src.count("w^2_") == 220 and src.count("w^3_") == 22

@@ -1,8 +1,16 @@
 """Graphviz drawings of Value graphs and of tiny networks, and rendering them to files."""
+
 from viz.drawing import Drawing
 from viz.graph import GraphTooLargeError, draw_dot
 from viz.network import draw_net
-from viz.rendering import RenderError, RendererNotFoundError, render
+from viz.rendering import RendererNotFoundError, RenderError, render
 
-__all__ = ["Drawing", "GraphTooLargeError", "RenderError", "RendererNotFoundError",
-           "draw_dot", "draw_net", "render"]
+__all__ = [
+    "Drawing",
+    "GraphTooLargeError",
+    "RenderError",
+    "RendererNotFoundError",
+    "draw_dot",
+    "draw_net",
+    "render",
+]

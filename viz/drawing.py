@@ -1,4 +1,5 @@
 """``Drawing``: a graphviz.Digraph that displays through whichever renderer this machine has."""
+
 from __future__ import annotations
 
 import graphviz

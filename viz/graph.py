@@ -1,4 +1,5 @@
 """``draw_dot``: the computation graph of a Value, with every node's data and grad."""
+
 from __future__ import annotations
 
 from engine import Value
@@ -20,8 +21,14 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def draw_dot(root: Value, rankdir: str = "LR", show_grad: bool = True,
-             show_local_grads: bool = True, fmt: str = ".4g", max_nodes: int | None = 500) -> Drawing:
+def draw_dot(
+    root: Value,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    show_local_grads: bool = True,
+    fmt: str = ".4g",
+    max_nodes: int | None = 500,
+) -> Drawing:
     """The graph of ``root`` as a graphviz Digraph, one record per Value: label | data | grad.
 
     Each operation is a small node of its own between its parents and its result,
@@ -41,7 +48,8 @@ def draw_dot(root: Value, rankdir: str = "LR", show_grad: bool = True,
         raise GraphTooLargeError(
             f"draw_dot: the graph has {len(order)} values, more than max_nodes={max_nodes}; "
             f"its picture would be unreadable. Draw a smaller part of it, or pass "
-            f"max_nodes=None to draw it anyway")
+            f"max_nodes=None to draw it anyway"
+        )
     g = new_drawing("value_graph", rankdir)
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     for node, nid in ids.items():
@@ -53,8 +61,15 @@ def draw_dot(root: Value, rankdir: str = "LR", show_grad: bool = True,
             attrs["penwidth"] = style.ROOT_PEN
         g.node(nid, "{ " + " | ".join(fields) + " }", shape="record", style="filled", **attrs)
         if node.op:
-            g.node(nid + "op", style.record_text(node.op), shape="box", style="rounded,filled",
-                   fillcolor=style.OP_FILL, margin="0.05,0.02", height="0.3")
+            g.node(
+                nid + "op",
+                style.record_text(node.op),
+                shape="box",
+                style="rounded,filled",
+                fillcolor=style.OP_FILL,
+                margin="0.05,0.02",
+                height="0.3",
+            )
             g.edge(nid + "op", nid)
             many = len(node.parents) > 1
             for position, (parent, local) in enumerate(zip(node.parents, node.local_grads)):

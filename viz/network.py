@@ -1,8 +1,10 @@
 """``draw_net``: a traced network in the seed's notation, one cluster per layer."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
-from typing import Any, Sequence
+from typing import Any
 
 from engine import Value
 from engine.value import Number
@@ -12,13 +14,21 @@ from viz import style
 from viz.drawing import Drawing, new_drawing
 from viz.graph import GraphTooLargeError, check_format
 
-COST_FORMULAS = {"quadratic": "C = ½ Σ_j (a^L_j − y_j)²",
-                 "cross_entropy": "C = −Σ_j [y_j ln a^L_j + (1 − y_j) ln(1 − a^L_j)]"}
+COST_FORMULAS = {
+    "quadratic": "C = ½ Σ_j (a^L_j − y_j)²",
+    "cross_entropy": "C = −Σ_j [y_j ln a^L_j + (1 − y_j) ln(1 − a^L_j)]",
+}
 
 
-def draw_net(net: MLP, x: Sequence[Value | Number], y: Sequence[Number] | None = None,
-             cost: str = "quadratic", rankdir: str = "LR", fmt: str = ".3g",
-             max_weights: int | None = 200) -> Drawing:
+def draw_net(
+    net: MLP,
+    x: Sequence[Value | Number],
+    y: Sequence[Number] | None = None,
+    cost: str = "quadratic",
+    rankdir: str = "LR",
+    fmt: str = ".3g",
+    max_weights: int | None = 200,
+) -> Drawing:
     """Trace ``net`` on x (and backpropagate the cost of target y, if given) and draw it.
 
     One cluster per layer l. Grey: the inputs a^1_k. Orange: each pre-activation
@@ -36,7 +46,8 @@ def draw_net(net: MLP, x: Sequence[Value | Number], y: Sequence[Number] | None =
         raise GraphTooLargeError(
             f"draw_net: the net has {n_weights} weights, more than max_weights={max_weights}; "
             f"its picture would be unreadable. Draw a smaller net, or pass max_weights=None "
-            f"to draw it anyway")
+            f"to draw it anyway"
+        )
     with net.grads_set_aside():
         tr = net.trace(x)
         C = None
@@ -47,8 +58,15 @@ def draw_net(net: MLP, x: Sequence[Value | Number], y: Sequence[Number] | None =
     return g
 
 
-def _draw(net: MLP, tr: Any, y: Sequence[Number] | None, C: Value | None, cost: str,
-          rankdir: str, fmt: str) -> Drawing:
+def _draw(
+    net: MLP,
+    tr: Any,
+    y: Sequence[Number] | None,
+    C: Value | None,
+    cost: str,
+    rankdir: str,
+    fmt: str,
+) -> Drawing:
     num = partial(style.number, fmt=fmt)
     g = new_drawing("network", rankdir)
     g.attr(nodesep="0.3", ranksep="1.2")
@@ -61,14 +79,15 @@ def _draw(net: MLP, tr: Any, y: Sequence[Number] | None, C: Value | None, cost: 
         l = i + 2
         last = l == len(net.sizes)
         with g.subgraph(name=f"cluster_{l}") as c:
-            c.attr(label=f"layer {l}{' (output)' if last else ''}: {layer.activation}",
-                   color=style.CLUSTER_PEN)
+            c.attr(
+                label=f"layer {l}{' (output)' if last else ''}: {layer.activation}",
+                color=style.CLUSTER_PEN,
+            )
             for j, (neuron, z, a) in enumerate(zip(layer.neurons, zs, activations)):
                 z_fields = [f"z^{l}_{j} = {num(z.data)}", f"b^{l}_{j} = {num(neuron.b.data)}"]
                 if C is not None:
                     z_fields.append(f"δ^{l}_{j} = {num(z.grad)}")
-                c.node(f"z{l}_{j}", " | ".join(z_fields), shape="record",
-                       fillcolor=style.Z_FILL)
+                c.node(f"z{l}_{j}", " | ".join(z_fields), shape="record", fillcolor=style.Z_FILL)
                 a_text = f"a^{l}_{j} = {num(a.data)}"
                 if C is not None:
                     a_text += f" | ∂C/∂a = {num(a.grad)}"
@@ -81,14 +100,22 @@ def _draw(net: MLP, tr: Any, y: Sequence[Number] | None, C: Value | None, cost: 
                     label = f"{w.label} = {num(w.data)}"
                     if C is not None:
                         label += f"\\n∂C/∂w = {num(w.grad)}"
-                    g.edge(f"a{l - 1}_{k}", f"z{l}_{j}", label=label,
-                           color=style.POSITIVE_WEIGHT if w.data >= 0 else style.NEGATIVE_WEIGHT,
-                           penwidth=style.weight_pen(w.data))
+                    g.edge(
+                        f"a{l - 1}_{k}",
+                        f"z{l}_{j}",
+                        label=label,
+                        color=style.POSITIVE_WEIGHT if w.data >= 0 else style.NEGATIVE_WEIGHT,
+                        penwidth=style.weight_pen(w.data),
+                    )
     if C is not None:
         L = len(net.sizes)
         targets = ", ".join(num(float(v)) for v in y)  # type: ignore[union-attr]
-        g.node("C", f"{COST_FORMULAS[cost]}\\ny = [{targets}]\\nC = {num(C.data)}", shape="box",
-               fillcolor=style.COST_FILL)
+        g.node(
+            "C",
+            f"{COST_FORMULAS[cost]}\\ny = [{targets}]\\nC = {num(C.data)}",
+            shape="box",
+            fillcolor=style.COST_FILL,
+        )
         for j, a in enumerate(tr.output):
             g.edge(f"a{L}_{j}", "C", label=f"∂C/∂a^{L}_{j} = {num(a.grad)}")
     return g

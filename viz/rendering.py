@@ -1,4 +1,5 @@
 """Turn DOT source into SVG, PNG or PDF with Graphviz's ``dot`` or the ``graphviz-pure`` port."""
+
 from __future__ import annotations
 
 import os
@@ -13,10 +14,14 @@ FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 # Renderers in order of preference, with the formats each can write.
 RENDERERS = {"dot": {"svg", "png", "pdf"}, "graphviz-pure": {"svg", "png"}}
 
-GRAPHVIZ_DOT = ("Graphviz's dot (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install "
-                "graphviz; conda: conda install -c conda-forge graphviz)")
-HOW_TO_GET_A_RENDERER = (f"install {GRAPHVIZ_DOT} or, with pip alone, the 'render' extra: "
-                         "pip install 'backprop-engine[render]' (graphviz-pure: SVG and PNG)")
+GRAPHVIZ_DOT = (
+    "Graphviz's dot (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install "
+    "graphviz; conda: conda install -c conda-forge graphviz)"
+)
+HOW_TO_GET_A_RENDERER = (
+    f"install {GRAPHVIZ_DOT} or, with pip alone, the 'render' extra: "
+    "pip install 'backprop-engine[render]' (graphviz-pure: SVG and PNG)"
+)
 
 
 # Where pip put this Python's console scripts: graphviz-pure installed by the 'render'
@@ -44,34 +49,49 @@ def find_renderer(fmt: str, renderer: str | None = None) -> str:
     """The path of a program that can write ``fmt``: ``renderer`` if given, else the first found."""
     names = [renderer] if renderer else list(RENDERERS)
     if renderer is not None and renderer not in RENDERERS:
-        raise ValueError(f"renderer must be one of {', '.join(map(repr, RENDERERS))}, got {renderer!r}")
+        raise ValueError(
+            f"renderer must be one of {', '.join(map(repr, RENDERERS))}, got {renderer!r}"
+        )
     found = {name: _which(name) for name in names}
     able = [name for name in names if found[name] and fmt in RENDERERS[name]]
     if able:
         return found[able[0]]  # type: ignore[return-value]
     present = [name for name in names if found[name]]
     if present:
-        raise RenderError(f"{' and '.join(present)} cannot write {fmt.upper()}: write .svg or .png "
-                          f"instead, or install {GRAPHVIZ_DOT}, which writes {fmt.upper()}")
+        raise RenderError(
+            f"{' and '.join(present)} cannot write {fmt.upper()}: write .svg or .png "
+            f"instead, or install {GRAPHVIZ_DOT}, which writes {fmt.upper()}"
+        )
     wanted = renderer or "Graphviz's dot or graphviz-pure"
-    raise RendererNotFoundError(f"cannot render {fmt.upper()}: {wanted} is neither on PATH nor "
-                                f"in this Python's scripts folder; "
-                                f"to get pictures, {HOW_TO_GET_A_RENDERER}")
+    raise RendererNotFoundError(
+        f"cannot render {fmt.upper()}: {wanted} is neither on PATH nor "
+        f"in this Python's scripts folder; "
+        f"to get pictures, {HOW_TO_GET_A_RENDERER}"
+    )
 
 
 def pipe(source: str, fmt: str, renderer: str | None = None) -> bytes:
     """The rendered bytes of DOT ``source`` in ``fmt``."""
     exe = find_renderer(fmt, renderer)
     try:
-        done = subprocess.run([exe, f"-T{fmt}"], input=source.encode("utf-8"),
-                              capture_output=True, timeout=300, check=False)
+        done = subprocess.run(
+            [exe, f"-T{fmt}"],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=300,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
-        raise RenderError(f"{os.path.basename(exe)} took more than 300 s to lay out the graph; "
-                          f"draw a smaller graph") from None
+        raise RenderError(
+            f"{os.path.basename(exe)} took more than 300 s to lay out the graph; "
+            f"draw a smaller graph"
+        ) from None
     if done.returncode != 0 or not done.stdout:
         message = done.stderr.decode("utf-8", "replace").strip()
-        raise RenderError(f"{os.path.basename(exe)} failed to render {fmt.upper()} "
-                          f"(exit {done.returncode}): {message}")
+        raise RenderError(
+            f"{os.path.basename(exe)} failed to render {fmt.upper()} "
+            f"(exit {done.returncode}): {message}"
+        )
     return done.stdout
 
 
@@ -84,8 +104,10 @@ def render(graph: graphviz.Digraph, path: str | os.PathLike, renderer: str | Non
     path = Path(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise ValueError(f"render: unknown picture format {path.suffix!r} in {str(path)!r}; "
-                         f"use one of {', '.join(FORMATS)}")
+        raise ValueError(
+            f"render: unknown picture format {path.suffix!r} in {str(path)!r}; "
+            f"use one of {', '.join(FORMATS)}"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.with_suffix(".dot").write_text(graph.source, encoding="utf-8")
     path.write_bytes(pipe(graph.source, fmt, renderer))

@@ -1,4 +1,5 @@
 """Colours, shapes and number formats shared by the drawings: change the look here."""
+
 from __future__ import annotations
 
 FONT = "Helvetica"
@@ -6,16 +7,16 @@ FONT_SIZE = "11"
 EDGE_FONT_SIZE = "9"
 
 # Value graphs (draw_dot)
-LEAF_FILL = "#eeeeee"      # grey: leaves (inputs, parameters, constants)
+LEAF_FILL = "#eeeeee"  # grey: leaves (inputs, parameters, constants)
 INTERIOR_FILL = "#ffffff"  # white: values made by an operation
-ROOT_PEN = "2.5"           # the root's border is thick
-OP_FILL = "#fff4c2"        # pale yellow: the operation between parents and result
+ROOT_PEN = "2.5"  # the root's border is thick
+OP_FILL = "#fff4c2"  # pale yellow: the operation between parents and result
 
 # Networks (draw_net)
-INPUT_FILL = "#eeeeee"     # grey: the input a^1
-Z_FILL = "#fde3c8"         # orange: pre-activations z^l_j, with δ^l_j
-A_FILL = "#d6e8fa"         # blue: activations a^l_j
-COST_FILL = "#f8cccc"      # red: the cost C
+INPUT_FILL = "#eeeeee"  # grey: the input a^1
+Z_FILL = "#fde3c8"  # orange: pre-activations z^l_j, with δ^l_j
+A_FILL = "#d6e8fa"  # blue: activations a^l_j
+COST_FILL = "#f8cccc"  # red: the cost C
 POSITIVE_WEIGHT = "#1f5fa8"  # blue edge: w^l_jk > 0
 NEGATIVE_WEIGHT = "#b8322a"  # red edge: w^l_jk < 0
 CLUSTER_PEN = "#999999"
@@ -33,6 +34,6 @@ def number(x: float, fmt: str) -> str:
 
 def record_text(text: str) -> str:
     """text made safe inside a record label, where { } | < > and quotes are syntax."""
-    for ch in "\\{}|<>\"":
+    for ch in '\\{}|<>"':
         text = text.replace(ch, "\\" + ch)
     return text
