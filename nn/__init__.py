@@ -1,5 +1,6 @@
 """Neural networks made of Values, whose grads are the δ^l of BP1–BP4, and the matrix reference."""
 
+from nn import datasets
 from nn.activations import ACTIVATIONS
 from nn.costs import COSTS, cross_entropy_cost, mean_cost, quadratic_cost
 from nn.matrix import Comparison, compare
@@ -19,6 +20,7 @@ __all__ = [
     "SGD",
     "Trace",
     "compare",
+    "datasets",
     "cross_entropy_cost",
     "evaluate",
     "mean_cost",

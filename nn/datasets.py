@@ -1,0 +1,137 @@
+"""Data sets as lists of (x, y) pairs: the UCI handwritten digits, and toy sets made with numpy.
+
+Every set is fixed by its ``seed``: the same arguments give the same numbers on every
+machine. The digits come with scikit-learn (the ``data`` extra); the toy sets need numpy only.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+Pairs = list[tuple[list[float], list[float]]]
+
+DIGITS_EXTRA = (
+    "nn.datasets.digits needs scikit-learn, which ships the digits: "
+    "pip install 'backprop-engine[data]' (or pip install -e \".[data]\" in a clone)"
+)
+
+
+def _count(value: object, name: str, low: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(f"{name} must be an integer of at least {low}, got {value!r}")
+    return int(value)
+
+
+def _noise(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < math.inf:
+        raise ValueError(f"noise must be a non-negative finite number, got {value!r}")
+    return float(value)
+
+
+def _seed(value: object) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
+        raise ValueError(f"seed must be an integer or None, got {value!r}")
+    return None if value is None else int(value)
+
+
+def _pairs(X: np.ndarray, Y: np.ndarray) -> Pairs:
+    return list(zip(X.tolist(), Y.tolist()))
+
+
+def one_hot(labels: np.ndarray, classes: int) -> np.ndarray:
+    """Rows of 0s with a 1 at each label: ``one_hot([2, 0], 3)`` is [[0, 0, 1], [1, 0, 0]]."""
+    return np.eye(classes)[np.asarray(labels, dtype=int)]
+
+
+def stratified_split(labels: np.ndarray, test_size: int, seed: int | None) -> tuple[list, list]:
+    """(train, test) indices, sorted; each class gets its share of the test set, rounded.
+
+    Class k of n_k examples gets ⌊test_size·n_k/n⌋ test examples, and the examples left
+    over go to the classes with the largest remainders, so the sizes add up exactly.
+    """
+    labels = np.asarray(labels)
+    classes, counts = np.unique(labels, return_counts=True)
+    quota = test_size * counts / len(labels)
+    share = np.floor(quota).astype(int)
+    # stable sort: equal remainders go to the smaller class label first
+    for k in np.argsort(-(quota - share), kind="stable")[: test_size - share.sum()]:
+        share[k] += 1
+    rng = np.random.default_rng(seed)
+    test = []
+    for c, n_test in zip(classes, share):
+        members = np.flatnonzero(labels == c)
+        test.extend(rng.choice(members, size=n_test, replace=False).tolist())
+    test_set = set(test)
+    train = [i for i in range(len(labels)) if i not in test_set]
+    return train, sorted(test)
+
+
+def digits(test_size: int = 450, seed: int | None = 0) -> tuple[Pairs, Pairs]:
+    """(train, test) from the UCI digits: x is 64 pixels in [0, 1], y one-hot of length 10.
+
+    The 1,797 images of 8×8 pixels ship with scikit-learn (no download). The split is
+    stratified (each digit keeps its share of the test set) and fixed by ``seed``.
+    """
+    n_images = 1797
+    test_size = _count(test_size, "digits: test_size")
+    if test_size >= n_images:
+        raise ValueError(
+            f"digits: test_size must leave training examples out of {n_images}, got {test_size}"
+        )
+    seed = _seed(seed)
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError as e:
+        raise ImportError(DIGITS_EXTRA) from e
+    bunch = load_digits()
+    X = bunch.data / 16.0  # pixel intensities 0 … 16
+    Y = one_hot(bunch.target, 10)
+    train, test = stratified_split(bunch.target, test_size, seed)
+    return _pairs(X[train], Y[train]), _pairs(X[test], Y[test])
+
+
+def moons(n: int = 200, noise: float = 0.15, seed: int | None = 0) -> Pairs:
+    """Two interleaved half circles, label 0 or 1 (a one-element target), standardised."""
+    n, noise, rng = _count(n, "moons: n"), _noise(noise), np.random.default_rng(_seed(seed))
+    t = rng.uniform(0.0, np.pi, n)
+    label = rng.integers(0, 2, n)
+    x = np.where(label == 0, np.cos(t), 1.0 - np.cos(t))
+    y = np.where(label == 0, np.sin(t), 0.5 - np.sin(t))
+    points = np.stack([x, y], axis=1) + rng.normal(0.0, noise, (n, 2))
+    points = (points - points.mean(axis=0)) / points.std(axis=0)
+    return _pairs(points, label[:, None].astype(float))
+
+
+def circles(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> Pairs:
+    """A circle of radius 1 (label 0) around one of radius ½ (label 1), with Gaussian noise."""
+    n, noise, rng = _count(n, "circles: n"), _noise(noise), np.random.default_rng(_seed(seed))
+    t = rng.uniform(0.0, 2.0 * np.pi, n)
+    label = rng.integers(0, 2, n)
+    radius = np.where(label == 0, 1.0, 0.5)
+    points = radius[:, None] * np.stack([np.cos(t), np.sin(t)], axis=1)
+    points += rng.normal(0.0, noise, (n, 2))
+    return _pairs(points, label[:, None].astype(float))
+
+
+def xor(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> Pairs:
+    """Points in the square [−1, 1]², label 1 where the coordinates' signs differ, then jittered."""
+    n, noise, rng = _count(n, "xor: n"), _noise(noise), np.random.default_rng(_seed(seed))
+    points = rng.uniform(-1.0, 1.0, (n, 2))
+    label = (points[:, 0] * points[:, 1] < 0).astype(float)
+    points += rng.normal(0.0, noise, (n, 2))
+    return _pairs(points, label[:, None])
+
+
+def spiral(n: int = 300, noise: float = 0.2, seed: int | None = 0, classes: int = 3) -> Pairs:
+    """``classes`` spiral arms from the origin with one-hot targets; point i is in arm i mod classes."""
+    n, noise, rng = _count(n, "spiral: n"), _noise(noise), np.random.default_rng(_seed(seed))
+    classes = _count(classes, "spiral: classes", low=2)
+    label = np.arange(n) % classes
+    r = rng.uniform(0.0, 1.0, n)  # distance from the origin, 0 … 1
+    # each arm turns through 4 radians; noise blurs the angle, more at the rim
+    t = label * 2.0 * np.pi / classes + 4.0 * r + rng.normal(0.0, noise, n) * r
+    points = r[:, None] * np.stack([np.sin(t), np.cos(t)], axis=1)
+    return _pairs(points, one_hot(label, classes))

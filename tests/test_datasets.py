@@ -1,0 +1,114 @@
+"""Data sets: shapes, ranges, targets, determinism, the stratified split, and clear errors."""
+
+import sys
+
+import numpy as np
+import pytest
+
+from nn import datasets
+
+TOY = [datasets.moons, datasets.circles, datasets.xor]
+
+
+@pytest.fixture(scope="module")
+def digits():
+    pytest.importorskip("sklearn")
+    return datasets.digits()
+
+
+def _labels(pairs):
+    return np.array([np.argmax(y) for _, y in pairs])
+
+
+def test_digits_shapes_ranges_and_one_hot_targets(digits):
+    train, test = digits
+    assert (len(train), len(test)) == (1347, 450)
+    X = np.array([x for x, _ in train + test])
+    Y = np.array([y for _, y in train + test])
+    assert X.shape == (1797, 64) and Y.shape == (1797, 10)
+    assert X.min() == 0.0 and X.max() == 1.0
+    assert set(np.unique(Y)) == {0.0, 1.0} and (Y.sum(axis=1) == 1).all()
+    assert all(isinstance(v, float) for v in train[0][0] + train[0][1])
+
+
+def test_digits_split_is_a_stratified_partition_of_the_images(digits):
+    from sklearn.datasets import load_digits
+
+    train, test = digits
+    bunch = load_digits()
+    # every image lands in exactly one of the two sets, with its own label
+    got = sorted(tuple(x) + (int(np.argmax(y)),) for x, y in train + test)
+    want = sorted(tuple(x) + (int(t),) for x, t in zip((bunch.data / 16).tolist(), bunch.target))
+    assert got == want
+    # each digit has its share of the 450 test images (178 of 1797 zeros → 44.6 → 44 or 45)
+    share = 450 * np.bincount(bunch.target) / 1797
+    assert np.all(np.abs(np.bincount(_labels(test), minlength=10) - share) < 1)
+
+
+def test_digits_is_fixed_by_its_seed(digits):
+    assert datasets.digits(seed=0) == digits
+    other = datasets.digits(seed=1)[1]
+    assert other != digits[1] and len(other) == 450
+    assert np.array_equal(np.bincount(_labels(other)), np.bincount(_labels(digits[1])))
+    assert len(datasets.digits(test_size=100)[1]) == 100
+
+
+@pytest.mark.parametrize("test_size", [0, 1797, 2.5, True])
+def test_digits_refuses_a_bad_test_size(test_size):
+    with pytest.raises(ValueError, match="digits: test_size"):
+        datasets.digits(test_size=test_size)
+
+
+def test_digits_without_scikit_learn_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)  # import now fails
+    with pytest.raises(ImportError, match=r"scikit-learn.*backprop-engine\[data\]"):
+        datasets.digits()
+
+
+def test_stratified_split_by_hand():
+    labels = np.array([0] * 6 + [1] * 3 + [2] * 1)
+    train, test = datasets.stratified_split(labels, 5, seed=0)
+    # quotas 3, 1.5, 0.5: floors 3, 1, 0, and the one left over goes to class 1 (tie, lower label)
+    assert np.bincount(labels[test], minlength=3).tolist() == [3, 2, 0]
+    assert sorted(train + test) == list(range(10)) and train == sorted(train)
+
+
+@pytest.mark.parametrize("make", TOY)
+def test_toy_sets_have_two_inputs_and_0_1_targets(make):
+    data = make(n=50, noise=0.1, seed=3)
+    assert len(data) == 50
+    assert all(len(x) == 2 and y in ([0.0], [1.0]) for x, y in data)
+    assert {y[0] for _, y in data} == {0.0, 1.0}
+    assert make(n=50, noise=0.1, seed=3) == data != make(n=50, noise=0.1, seed=4)
+
+
+def test_toy_sets_without_noise_follow_their_rule():
+    for x, y in datasets.circles(n=40, noise=0.0):
+        assert np.hypot(*x) == pytest.approx(1.0 if y == [0.0] else 0.5)
+    for x, y in datasets.xor(n=40, noise=0.0):
+        assert y == [float(x[0] * x[1] < 0)]
+    X = np.array([x for x, _ in datasets.moons(n=100, noise=0.0)])
+    assert np.allclose(X.mean(axis=0), 0.0) and np.allclose(X.std(axis=0), 1.0)
+
+
+def test_spiral_has_one_hot_targets_in_turn():
+    data = datasets.spiral(n=30, noise=0.2, seed=1, classes=3)
+    Y = np.array([y for _, y in data])
+    assert Y.shape == (30, 3) and (Y.sum(axis=1) == 1).all()
+    assert _labels(data).tolist() == [i % 3 for i in range(30)]
+    assert all(np.hypot(*x) <= 1.0 for x, _ in data)
+    assert datasets.spiral(n=30, noise=0.2, seed=1, classes=3) == data
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(n=0), "moons: n must be an integer of at least 1, got 0"),
+        (dict(noise=-0.1), "noise must be a non-negative finite number, got -0.1"),
+        (dict(noise=float("nan")), "noise must be a non-negative finite number"),
+        (dict(seed=1.5), "seed must be an integer or None, got 1.5"),
+    ],
+)
+def test_toy_sets_refuse_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        datasets.moons(**kwargs)
