@@ -8,8 +8,9 @@ Indices j and k count from 0, as in the arrays ``W[j, k]``.
 
 from __future__ import annotations
 
+import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from engine import Value, weighted_sum
@@ -102,8 +103,21 @@ class Trace:
         return self.activations[-1]
 
 
+# Standard deviation of a weight fed by n_in inputs; biases are N(0, 1) either way.
+# "normal" is network.py's N(0, 1); "scaled" is network2.py's N(0, 1/n_in), which keeps
+# z^l_j = Σ_k w^l_jk a^{l−1}_k + b^l_j of order 1, so σ(z) does not start out saturated.
+INITS: dict[str, Callable[[int], float]] = {
+    "normal": lambda n_in: 1.0,
+    "scaled": lambda n_in: 1.0 / math.sqrt(n_in),
+}
+
+
 class MLP(Module):
-    """A multilayer perceptron: ``MLP(2, [3, 2])`` has 2 inputs, 3 hidden neurons and 2 outputs."""
+    """A multilayer perceptron: ``MLP(2, [3, 2])`` has 2 inputs, 3 hidden neurons and 2 outputs.
+
+    Weights w^l_jk are drawn from N(0, 1) (``init="normal"``) or N(0, 1/n_{l−1})
+    (``init="scaled"``), biases from N(0, 1); ``seed`` fixes the draws.
+    """
 
     def __init__(
         self,
@@ -111,6 +125,7 @@ class MLP(Module):
         nouts: Sequence[int],
         activation: str | Sequence[str] = "sigmoid",
         seed: int | None = None,
+        init: str = "normal",
     ) -> None:
         if not isinstance(nouts, (list, tuple)):
             raise TypeError(
@@ -123,10 +138,13 @@ class MLP(Module):
                 f"got nin={nin!r}, nouts={list(nouts)!r}"
             )
         names = layer_activations(activation, len(nouts))
+        if init not in INITS:
+            raise ValueError(
+                f"MLP init: unknown {init!r}; valid names are {', '.join(map(repr, INITS))}"
+            )
         rng = random.Random(seed)
-        # N(0, 1) weights and biases, as in the seed's source
         weights = [
-            [[rng.gauss(0.0, 1.0) for _ in range(n_in)] for _ in range(n_out)]
+            [[rng.gauss(0.0, INITS[init](n_in)) for _ in range(n_in)] for _ in range(n_out)]
             for n_in, n_out in zip(sizes, sizes[1:])
         ]
         biases = [[rng.gauss(0.0, 1.0) for _ in range(n_out)] for n_out in nouts]

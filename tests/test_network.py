@@ -24,6 +24,22 @@ def test_seed_makes_initialisation_reproducible_and_standard_normal():
     assert abs(big.mean()) < 0.05 and abs(big.std() - 1) < 0.05
 
 
+def test_scaled_init_divides_each_weight_by_root_n_in_and_keeps_the_biases():
+    normal, scaled = MLP(64, [30, 10], seed=3), MLP(64, [30, 10], seed=3, init="scaled")
+    for w, ws, n_in in zip(normal.weights(), scaled.weights(), [64, 30]):
+        assert np.allclose(ws, w / math.sqrt(n_in), rtol=1e-15, atol=0)
+    assert all((b == bs).all() for b, bs in zip(normal.biases(), scaled.biases()))
+    big = MLP(400, [200], seed=1, init="scaled")
+    assert abs(big.weights()[0].std() - 1 / 20) < 0.001 and abs(big.biases()[0].std() - 1) < 0.15
+
+
+def test_unknown_init_lists_the_valid_names():
+    with pytest.raises(
+        ValueError, match="MLP init: unknown 'xavier'; valid names are 'normal', 'scaled'"
+    ):
+        MLP(2, [2], init="xavier")
+
+
 def test_weights_follow_the_seed_notation():
     net = MLP(2, [3, 2], seed=0)
     W3 = net.weights()[1]
