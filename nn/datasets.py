@@ -26,7 +26,11 @@ def _count(value: object, name: str, low: int = 1) -> int:
 
 
 def _noise(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < math.inf:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not 0 <= float(value) < math.inf
+    ):
         raise ValueError(f"noise must be a non-negative finite number, got {value!r}")
     return float(value)
 
