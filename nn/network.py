@@ -223,6 +223,10 @@ class MLP(Module):
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
 
+    def weight_params(self) -> list[Value]:
+        """The weights w^l_jk as Values, without the biases: what L2 regularisation decays."""
+        return [w for layer in self.layers for n in layer.neurons for w in n.w]
+
     def weights(self) -> list[matrix.Array]:
         """W^l for l = 2 … L as numpy arrays of shape (n_l, n_{l−1}), W[j, k] = w^l_jk."""
         return matrix.arrays(

@@ -1,29 +1,50 @@
-"""Mini-batch stochastic gradient descent: w → w − (η/m) Σ_j ∂C_Xj/∂w."""
+"""Mini-batch stochastic gradient descent, w → (1 − ηλ/n) w − (η/m) Σ_j ∂C_Xj/∂w, and evaluation."""
 
 from __future__ import annotations
 
 import math
 import numbers
 import random
+import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine import Value, no_grad
-from engine.value import Number
+from nn import diagnostics
 from nn.costs import cost_function, mean_cost
+from nn.data import Data, as_pairs
+from nn.diagnostics import Diagnosis
 from nn.network import MLP
+from nn.progress import Progress
 
 
 class SGD:
-    """Plain gradient descent on a list of parameters: p → p − lr · p.grad."""
+    """Gradient descent on a list of parameters: p → (1 − η·weight_decay) p − η · p.grad.
 
-    def __init__(self, params: Sequence[Value], lr: float) -> None:
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < math.inf:
-            raise ValueError(f"SGD: lr must be a positive finite number, got {lr!r}")
+    ``weight_decay`` applies to the parameters in ``decayed`` (all of them by default):
+    network2's L2 step w → (1 − ηλ/n) w − (η/m) Σ ∂C/∂w is ``weight_decay = λ/n`` with
+    the weights decayed and the biases not.
+    """
+
+    def __init__(
+        self,
+        params: Sequence[Value],
+        lr: float,
+        weight_decay: float = 0.0,
+        decayed: Sequence[Value] | None = None,
+    ) -> None:
+        self.lr = _real(lr, "SGD: lr", positive=True)
+        self.weight_decay = _real(weight_decay, "SGD: weight_decay")
         self.params = list(params)
         if not all(isinstance(p, Value) for p in self.params):
             raise TypeError("SGD: params must be Values")
-        self.lr = float(lr)
+        ids = {id(p) for p in self.params}
+        decay = self.params if decayed is None else list(decayed)
+        if not all(id(p) in ids for p in decay):
+            raise ValueError("SGD: decayed must be some of params")
+        decay_ids = {id(p) for p in decay} if self.weight_decay else set()
+        self._decay = [id(p) in decay_ids for p in self.params]
 
     def step(self) -> None:
         """Move every parameter against its grad; refuses (changing nothing) if a grad is not finite."""
@@ -33,9 +54,9 @@ class SGD:
                 f"SGD.step: {len(bad)} parameter grads are not finite "
                 f"(first: {bad[0]!r}); no parameter was changed"
             )
-        lr = self.lr
-        for p in self.params:
-            p.data -= lr * p.grad
+        lr, keep = self.lr, 1.0 - self.lr * self.weight_decay
+        for p, decays in zip(self.params, self._decay):
+            p.data = (keep * p.data if decays else p.data) - lr * p.grad
 
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0."""
@@ -45,11 +66,25 @@ class SGD:
 
 @dataclass
 class EpochStats:
-    """What one epoch ended with: mean cost over the data and, for 0/1 targets, accuracy."""
+    """What one epoch ended with: mean cost and, for 0/1 or one-hot targets, accuracy.
+
+    ``cost`` is the mean cost of the data, without the L2 term. ``test_cost`` and
+    ``test_accuracy`` are those of ``test_data`` when train was given it; ``diagnosis``
+    is the gradient health over the training data when train was asked for it;
+    ``seconds`` is the time the epoch's training steps took.
+    """
 
     epoch: int
     cost: float
     accuracy: float | None
+    test_cost: float | None = None
+    test_accuracy: float | None = None
+    diagnosis: Diagnosis | None = None
+    seconds: float = 0.0
+
+
+class TrainingWarning(UserWarning):
+    """Training goes on, but something in the net is unhealthy (most units saturated or dead)."""
 
 
 def _is_hit(a: Sequence[float], y: Sequence[float]) -> bool | None:
@@ -63,36 +98,33 @@ def _is_hit(a: Sequence[float], y: Sequence[float]) -> bool | None:
     return max(range(len(a)), key=a.__getitem__) == list(y).index(1)
 
 
-def evaluate(
-    net: MLP, data: Sequence[tuple[Sequence[Number], Sequence[Number]]], cost: str = "quadratic"
+def _evaluate(
+    net: MLP, pairs: list[tuple[list[float], list[float]]], cost: str
 ) -> tuple[float, float | None]:
-    """(mean cost, accuracy or None) of net over data, recording no graph."""
     with no_grad():
-        outputs = [net(x) for x, _ in data]
-        c = mean_cost(outputs, [y for _, y in data], cost).data
-    hits = [_is_hit([v.data for v in a], y) for a, (_, y) in zip(outputs, data)]
-    accuracy = None if None in hits else sum(hits) / len(hits)
-    return c, accuracy
+        outputs = [net(x) for x, _ in pairs]
+        c = mean_cost(outputs, [y for _, y in pairs], cost).data
+    hits = [_is_hit([v.data for v in a], y) for a, (_, y) in zip(outputs, pairs)]
+    if any(hit is None for hit in hits):
+        return c, None
+    return c, sum(map(bool, hits)) / len(hits)
 
 
-def _check_data(net: MLP, data: Sequence[tuple[Sequence[Number], Sequence[Number]]]) -> list:
-    data = list(data)
-    if not data:
-        raise ValueError("train: data is empty")
-    n_out = net.sizes[-1]
-    for i, pair in enumerate(data):
-        if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
-            raise TypeError(f"train: data[{i}] must be an (x, y) pair, got {pair!r}")
-        x, y = pair
-        try:
-            net.inputs(x)
-        except (TypeError, ValueError) as e:
-            raise type(e)(f"train: data[{i}] x: {e}") from None
-        if len(y) != n_out:
-            raise ValueError(
-                f"train: data[{i}] target has {len(y)} values but the net has {n_out} outputs"
-            )
-    return data
+def evaluate(net: MLP, data: Data, cost: str = "quadratic") -> tuple[float, float | None]:
+    """(mean cost, accuracy or None) of net over data (pairs, or arrays (X, Y)), recording no graph."""
+    cost_function(cost)
+    return _evaluate(net, as_pairs(data, net, "evaluate"), cost)
+
+
+def _real(value: object, name: str, positive: bool = False) -> float:
+    """value as a float: finite, and > 0 if ``positive`` else ≥ 0; ValueError naming it."""
+    x = math.nan if isinstance(value, bool) or not isinstance(value, numbers.Real) else float(value)
+    if not (0 < x < math.inf if positive else 0 <= x < math.inf):
+        raise ValueError(
+            f"{name} must be a {'positive' if positive else 'non-negative'} finite number, "
+            f"got {value!r}"
+        )
+    return x
 
 
 def _positive_int(value: object, name: str, allow_zero: bool = False) -> int:
@@ -104,40 +136,80 @@ def _positive_int(value: object, name: str, allow_zero: bool = False) -> int:
     return value
 
 
+def _report(stats: EpochStats, epochs: int) -> str:
+    """One line per epoch: training cost and accuracy, then held-out ones if there are any."""
+
+    def scores(cost: float, accuracy: float | None) -> str:
+        return f"cost {cost:.6f}" + ("" if accuracy is None else f"  accuracy {accuracy:6.1%}")
+
+    line = f"epoch {stats.epoch:>{len(str(epochs))}}/{epochs}  {scores(stats.cost, stats.accuracy)}"
+    if stats.test_cost is not None:
+        line += f"  | test {scores(stats.test_cost, stats.test_accuracy)}"
+    return line + f"  ({stats.seconds:.1f} s)"
+
+
 def train(
     net: MLP,
-    data: Sequence[tuple[Sequence[Number], Sequence[Number]]],
+    data: Data,
     epochs: int,
     batch_size: int,
     lr: float,
     cost: str = "quadratic",
     seed: int | None = None,
     verbose: bool = True,
+    test_data: Data | None = None,
+    l2: float = 0.0,
+    diagnose: bool = False,
 ) -> list[EpochStats]:
-    """Mini-batch SGD over shuffled data; prints a line per epoch unless verbose=False.
+    """Mini-batch SGD over shuffled data; returns the history, one EpochStats per epoch.
 
-    Each step takes m = batch_size examples X_1 … X_m and moves every parameter by
-    −(η/m) Σ_j ∂C_Xj/∂w, η = lr: the gradient of the batch's mean cost.
+    Each step takes m = batch_size examples X_1 … X_m and moves every weight by
+    w → (1 − ηλ/n) w − (η/m) Σ_j ∂C_Xj/∂w, η = lr, λ = l2, n = len(data) (network2's
+    L2-regularised step; biases are not decayed, and λ = 0 is plain SGD). ``data`` and
+    ``test_data`` are lists of (x, y) pairs or arrays (X, Y) with one example per row.
+    With ``diagnose=True`` each epoch also records ``nn.diagnose`` of the training data
+    and a TrainingWarning is issued, once, when most units of a layer are saturated or
+    dead. ``verbose`` prints a line per epoch (and a progress bar during an epoch that is
+    slow, when the output is a terminal); ``verbose=False`` prints nothing.
     """
     epochs = _positive_int(epochs, "epochs", allow_zero=True)
     batch_size = _positive_int(batch_size, "batch_size")
+    l2 = _real(l2, "train: l2")
     cost_function(cost)
-    data = _check_data(net, data)
-    optimizer = SGD(net.parameters(), lr)
+    pairs = as_pairs(data, net, "train")
+    test_pairs = None if test_data is None else as_pairs(test_data, net, "train: test_data")
+    optimizer = SGD(net.parameters(), lr, weight_decay=l2 / len(pairs), decayed=net.weight_params())
     rng = random.Random(seed)
-    history = []
+    history: list[EpochStats] = []
+    warned = False
     for epoch in range(1, epochs + 1):
-        order = list(range(len(data)))
+        order = list(range(len(pairs)))
         rng.shuffle(order)
-        for start in range(0, len(order), batch_size):
-            batch = [data[i] for i in order[start : start + batch_size]]
+        progress = Progress(len(pairs), f"epoch {epoch}/{epochs}") if verbose else None
+        start = time.perf_counter()
+        for begin in range(0, len(order), batch_size):
+            batch = [pairs[i] for i in order[begin : begin + batch_size]]
             C = mean_cost([net(x) for x, _ in batch], [y for _, y in batch], cost)
             optimizer.zero_grad()
             C.backward()
             optimizer.step()
-        stats = EpochStats(epoch, *evaluate(net, data, cost))
+            if progress:
+                progress.update(begin + len(batch))
+        seconds = time.perf_counter() - start
+        if progress:
+            progress.close()
+        stats = EpochStats(epoch, *_evaluate(net, pairs, cost), seconds=seconds)
+        if test_pairs is not None:
+            stats.test_cost, stats.test_accuracy = _evaluate(net, test_pairs, cost)
+        if diagnose:
+            stats.diagnosis = diagnostics.diagnose(net, pairs, cost)
+            found = stats.diagnosis.warnings()
+            if found and not warned:
+                warnings.warn(
+                    f"train, epoch {epoch}: " + "; ".join(found), TrainingWarning, stacklevel=2
+                )
+                warned = True
         history.append(stats)
         if verbose:
-            acc = "" if stats.accuracy is None else f"  accuracy {stats.accuracy:6.1%}"
-            print(f"epoch {epoch:>{len(str(epochs))}}/{epochs}  cost {stats.cost:.6f}{acc}")
+            print(_report(stats, epochs))
     return history

@@ -1,6 +1,7 @@
 """SGD and train: the seed's step equals the matrix batch update; cost falls; bad input changes nothing."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -82,6 +83,7 @@ def test_sgd_refuses_non_finite_grads_without_changing_anything():
     [
         (dict(lr=0.0), ValueError, "lr must be a positive finite number, got 0.0"),
         (dict(lr=math.inf), ValueError, "lr must be a positive finite number"),
+        (dict(l2=-1.0), ValueError, "train: l2 must be a non-negative finite number, got -1.0"),
         (dict(batch_size=0), ValueError, "batch_size must be a positive integer, got 0"),
         (dict(epochs=-1), ValueError, "epochs must be a non-negative integer, got -1"),
         (dict(cost="l1"), ValueError, "unknown 'l1'"),
@@ -89,7 +91,7 @@ def test_sgd_refuses_non_finite_grads_without_changing_anything():
         (
             dict(data=[([0.0, 1.0], [1.0]), ([1.0], [0.0])]),
             ValueError,
-            "data\\[1\\] x: input must have 2 values",
+            "data\\[1\\] x has 1 values but the net has 2 inputs",
         ),
         (
             dict(data=[([0.0, 1.0], [1.0, 0.0])]),
@@ -100,7 +102,7 @@ def test_sgd_refuses_non_finite_grads_without_changing_anything():
         (
             dict(data=[[0.0, 1.0]]),
             TypeError,
-            "data\\[0\\] x: input must be a sequence of 2 numbers",
+            "data\\[0\\] x must be a sequence of 2 numbers",
         ),
     ],
 )
@@ -111,3 +113,88 @@ def test_bad_arguments_raise_before_any_update(kwargs, error, message):
     with pytest.raises(error, match=message):
         nn.train(net, **args)
     assert _params(net) == before
+
+
+def test_training_on_arrays_equals_training_on_pairs():
+    data = nn.datasets.moons(n=40, noise=0.1, seed=2)
+    X = np.array([x for x, _ in data])
+    y = np.array([t[0] for _, t in data])  # a 1-D Y: one target per row
+    on_pairs, on_arrays = (MLP(2, [4, 1], activation="tanh", seed=5) for _ in range(2))
+    h1 = nn.train(on_pairs, data, epochs=2, batch_size=8, lr=0.3, seed=1, verbose=False)
+    h2 = nn.train(on_arrays, (X, y), epochs=2, batch_size=8, lr=0.3, seed=1, verbose=False)
+    assert _params(on_pairs) == _params(on_arrays)
+    assert [(h.cost, h.accuracy) for h in h1] == [(h.cost, h.accuracy) for h in h2]
+    assert nn.evaluate(on_pairs, data) == nn.evaluate(on_pairs, (X, y[:, None]))
+
+
+@pytest.mark.parametrize(
+    "X, Y, message",
+    [
+        (
+            np.zeros((3, 3)),
+            np.zeros(3),
+            r"X must have shape \(m, 2\), one example per row, got \(3, 3\)",
+        ),
+        (np.zeros((3, 2)), np.zeros((3, 2)), r"Y must have shape \(m, 1\), one target per row"),
+        (np.zeros((3, 2)), np.zeros(4), "X has 3 rows but Y has 4"),
+        (np.array([[0.0, 1.0], [np.nan, 0.0]]), np.zeros(2), r"X\[1\] is not finite"),
+        (np.zeros((0, 2)), np.zeros(0), "data is empty"),
+    ],
+)
+def test_bad_arrays_are_refused_naming_the_row(X, Y, message):
+    net = MLP(2, [2, 1], seed=0)
+    with pytest.raises(ValueError, match="evaluate: " + message):
+        nn.evaluate(net, (X, Y))
+
+
+def test_history_scores_the_training_and_the_test_data():
+    train, test = XOR[:3], XOR[3:]
+    net = MLP(2, [3, 1], seed=2)
+    history = nn.train(net, train, 2, 2, 0.5, seed=0, test_data=test, verbose=False)
+    assert (history[-1].cost, history[-1].accuracy) == nn.evaluate(net, train)
+    assert (history[-1].test_cost, history[-1].test_accuracy) == nn.evaluate(net, test)
+    assert history[-1].diagnosis is None and history[-1].seconds > 0
+    with pytest.raises(ValueError, match=r"train: test_data: data\[0\] target has 2 values"):
+        nn.train(net, train, 1, 2, 0.5, test_data=[([0.0, 0.0], [0.0, 1.0])])
+
+
+def test_l2_decays_the_weights_and_not_the_biases():
+    # one full-batch step: w → (1 − ηλ/n) w − η ∂C/∂w, b → b − η ∂C/∂b, n = 4, from BP1–BP4
+    net = MLP(2, [3, 1], seed=4)
+    W, B = net.weights(), net.biases()
+    nn.train(net, XOR, epochs=1, batch_size=4, lr=0.5, l2=2.0, seed=0, verbose=False)
+    X, Y = np.array([x for x, _ in XOR]).T, np.array([y for _, y in XOR]).T
+    bp = matrix.backprop_batch(W, B, X, Y)
+    for got, w, gw in zip(net.weights(), W, bp.grad_w):
+        assert np.max(np.abs(got - ((1 - 0.5 * 2.0 / 4) * w - 0.5 * gw))) <= 1e-12
+    for got, b, gb in zip(net.biases(), B, bp.grad_b):
+        assert np.max(np.abs(got - (b - 0.5 * gb))) <= 1e-12
+
+
+def test_diagnose_true_records_each_epoch_and_warns_once_about_a_saturated_layer():
+    # biases of ±40 put both hidden sigmoids far out on their flat tails on every example
+    net = MLP.from_matrices(
+        [np.zeros((2, 2)), np.ones((1, 2))], [np.array([40.0, -40.0]), np.zeros(1)]
+    )
+    with pytest.warns(nn.TrainingWarning) as caught:
+        history = nn.train(net, XOR, 3, 2, 0.1, seed=0, diagnose=True, verbose=False)
+    assert len(caught) == 1
+    assert "epoch 1: layer 2 (2 sigmoid units): 100% of its units are saturated" in str(
+        caught[0].message
+    )
+    assert all(h.diagnosis.layers[0].saturated == 1.0 for h in history)
+    assert history[0].diagnosis.layers[1].saturated == 0.0
+
+
+def test_verbose_false_prints_nothing(capsys):
+    nn.train(MLP(2, [2, 1], seed=0), XOR, 2, 2, 0.1, test_data=XOR, diagnose=True, verbose=False)
+    assert capsys.readouterr().out == ""
+
+
+def test_the_epoch_line_shows_the_test_scores(capsys):
+    nn.train(MLP(2, [2, 1], seed=0), XOR, 1, 2, 0.1, test_data=XOR[:2])
+    line = capsys.readouterr().out.strip()
+    assert re.fullmatch(
+        r"epoch 1/1  cost [\d.]+  accuracy +[\d.]+%  \| test cost [\d.]+  accuracy +[\d.]+%  \([\d.]+ s\)",
+        line,
+    )

@@ -1,0 +1,76 @@
+"""Training data in either form the nn functions take: (x, y) pairs, or arrays (X, Y) with a row each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from engine.value import Number
+from nn.network import MLP
+
+Pair = tuple[Sequence[Number], Sequence[Number]]
+Data = Sequence[Pair] | tuple[np.ndarray, np.ndarray]
+
+
+def _vector(values: object, n: int, what: str, noun: str) -> np.ndarray:
+    """values as a float vector of length n; TypeError/ValueError naming them as ``what``."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+        raise TypeError(f"{what} must be a sequence of {n} numbers, got {type(values).__name__}")
+    if len(values) != n:
+        raise ValueError(f"{what} has {len(values)} values but the net has {n} {noun}")
+    try:
+        v = np.array(values, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must hold numbers only, got {values!r}") from None
+    if v.shape != (n,) or not np.isfinite(v).all():
+        raise ValueError(f"{what} must be {n} finite numbers, got {values!r}")
+    return v
+
+
+def _from_arrays(X: np.ndarray, Y: np.ndarray, net: MLP, who: str) -> tuple[np.ndarray, np.ndarray]:
+    if Y.ndim == 1:
+        Y = Y[:, None]  # one output: a target per row
+    if X.ndim != 2 or X.shape[1] != net.nin:
+        raise ValueError(
+            f"{who}: X must have shape (m, {net.nin}), one example per row, got {X.shape}"
+        )
+    n_out = net.sizes[-1]
+    if Y.ndim != 2 or Y.shape[1] != n_out:
+        raise ValueError(
+            f"{who}: Y must have shape (m, {n_out}), one target per row, got {Y.shape}"
+        )
+    if X.shape[0] != Y.shape[0]:
+        raise ValueError(f"{who}: X has {X.shape[0]} rows but Y has {Y.shape[0]}")
+    try:
+        X, Y = X.astype(float), Y.astype(float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{who}: X and Y must hold numbers, got {X.dtype} and {Y.dtype}") from None
+    for name, A in (("X", X), ("Y", Y)):
+        bad = np.flatnonzero(~np.isfinite(A).all(axis=1))
+        if bad.size:
+            raise ValueError(f"{who}: {name}[{bad[0]}] is not finite: {A[bad[0]].tolist()}")
+    return X, Y
+
+
+def as_arrays(data: Data, net: MLP, who: str) -> tuple[np.ndarray, np.ndarray]:
+    """(X, Y) of shapes (m, n_1) and (m, n_L), checked against net; errors name ``who`` and the example."""
+    if isinstance(data, tuple) and len(data) == 2 and all(isinstance(d, np.ndarray) for d in data):
+        X, Y = _from_arrays(np.asarray(data[0]), np.asarray(data[1]), net, who)
+    else:
+        xs, ys = [], []
+        for i, pair in enumerate(data):
+            if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+                raise TypeError(f"{who}: data[{i}] must be an (x, y) pair, got {pair!r}")
+            xs.append(_vector(pair[0], net.nin, f"{who}: data[{i}] x", "inputs"))
+            ys.append(_vector(pair[1], net.sizes[-1], f"{who}: data[{i}] target", "outputs"))
+        X, Y = np.array(xs), np.array(ys)
+    if X.shape[0] == 0:
+        raise ValueError(f"{who}: data is empty")
+    return X, Y
+
+
+def as_pairs(data: Data, net: MLP, who: str) -> list[tuple[list[float], list[float]]]:
+    """data as a list of (x, y) pairs of float lists, checked as ``as_arrays`` checks it."""
+    X, Y = as_arrays(data, net, who)
+    return list(zip(X.tolist(), Y.tolist()))
