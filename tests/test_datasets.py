@@ -11,8 +11,7 @@ TOY = [datasets.moons, datasets.circles, datasets.xor]
 
 
 @pytest.fixture(scope="module")
-def digits():
-    pytest.importorskip("sklearn")
+def digits(sklearn):
     return datasets.digits()
 
 

@@ -1,0 +1,73 @@
+"""``draw_layers``: a net too big to draw weight by weight, one box per layer."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nn.data import Data
+from nn.diagnostics import Diagnosis, LayerHealth, diagnose
+from nn.network import MLP
+from viz import style
+from viz.drawing import Drawing, new_drawing
+
+# A layer in which most units are saturated or dead is filled in the cost's red.
+STUCK_FILL = style.COST_FILL
+
+
+def _number(x: float) -> str:
+    return format(x, ".3g")
+
+
+def _stuck(h: LayerHealth) -> str:
+    if h.saturated is not None:
+        return f"saturated {h.saturated:.0%}"
+    if h.dead is not None:
+        return f"dead {h.dead:.0%}"
+    return ""
+
+
+def draw_layers(
+    net: MLP, data: Data | None = None, cost: str = "quadratic", rankdir: str = "LR"
+) -> Drawing:
+    """One box per layer l (its size n_l and activation σ), one edge per weight matrix w^l.
+
+    Each edge is labelled with the shape of w^l and its norm ‖w^l‖. Given data (pairs
+    or arrays (X, Y)), ``nn.diagnose`` is run over it with ``cost``: each box shows the
+    mean ‖δ^l‖ and the share of saturated (sigmoid, tanh) or dead (relu) units — red when
+    most are — and each edge ‖∂C/∂w^l‖ too, drawn thicker the larger it is, so a gradient
+    that vanishes towards the input is seen thinning out. The net is not changed.
+    """
+    health: Diagnosis | None = None if data is None else diagnose(net, data, cost)
+    g = new_drawing("layers", rankdir)
+    g.attr(ranksep="0.9")
+    g.attr("node", shape="box", style="filled,rounded", margin="0.2,0.1")
+    g.node("l1", f"layer 1: input\\n{net.sizes[0]} units", fillcolor=style.INPUT_FILL)
+    largest = max((h.grad_w for h in health.layers), default=0.0) if health else 0.0
+    for i, (w, activation) in enumerate(zip(net.weights(), net.activations)):
+        l = i + 2
+        output = " (output)" if l == len(net.sizes) else ""
+        lines = [f"layer {l}{output}: {activation}", f"{w.shape[0]} units"]
+        edge = [
+            f"w^{l}: {w.shape[0]}×{w.shape[1]}",
+            f"‖w^{l}‖ = {_number(float(np.linalg.norm(w)))}",
+        ]
+        fill, pen = style.A_FILL, "1.5"
+        if health is not None:
+            h = health.layers[i]
+            lines.append(f"mean ‖δ^{l}‖ = {_number(h.delta)}")
+            if _stuck(h):
+                lines.append(_stuck(h))
+            if h.stuck is not None and h.stuck > 0.5:
+                fill = STUCK_FILL
+            edge.append(f"‖∂C/∂w^{l}‖ = {_number(h.grad_w)}")
+            pen = f"{0.5 + 4.5 * h.grad_w / largest:.2f}" if largest > 0 else "0.5"
+        g.node(f"l{l}", "\\n".join(lines), fillcolor=fill)
+        g.edge(f"l{l - 1}", f"l{l}", label="\\n".join(edge), penwidth=pen)
+    if health is not None:
+        g.node(
+            "C",
+            f"C: {cost} cost\\nover {health.examples} examples",
+            fillcolor=style.COST_FILL,
+        )
+        g.edge(f"l{len(net.sizes)}", "C")
+    return g
