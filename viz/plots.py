@@ -14,7 +14,7 @@ PLOT_EXTRA = (
     "viz.plot_history needs matplotlib: pip install 'backprop-engine[plot]' "
     '(or pip install -e ".[plot]" in a clone)'
 )
-PLOT_FORMATS = {".svg": "svg", ".png": "png"}
+PLOT_FORMATS = ("svg", "png")
 TRAIN_STYLE = dict(color="#1f5fa8", marker="o", markersize=3)
 TEST_STYLE = dict(color="#b8322a", marker="s", markersize=3, linestyle="--")
 
@@ -65,11 +65,11 @@ def plot_history(history: Sequence[EpochStats], path: str | os.PathLike, title: 
     is written whole or not at all. Returns the path.
     """
     path = Path(path)
-    fmt = PLOT_FORMATS.get(path.suffix.lower())
-    if fmt is None:
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in PLOT_FORMATS:
         raise ValueError(
             f"plot_history: unknown picture format {path.suffix!r} in {str(path)!r}; "
-            f"use one of {', '.join(PLOT_FORMATS)}"
+            f"use .svg or .png"
         )
     history = list(history)
     if not history or not all(isinstance(h, EpochStats) for h in history):
