@@ -165,11 +165,22 @@ def sgd_update(
     eta: float,
     activation: str | Sequence[str] = "sigmoid",
     cost: str = "quadratic",
+    l2: float = 0.0,
+    n: int | None = None,
 ) -> tuple[list[Array], list[Array]]:
-    """The seed's step on one mini-batch: w − (η/m) Σ_j ∂C_Xj/∂w, and the same for b."""
+    """The step on one mini-batch: w → (1 − ηλ/n) w − (η/m) Σ_j ∂C_Xj/∂w, b → b − (η/m) Σ_j ∂C_Xj/∂b.
+
+    λ = l2 and n, the size of the whole training set, give network2's L2 weight decay;
+    with λ = 0 (the default) it is network.py's plain step.
+    """
+    keep = 1.0
+    if l2:
+        if n is None:
+            raise ValueError("sgd_update: l2 needs n, the number of training examples")
+        keep -= eta * (l2 / n)  # rounded as nn.SGD rounds it
     bp = backprop_batch(weights, biases, X, Y, activation, cost)
     return (
-        [w - eta * gw for w, gw in zip(weights, bp.grad_w)],
+        [keep * w - eta * gw for w, gw in zip(weights, bp.grad_w)],
         [b - eta * gb for b, gb in zip(biases, bp.grad_b)],
     )
 

@@ -7,7 +7,7 @@ import numbers
 import random
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from engine import Value, no_grad
@@ -148,6 +148,13 @@ def _report(stats: EpochStats, epochs: int) -> str:
     return line + f"  ({stats.seconds:.1f} s)"
 
 
+def epoch_batches(n: int, batch_size: int, rng: random.Random) -> list[list[int]]:
+    """One epoch's mini-batches: the indices 0 … n−1 shuffled by rng, cut into runs of batch_size."""
+    order = list(range(n))
+    rng.shuffle(order)
+    return [order[begin : begin + batch_size] for begin in range(0, n, batch_size)]
+
+
 def train(
     net: MLP,
     data: Data,
@@ -160,6 +167,7 @@ def train(
     test_data: Data | None = None,
     l2: float = 0.0,
     diagnose: bool = False,
+    on_epoch: Callable[[EpochStats], object] | None = None,
 ) -> list[EpochStats]:
     """Mini-batch SGD over shuffled data; returns the history, one EpochStats per epoch.
 
@@ -170,7 +178,10 @@ def train(
     With ``diagnose=True`` each epoch also records ``nn.diagnose`` of the training data
     and a TrainingWarning is issued, once, when most units of a layer are saturated or
     dead. ``verbose`` prints a line per epoch (and a progress bar during an epoch that is
-    slow, when the output is a terminal); ``verbose=False`` prints nothing.
+    slow, when the output is a terminal); ``verbose=False`` prints nothing. ``on_epoch``,
+    if given, is called with each epoch's EpochStats as soon as it is known. The
+    mini-batches are ``epoch_batches(len(data), batch_size, rng)`` for each epoch in turn,
+    with ``rng = random.Random(seed)``.
     """
     epochs = _positive_int(epochs, "epochs", allow_zero=True)
     batch_size = _positive_int(batch_size, "batch_size")
@@ -183,18 +194,18 @@ def train(
     history: list[EpochStats] = []
     warned = False
     for epoch in range(1, epochs + 1):
-        order = list(range(len(pairs)))
-        rng.shuffle(order)
         progress = Progress(len(pairs), f"epoch {epoch}/{epochs}") if verbose else None
         start = time.perf_counter()
-        for begin in range(0, len(order), batch_size):
-            batch = [pairs[i] for i in order[begin : begin + batch_size]]
+        done = 0
+        for indices in epoch_batches(len(pairs), batch_size, rng):
+            batch = [pairs[i] for i in indices]
             C = mean_cost([net(x) for x, _ in batch], [y for _, y in batch], cost)
             optimizer.zero_grad()
             C.backward()
             optimizer.step()
+            done += len(batch)
             if progress:
-                progress.update(begin + len(batch))
+                progress.update(done)
         seconds = time.perf_counter() - start
         if progress:
             progress.close()
@@ -212,4 +223,6 @@ def train(
         history.append(stats)
         if verbose:
             print(_report(stats, epochs))
+        if on_epoch is not None:
+            on_epoch(stats)
     return history

@@ -69,7 +69,9 @@ def test_a_history_without_accuracy_has_one_panel(tmp_path, matplotlib):
 
 
 def test_bad_arguments(tmp_path):
-    with pytest.raises(ValueError, match=r"unknown picture format .\.pdf. in .*; use \.svg or \.png"):
+    with pytest.raises(
+        ValueError, match=r"unknown picture format .\.pdf. in .*; use \.svg or \.png"
+    ):
         plot_history(_history(), tmp_path / "h.pdf")
     with pytest.raises(ValueError, match="non-empty list of nn.EpochStats"):
         plot_history([], tmp_path / "h.svg")

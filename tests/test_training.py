@@ -1,6 +1,7 @@
 """SGD and train: the seed's step equals the matrix batch update; cost falls; bad input changes nothing."""
 
 import math
+import random
 import re
 
 import numpy as np
@@ -198,3 +199,53 @@ def test_the_epoch_line_shows_the_test_scores(capsys):
         r"epoch 1/1  cost [\d.]+  accuracy +[\d.]+%  \| test cost [\d.]+  accuracy +[\d.]+%  \([\d.]+ s\)",
         line,
     )
+
+
+def _replay(net, data, epochs, batch_size, lr, cost="quadratic", l2=0.0, seed=0):
+    """The weights nn.train should reach, from BP1–BP4 on the same mini-batches (nn.matrix)."""
+    W, B = net.weights(), net.biases()
+    X, Y = np.array([x for x, _ in data]), np.array([y for _, y in data])
+    rng = random.Random(seed)
+    for _ in range(epochs):
+        for batch in nn.training.epoch_batches(len(data), batch_size, rng):
+            W, B = matrix.sgd_update(
+                W, B, X[batch].T, Y[batch].T, lr, net.activations, cost, l2=l2, n=len(data)
+            )
+    return W, B
+
+
+def _largest_difference(net, W, B):
+    return max(np.max(np.abs(a - b)) for a, b in zip(net.weights() + net.biases(), W + B))
+
+
+@pytest.mark.parametrize(
+    "init, acts, cost, l2",
+    [
+        ("normal", ["tanh", "sigmoid"], "quadratic", 0.0),
+        ("scaled", ["relu", "sigmoid"], "cross_entropy", 0.0),
+        ("scaled", ["tanh", "sigmoid"], "cross_entropy", 5.0),
+        ("normal", ["sigmoid", "sigmoid"], "quadratic", 1.0),
+    ],
+)
+def test_init_and_l2_options_against_the_matrix_replay(init, acts, cost, l2):
+    data = nn.datasets.moons(n=30, noise=0.2, seed=1)
+    net = MLP(2, [5, 1], activation=acts, seed=2, init=init)
+    W, B = _replay(net, data, 3, 7, 0.4, cost, l2, seed=3)
+    nn.train(net, data, 3, 7, 0.4, cost=cost, l2=l2, seed=3, verbose=False)
+    assert _largest_difference(net, W, B) <= 1e-12
+
+
+def test_scalar_and_matrix_agree_after_an_epoch_on_digits(sklearn):
+    train, test = nn.datasets.digits(test_size=1497)  # 300 images to train on
+    net = MLP(64, [30, 10], seed=0)
+    W, B = _replay(net, train, 1, 10, 3.0)
+    seen = []
+    nn.train(net, train, 1, 10, 3.0, seed=0, verbose=False, on_epoch=seen.append)
+    assert _largest_difference(net, W, B) < 1e-9
+    assert [s.epoch for s in seen] == [1]
+
+
+def test_sgd_update_with_l2_needs_n():
+    W, B = [np.ones((1, 1))], [np.zeros(1)]
+    with pytest.raises(ValueError, match="l2 needs n, the number of training examples"):
+        matrix.sgd_update(W, B, np.ones((1, 1)), np.ones((1, 1)), 0.1, l2=1.0)
