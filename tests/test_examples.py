@@ -95,3 +95,33 @@ def test_train_reaches_95_percent(tmp_path, seed):
     accuracy = float(re.search(r"accuracy ([\d.]+)%, cost", done.stdout).group(1))
     assert accuracy >= 95.0
     assert done.stdout.count("epoch ") == 20
+
+
+def test_digits_one_epoch_with_the_matrix_twin_and_pictures(tmp_path, sklearn, matplotlib):
+    done = run(
+        tmp_path, "digits.py", "--epochs", "1", "--matrix", "--plot", "d.png", "--draw", "d.svg"
+    )
+    assert done.returncode == 0, done.stderr
+    correct = int(re.search(r"^Epoch 1: (\d+) / 450", done.stdout, re.M).group(1))
+    assert correct > 200  # one epoch of network.py's setup: well above chance (45)
+    difference = float(re.search(r"largest weight difference ([\d.e+-]+)", done.stdout).group(1))
+    assert difference < 1e-9 and "agree to" in done.stdout
+    assert (tmp_path / "d.png").read_bytes()[:4] == b"\x89PNG"
+    assert "mean ‖δ^2‖" in (tmp_path / "d.svg").read_text()
+
+
+def test_digits_refuses_bad_options(tmp_path):
+    bad = run(tmp_path, "digits.py", "--sizes", "30,x")
+    assert bad.returncode == 2 and "--sizes needs whole numbers" in bad.stderr
+    assert run(tmp_path, "digits.py", "--epochs", "0").returncode == 2
+
+
+def test_vanishing_prints_the_ratio_per_epoch(tmp_path, sklearn):
+    done = run(tmp_path, "vanishing.py", "--epochs", "1")
+    assert done.returncode == 0, done.stderr
+    rows = re.findall(r"^\s+([01])((?:\s+[\d.]+e[+-]\d+){5})\s+([\d.]+)×", done.stdout, re.M)
+    assert [epoch for epoch, _, _ in rows] == ["0", "1"]
+    for _, speeds, ratio in rows:
+        speeds = [float(s) for s in speeds.split()]
+        # chapter 5: each hidden layer learns more slowly than the one after it
+        assert speeds == sorted(speeds) and float(ratio) > 10

@@ -1,0 +1,76 @@
+"""Chapter 5 of Nielsen's book on the digits: in a deep sigmoid net the early layers learn slowest.
+
+A 64-30-30-30-30-10 sigmoid net, set up as in the chapter with network2.py (cross-entropy
+cost, N(0, 1/n_in) weights, η = 0.1, mini-batches of 10), trained by the scalar engine.
+Before training and after each epoch it prints the speed at which each layer learns,
+‖∂C/∂b^l‖ over the training images (from nn.diagnose), and how many times faster the
+last hidden layer learns than the first:
+
+    python examples/vanishing.py [--epochs 10] [--plot out/vanishing.svg]
+    python examples/vanishing.py --init normal --cost quadratic --lr 3.0   # chapter 1's setup
+
+The chapter also sets λ = 5.0 for 50,000 images; the decay per step is ηλ/n, which on
+1,347 images would be 37 times as strong, so λ is 0 here unless --l2 says otherwise.
+
+Needs scikit-learn (pip install -e ".[data]"); the plot needs matplotlib (".[plot]").
+"""
+
+import argparse
+import time
+
+import nn
+import viz
+
+HIDDEN = [30, 30, 30, 30]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--cost", choices=sorted(nn.COSTS), default="cross_entropy")
+    parser.add_argument("--init", choices=["normal", "scaled"], default="scaled")
+    parser.add_argument("--lr", type=float, default=0.1, help="the learning rate η (default 0.1)")
+    parser.add_argument("--l2", type=float, default=0.0, help="the L2 regularisation λ (default 0)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--plot", metavar="PATH", help="write the history here (.svg or .png)")
+    parser.add_argument("--draw", metavar="PATH", help="draw the trained net layer by layer here")
+    args = parser.parse_args()
+    if args.epochs < 1:
+        parser.error(f"--epochs needs at least 1, got {args.epochs}")
+
+    train, test = nn.datasets.digits()
+    net = nn.MLP(64, [*HIDDEN, 10], seed=args.seed, init=args.init)
+    first, last = 2, len(HIDDEN) + 1  # the hidden layers are l = 2 … 5
+    print(
+        f"{net}: {args.cost} cost, {args.init} init, η = {args.lr}, λ = {args.l2}, "
+        f"mini-batches of 10, {len(train)} training images (about 10 s per epoch)"
+    )
+    print(f"speed of learning ‖∂C/∂b^l‖ over the training images; layer {last + 1} is the output")
+    header = " ".join(f"{f'layer {l}':>9}" for l in range(first, last + 2))
+    print(f"{'epoch':>5} {header}  {f'layer {last} / layer {first}':>17}  held out")
+
+    def report(epoch: int, health: nn.Diagnosis, accuracy: str) -> None:
+        speeds = [h.grad_b for h in health.layers]
+        ratio = speeds[last - 2] / speeds[first - 2]
+        cells = " ".join(f"{s:>9.2e}" for s in speeds)
+        print(f"{epoch:>5} {cells}  {ratio:>16.1f}×  {accuracy}", flush=True)
+
+    report(0, nn.diagnose(net, train, args.cost), f"{nn.evaluate(net, test, args.cost)[1]:.1%}")
+    start = time.perf_counter()
+    history = nn.train(
+        net, train, args.epochs, 10, args.lr, cost=args.cost, seed=args.seed, test_data=test,
+        l2=args.l2, diagnose=True, verbose=False,
+        on_epoch=lambda s: report(s.epoch, s.diagnosis, f"{s.test_accuracy:.1%}"),
+    )  # fmt: skip
+    print(f"{args.epochs} epochs in {time.perf_counter() - start:.0f} s")
+    if args.plot:
+        title = f"64-30-30-30-30-10 sigmoid, {args.cost} cost, {args.init} init"
+        print(f"wrote {viz.plot_history(history, args.plot, title=title)}")
+    if args.draw:
+        print(f"wrote {viz.render(viz.draw_layers(net, train, args.cost), args.draw)}")
+
+
+if __name__ == "__main__":
+    main()
