@@ -26,7 +26,7 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
     """Every node reachable from ``roots``, each after all of its parents (no recursion)."""
     order: list[Value] = []
     seen: set[Value] = set()
-    stack: list[Any] = [roots] if hasattr(roots, "parents") else list(roots)  # type: ignore[list-item]
+    stack: list[Any] = [roots] if hasattr(roots, "parents") else list(roots)
     stack.reverse()
     # Bound methods: this loop is a sixth of the "train step" row of benchmarks/run.py.
     push, pop, extend, mark, append = stack.append, stack.pop, stack.extend, seen.add, order.append

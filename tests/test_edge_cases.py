@@ -174,4 +174,4 @@ def test_item21_data_stays_a_finite_python_float_whatever_is_assigned():
 
 def test_item21_comparing_with_something_else_names_it():
     with pytest.raises(TypeError, match="cannot compare a Value with str"):
-        Value(1.0) < "2"
+        assert Value(1.0) < "2"

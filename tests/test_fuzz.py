@@ -16,7 +16,23 @@ from engine.autodiff import topological_order
 RULES = sorted(PRIMITIVES.values(), key=lambda p: p.name) + [
     power(n) for n in (-2, -1, 0, 0.5, 2, 3)
 ]
-EXTREMES = [0.0, -0.0, 1.0, -1.0, 2.0, -3.0, 0.5, 1e-300, -1e-300, 1e-150, 1e300, -1e300, 1e150, 37.0, -745.0]
+EXTREMES = [
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    2.0,
+    -3.0,
+    0.5,
+    1e-300,
+    -1e-300,
+    1e-150,
+    1e300,
+    -1e300,
+    1e150,
+    37.0,
+    -745.0,
+]
 
 
 def _arity(rule):

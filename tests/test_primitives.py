@@ -11,7 +11,6 @@ import math
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-
 from user_primitive import SOFTPLUS
 
 from engine import PRIMITIVES, Primitive, Value, gradcheck, ops, power, weighted_sum
