@@ -174,7 +174,8 @@ def grad(
 def _scale(local: Any, g: Any) -> Any:
     """local · g, or None where a zero local derivative masks it (0 · inf included)."""
     if local.__class__ is not float and local.__class__ is not int:
-        return local * g
+        # a recorded local derivative: skip the node that multiplying by a seed of 1 would add
+        return local if g.__class__ is float and g == 1.0 else local * g
     if local == 0.0:
         return None
     if local == 1.0:
