@@ -42,19 +42,19 @@ class Neuron(Module):
         self._z_label = f"z^{layer}_{_index(j)}"
         self.a_label = f"a^{layer}_{_index(j)}"
 
-    def weighted_input(self, a: Sequence[Value]) -> Value:
+    def weighted_input(self, a: list[Value]) -> Value:
         """z = Σ_k w_k a_k + b for the previous layer's activations a (Values, already checked)."""
         z = weighted_sum(self.w, a, self.b)
         z.label = self._z_label
         return z
 
-    def forward(self, a: Sequence[Value]) -> tuple[Value, Value]:
+    def forward(self, a: list[Value]) -> tuple[Value, Value]:
         """(z, σ(z)) for the previous layer's activations a (Values, already checked)."""
         z = self.weighted_input(a)
         (out,) = _labelled(self._sigma([z]), [z], [self.a_label])
         return z, out
 
-    def __call__(self, a: Sequence[Value]) -> Value:
+    def __call__(self, a: list[Value]) -> Value:
         return self.forward(a)[1]
 
     def parameters(self) -> list[Value]:
@@ -81,12 +81,12 @@ class Layer(Module):
         self._sigma = activation_named(self.activation)
         self.layer = layer
 
-    def forward(self, a: Sequence[Value]) -> tuple[list[Value], list[Value]]:
+    def forward(self, a: list[Value]) -> tuple[list[Value], list[Value]]:
         """(z^l, a^l) for a^{l−1}: each neuron's z^l_j, then σ over the whole layer."""
         zs = [n.weighted_input(a) for n in self.neurons]
         return zs, _labelled(self._sigma(zs), zs, [n.a_label for n in self.neurons])
 
-    def __call__(self, a: Sequence[Value]) -> list[Value]:
+    def __call__(self, a: list[Value]) -> list[Value]:
         return self.forward(a)[1]
 
     def parameters(self) -> list[Value]:
