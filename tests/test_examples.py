@@ -95,3 +95,12 @@ def test_train_reaches_95_percent(tmp_path, seed):
     accuracy = float(re.search(r"accuracy ([\d.]+)%, cost", done.stdout).group(1))
     assert accuracy >= 95.0
     assert done.stdout.count("epoch ") == 20
+
+
+@pytest.mark.parametrize("lr", ["10", "50"])
+def test_item9_train_example_survives_large_learning_rates(tmp_path, lr):
+    # issue 8 item 9: at --lr 5 … 50 a sigmoid output saturates to exactly 1.0 and the
+    # cross-entropy used to die on ln 0 after epoch 1
+    done = run(tmp_path, "train.py", "--lr", lr, "--epochs", "3", "--points", "60")
+    assert done.returncode == 0, done.stderr
+    assert "epoch 3/3" in done.stdout and "trained in" in done.stdout

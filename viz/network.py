@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
-from typing import Any
 
 from engine import Value
 from engine.value import Number
-from nn.costs import cost_function
+from nn.activations import activation_named
+from nn.costs import cost_named
 from nn.network import MLP
+from nn.trace import Trace
 from viz import style
 from viz.drawing import Drawing, new_drawing
 from viz.graph import GraphTooLargeError, check_format
-
-COST_FORMULAS = {
-    "quadratic": "C = ½ Σ_j (a^L_j − y_j)²",
-    "cross_entropy": "C = −Σ_j [y_j ln a^L_j + (1 − y_j) ln(1 − a^L_j)]",
-}
 
 
 def draw_net(
@@ -36,7 +32,8 @@ def draw_net(
     δ^l_j = ∂C/∂z^l_j. Blue: each activation a^l_j = σ(z^l_j) with ∂C/∂a^l_j; the edge
     from z to a carries σ'(z^l_j). Edges from a^{l−1}_k to z^l_j are the weights
     w^l_jk, blue when positive, red when negative, thicker for larger |w|, labelled
-    with the value and ∂C/∂w^l_jk. Red: the cost C, fed by every output a^L_j.
+    with the value and ∂C/∂w^l_jk. Red: the cost C, fed by every output a^L_j, or by
+    every z^L_j where the cost is taken from z^L (cross-entropy on sigmoid outputs).
     The net's parameters and their grads are left as they were. Nets with more than
     ``max_weights`` weights raise GraphTooLargeError (``max_weights=None`` draws any).
     """
@@ -52,7 +49,7 @@ def draw_net(
         tr = net.trace(x)
         C = None
         if y is not None:
-            C = cost_function(cost)(tr.output, y)
+            C = cost_named(cost)(tr, y)
             C.backward()
         g = _draw(net, tr, y, C, cost, rankdir, fmt)
     return g
@@ -60,7 +57,7 @@ def draw_net(
 
 def _draw(
     net: MLP,
-    tr: Any,
+    tr: Trace,
     y: Sequence[Number] | None,
     C: Value | None,
     cost: str,
@@ -68,6 +65,8 @@ def _draw(
     fmt: str,
 ) -> Drawing:
     num = partial(style.number, fmt=fmt)
+    record = cost_named(cost)
+    from_z = record.on.get(net.activations[-1])  # C then reads z^L, not a^L
     g = new_drawing("network", rankdir)
     g.attr(nodesep="0.3", ranksep="1.2")
     g.attr("node", style="filled")
@@ -79,8 +78,9 @@ def _draw(
         l = i + 2
         last = l == len(net.sizes)
         with g.subgraph(name=f"cluster_{l}") as c:
+            sigma = activation_named(layer.activation)
             c.attr(
-                label=f"layer {l}{' (output)' if last else ''}: {layer.activation}",
+                label=f"layer {l}{' (output)' if last else ''}: {sigma.name}, {sigma.text}",
                 color=style.CLUSTER_PEN,
             )
             for j, (neuron, z, a) in enumerate(zip(layer.neurons, zs, activations)):
@@ -89,7 +89,7 @@ def _draw(
                     z_fields.append(f"δ^{l}_{j} = {num(z.grad)}")
                 c.node(f"z{l}_{j}", " | ".join(z_fields), shape="record", fillcolor=style.Z_FILL)
                 a_text = f"a^{l}_{j} = {num(a.data)}"
-                if C is not None:
+                if C is not None and not (last and from_z):
                     a_text += f" | ∂C/∂a = {num(a.grad)}"
                 if a is z:  # a linear layer: a^l_j is z^l_j itself
                     g.edge(f"z{l}_{j}", f"a{l}_{j}", label="identity")
@@ -110,12 +110,17 @@ def _draw(
     if C is not None:
         L = len(net.sizes)
         targets = ", ".join(num(float(v)) for v in y)  # type: ignore[union-attr]
+        formula = record.text + (f"\\n{from_z.text}" if from_z else "")
         g.node(
             "C",
-            f"{COST_FORMULAS[cost]}\\ny = [{targets}]\\nC = {num(C.data)}",
+            f"{formula}\\ny = [{targets}]\\nC = {num(C.data)}",
             shape="box",
             fillcolor=style.COST_FILL,
         )
-        for j, a in enumerate(tr.output):
-            g.edge(f"a{L}_{j}", "C", label=f"∂C/∂a^{L}_{j} = {num(a.grad)}")
+        if from_z:
+            for j, z in enumerate(tr.zs[-1]):
+                g.edge(f"z{L}_{j}", "C", label=f"∂C/∂z^{L}_{j} = {num(z.grad)}")
+        else:
+            for j, a in enumerate(tr.output):
+                g.edge(f"a{L}_{j}", "C", label=f"∂C/∂a^{L}_{j} = {num(a.grad)}")
     return g
