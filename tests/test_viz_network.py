@@ -16,7 +16,7 @@ def _labels(source, prefix):
 def test_two_three_two_net(cost):
     net = MLP(2, [3, 2], seed=0)
     x, y = [0.5, -1.0], [1.0, 0.0]
-    src = draw_net(net, x, y, cost=cost, fmt=".6g").source
+    src = draw_net(net, x, y, cost=cost, number_format=".6g").source
     assert re.findall(r"subgraph (cluster_\d+)", src) == ["cluster_1", "cluster_2", "cluster_3"]
     bp = matrix.backprop(net.weights(), net.biases(), x, y, cost=cost)
     z_labels = _labels(src, "z")
