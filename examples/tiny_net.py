@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     picture = args.out / f"tiny_net.{args.format}"
     graph = viz.draw_net(net, args.x, args.y, cost=args.cost)
     try:
-        viz.render(graph, picture)
+        viz.render(graph, picture, dot_source=picture.with_suffix(".dot"))
         print(f"wrote {picture} and {picture.with_suffix('.dot')}")
     except viz.RenderError as e:
         print(f"wrote {picture.with_suffix('.dot')}, but no picture: {e}", file=sys.stderr)

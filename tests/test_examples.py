@@ -1,5 +1,6 @@
 """The examples a newcomer runs first, end to end in a temporary folder."""
 
+import os
 import re
 import subprocess
 import sys
@@ -67,7 +68,7 @@ def test_tiny_net_without_a_renderer_still_prints_and_writes_dot(tmp_path):
         capture_output=True,
         text=True,
         timeout=300,
-        env={"PATH": str(tmp_path / "nothing")},
+        env={**os.environ, "PATH": str(tmp_path / "nothing")},
     )
     assert done.returncode == 0, done.stderr
     assert "agree to 1e-9: True" in done.stdout

@@ -45,7 +45,7 @@ def test_labels_hold_data_grad_and_local_derivatives():
     y = (x * w).tanh()
     y.label = "y"
     y.backward()
-    g = draw_dot(y, fmt=".3f")
+    g = draw_dot(y, number_format=".3f")
     dtanh = 1 - y.data**2
     assert f"{{ x | data 2.000 | grad {dtanh * -3:.3f} }}" in g.source
     assert f"∂={dtanh:.3f}" in g.source  # tanh's local derivative on its edge
@@ -116,7 +116,34 @@ def test_twenty_thousand_nodes_when_asked():
 def test_bad_arguments():
     with pytest.raises(TypeError, match="root must be a Value, got float"):
         draw_dot(1.0)
-    with pytest.raises(ValueError, match="fmt must be a number format"):
-        draw_dot(Value(1.0), fmt="%d")
+    with pytest.raises(ValueError, match="number_format must be a format spec for a float"):
+        draw_dot(Value(1.0), number_format="%d")
     with pytest.raises(ValueError, match="rankdir must be one of"):
         draw_dot(Value(1.0), rankdir="up")
+
+
+def test_labels_are_drawn_as_written():
+    """Newlines, tabs, runs of spaces, entities and record syntax survive into the picture."""
+    texts = {
+        "two\nlines": "two\\nlines",
+        "a\tb": "a \u00a0\u00a0b",
+        "  lead  and  runs": "\u00a0\u00a0lead \u00a0and \u00a0runs",
+        "&lt;": "&amp;lt;",
+        "{x|<p>}": "\\{x\\|\\<p\\>\\}",
+        'q"\\': 'q\\"\\\\',
+    }
+    for text, drawn in texts.items():
+        assert f"{{ {drawn} | data 1 | grad 0 }}" in draw_dot(Value(1.0, label=text)).source, text
+
+
+def test_a_number_format_with_record_syntax_does_not_split_fields():
+    x = Value(1.5, label="x")
+    src = draw_dot(x, number_format="|<12.3g").source
+    assert "{ x | data 1.5" + "\\|" * 9 + " | grad 0" + "\\|" * 11 + " }" in src
+    assert src.count(" | ") == 2  # three fields: label, data, grad
+
+
+def test_a_label_that_cannot_be_shown_is_refused_clearly():
+    for bad in ("nul\x00", "bell\x07", "cr\r"):
+        with pytest.raises(ValueError, match=r"cannot draw the text .* holds U\+00"):
+            draw_dot(Value(1.0, label=bad))
