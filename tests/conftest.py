@@ -15,11 +15,11 @@ settings.load_profile("default")
 
 
 @pytest.fixture
-def project_env():
-    """This process's environment with the project root first on PYTHONPATH.
+def project_on_pythonpath(monkeypatch):
+    """Put the project root first on PYTHONPATH for the Pythons a test starts.
 
     A child Python then imports this checkout's packages from any working directory,
-    whether or not the project is pip-installed.
+    whether or not the project is pip-installed; the rest of the environment passes through.
     """
     paths = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))

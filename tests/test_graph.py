@@ -72,12 +72,12 @@ def example_source():
     return draw_dot(h).source
 
 
-def test_same_graph_same_source_in_another_process(project_env):
+@pytest.mark.usefixtures("project_on_pythonpath")
+def test_same_graph_same_source_in_another_process():
     here = example_source()
     there = subprocess.run(  # this module, imported afresh by another Python
         [sys.executable, "-c", "import test_graph; print(test_graph.example_source(), end='')"],
         cwd=Path(__file__).parent,
-        env=project_env,
         capture_output=True,
         text=True,
         check=True,
