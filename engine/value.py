@@ -191,7 +191,7 @@ Value.__truediv__, Value.__rtruediv__ = _binary_methods(DIV)
 def weighted_sum(
     ws: Sequence[Value | Number], xs: Sequence[Value | Number], b: Value | Number
 ) -> Value:
-    """Σ_k w_k·x_k + b as one node: the seed's z = Σ_k w_jk a_k + b_j for one neuron."""
+    """Σ_k w_k·x_k + b as one node: a neuron's z_j = Σ_k w_jk a_k + b_j (Nielsen ch. 2)."""
     if len(ws) != len(xs):
         raise ValueError(f"weighted_sum: {len(ws)} weights but {len(xs)} inputs")
     parents = (*ws, *xs, b)

@@ -51,7 +51,7 @@ def mean_cost(
     targets: Sequence[Sequence[Value | Number]],
     cost: str = "quadratic",
 ) -> Value:
-    """(1/m) Σ_i C(a_i, y_i) over a mini-batch of m examples, as in the seed's step."""
+    """(1/m) Σ_i C(a_i, y_i) over a mini-batch of m examples, as in SGD's step (Nielsen ch. 2)."""
     if len(outputs) != len(targets) or not outputs:
         raise ValueError(
             f"mean_cost: need as many targets as outputs, at least one, "

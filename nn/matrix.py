@@ -1,6 +1,6 @@
 """The matrix form of backpropagation, BP1–BP4, in numpy: the reference the scalar engine is checked against.
 
-Notation as in the seed. Layer l = 1 is the input; ``weights[i]`` is w^l for
+Notation of Nielsen ch. 2 (see docs/backpropagation.md). Layer l = 1 is the input; ``weights[i]`` is w^l for
 l = i + 2, of shape (n_l, n_{l-1}) with ``w[j, k]`` = w^l_jk; ``biases[i]`` is b^l, of
 shape (n_l,). In the batch functions an input ``X`` holds one example per column.
 
@@ -102,7 +102,7 @@ def backprop_batch(
 ) -> Backprop:
     """BP1–BP4 for the m examples in the columns of X, Y: δ per example, gradients averaged over m.
 
-    The averaged gradients are those of the seed's step w → w − (η/m) Σ_j ∂C_Xj/∂w.
+    The averaged gradients are those of the mini-batch step w → w − (η/m) Σ_j ∂C_Xj/∂w.
     """
     sigmas = [ACTIVATIONS[name] for name in layer_activations(activation, len(weights))]
     cost_value, nabla_a = cost_rules(cost)
@@ -166,7 +166,7 @@ def sgd_update(
     activation: str | Sequence[str] = "sigmoid",
     cost: str = "quadratic",
 ) -> tuple[list[Array], list[Array]]:
-    """The seed's step on one mini-batch: w − (η/m) Σ_j ∂C_Xj/∂w, and the same for b."""
+    """The gradient-descent step on one mini-batch: w − (η/m) Σ_j ∂C_Xj/∂w, and the same for b."""
     bp = backprop_batch(weights, biases, X, Y, activation, cost)
     return (
         [w - eta * gw for w, gw in zip(weights, bp.grad_w)],
@@ -198,7 +198,7 @@ def check_parameters(
                 f"layer {l}: weights and biases must be arrays of numbers ({e})"
             ) from None
         if b.ndim == 2 and b.shape[1] == 1:
-            b = b[:, 0]  # a column vector, as the seed's source keeps biases
+            b = b[:, 0]  # a column vector, as Nielsen's network.py keeps biases
         if w.ndim != 2 or 0 in w.shape:
             raise ValueError(f"layer {l}: w^{l} must be a non-empty 2-D array, got shape {w.shape}")
         if ws and w.shape[1] != ws[-1].shape[0]:

@@ -1,4 +1,4 @@
-"""Neurons, layers and multilayer perceptrons made of Values, in the seed's notation.
+"""Neurons, layers and multilayer perceptrons made of Values, in Nielsen's notation (ch. 2).
 
 Layer l = 1 is the input. Weight layer l (l = 2 … L) holds neuron j with weights
 w^l_jk from neuron k of layer l−1 and bias b^l_j; it computes
@@ -20,7 +20,7 @@ from nn.module import Module
 
 
 def _index(j: int, k: int | None = None) -> str:
-    """Subscripts as the seed writes them: "jk", or "j,k" once an index has two digits."""
+    """Subscripts as Nielsen ch. 2 writes them: "jk", or "j,k" once an index has two digits."""
     if k is None:
         return str(j)
     return f"{j}{k}" if j < 10 and k < 10 else f"{j},{k}"
@@ -124,7 +124,7 @@ class MLP(Module):
             )
         names = layer_activations(activation, len(nouts))
         rng = random.Random(seed)
-        # N(0, 1) weights and biases, as in the seed's source
+        # N(0, 1) weights and biases, as in Nielsen's network.py
         weights = [
             [[rng.gauss(0.0, 1.0) for _ in range(n_in)] for _ in range(n_out)]
             for n_in, n_out in zip(sizes, sizes[1:])
