@@ -147,11 +147,15 @@ def test_zero_to_a_negative_power():
         Value(0.0) ** Value(-2.0)
 
 
-def test_negative_base_to_a_value_exponent():
-    with pytest.raises(ValueError, match=r"negative base to a Value exponent: -2\.0 \*\* 2\.0"):
-        Value(-2.0) ** Value(2.0)
-    with pytest.raises(ValueError, match="negative base to a Value exponent"):
-        (-2) ** Value(3.0)
+def test_negative_base_to_an_integer_value_exponent_as_pytorch():
+    # issue 8 item 21: (-2) ** Value(2.0) is 4; ∂/∂exponent has no real number (nan)
+    y = Value(2.0)
+    out = (-2) ** y
+    assert out.data == 4.0
+    out.backward()
+    assert math.isnan(y.grad)
+    with pytest.raises(ValueError, match=r"negative base to a non-integer power: -2\.0 \*\* 0\.5"):
+        Value(-2.0) ** Value(0.5)
 
 
 def test_negative_base_to_a_fractional_number_power():
