@@ -6,9 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+# Each example runs in this environment with the checkout's root first on PYTHONPATH.
+pytestmark = pytest.mark.usefixtures("project_on_pythonpath")
 
 
 def run(tmp_path, name, *args, env=None):
@@ -75,6 +79,22 @@ def test_tiny_net_without_a_renderer_still_prints_and_writes_dot(tmp_path):
     assert "apt-get install graphviz" in done.stderr
     assert (tmp_path / "out" / "tiny_net.dot").exists()
     assert not (tmp_path / "out" / "tiny_net.svg").exists()
+
+
+def test_examples_run_from_a_checkout_that_is_not_installed(tmp_path, monkeypatch):
+    # python -S processes no .pth file, so the editable install is invisible; the
+    # dependencies' folder goes on PYTHONPATH after the root as a plain folder.
+    dependencies = Path(np.__file__).parent.parent
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([os.environ["PYTHONPATH"], str(dependencies)]))
+    done = subprocess.run(
+        [sys.executable, "-S", str(EXAMPLES / "compare.py")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "agree to 1e-9: True" in done.stdout
 
 
 def test_expression(tmp_path):

@@ -1,4 +1,4 @@
-"""draw_net: a cluster per layer, the seed's names, and δ^l_j equal to nn.matrix.backprop's."""
+"""draw_net: a cluster per layer, Nielsen's names, and δ^l_j equal to nn.matrix.backprop's."""
 
 import re
 

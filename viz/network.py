@@ -1,4 +1,4 @@
-"""``draw_net``: a traced network in the seed's notation, one cluster per layer."""
+"""``draw_net``: a traced network in Nielsen's notation (ch. 2), one cluster per layer."""
 
 from __future__ import annotations
 
