@@ -125,3 +125,18 @@ def test_item9_train_example_survives_large_learning_rates(tmp_path, lr):
     done = run(tmp_path, "train.py", "--lr", lr, "--epochs", "3", "--points", "60")
     assert done.returncode == 0, done.stderr
     assert "epoch 3/3" in done.stdout and "trained in" in done.stdout
+
+
+def test_higher_order(tmp_path):
+    done = run(tmp_path, "higher_order.py")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    # each engine derivative of tanh beside its closed form, to 12 digits
+    for n in range(1, 5):
+        (row,) = [line for line in lines if re.match(rf"\s+{n}\s+[+-]\d", line)]
+        engine_value, closed = row.split()[1:3]
+        assert engine_value == closed
+    assert "converged to (1.0000000000, 1.0000000000)" in done.stdout
+    assert "reverse mode: 4 sweeps" in done.stdout and "forward mode: 3 sweeps" in done.stdout
+    assert "largest |forward − reverse| = 0.0e+00" in done.stdout
+    assert "dy/dx" in (tmp_path / "out" / "higher_order_dy.svg").read_text()
