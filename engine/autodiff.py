@@ -1,18 +1,34 @@
-"""The reverse pass: order a graph once, iteratively, and apply the chain rule generically."""
+"""The reverse pass: order a graph once, iteratively, and apply the chain rule generically.
+
+``backward`` adds float gradients into ``.grad`` (first order, the fast path); ``grad``
+returns them instead, as floats or, with ``create_graph=True``, as Values whose graphs are
+built by the same derivative rules applied to Values, so they can be differentiated again.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from engine import ops
+from engine.grad_mode import set_grad_enabled
 
 if TYPE_CHECKING:
     from engine.value import Value
 
+# backward() passes are serialised: two threads backpropagating through graphs that share
+# leaves would otherwise interleave their read-add-write of the same .grad and lose updates.
+_BACKWARD_LOCK = threading.RLock()
 
-def topological_order(root: Value) -> list[Value]:
-    """Every node reachable from ``root``, each after all of its parents (no recursion)."""
+
+def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
+    """Every node reachable from ``roots``, each after all of its parents (no recursion)."""
     order: list[Value] = []
     seen: set[Value] = set()
-    stack: list[Value | None] = [root]
+    stack: list[Any] = [roots] if hasattr(roots, "parents") else list(roots)
+    stack.reverse()
+    # Bound methods: this loop is a sixth of the "train step" row of benchmarks/run.py.
     push, pop, extend, mark, append = stack.append, stack.pop, stack.extend, seen.add, order.append
     while stack:
         node = pop()
@@ -20,39 +36,154 @@ def topological_order(root: Value) -> list[Value]:
             append(pop())
         elif node not in seen:
             mark(node)
-            push(node)
-            push(None)
-            extend(node.parents)
+            if node.parents:
+                push(node)
+                push(None)
+                extend(node.parents)
+            else:  # a leaf needs no marker: it has no parents to wait for
+                append(node)
     return order
 
 
 def backward(root: Value, grad: float) -> None:
     """Add ∂root/∂node · grad to the ``grad`` of every node of root's graph, root included."""
     order = topological_order(root)
-    # Each node's adjoint for this pass is built from zero and added to what it held
-    # before, so that a second backward() adds exactly the same numbers again.
-    held = [node.grad for node in order]
+    with _BACKWARD_LOCK:
+        # Each node's adjoint for this pass is built from zero and added to what it held
+        # before, so that a second backward() adds exactly the same numbers again.
+        held = [node.grad for node in order]
+        for node in order:
+            node.grad = 0.0
+        root.grad = grad
+        try:
+            for node in reversed(order):
+                rule = node._rule
+                if rule is None:
+                    continue
+                g = node.grad
+                if g == 0.0:  # nothing to pass on (and 0·inf must not become nan)
+                    continue
+                parents = node.parents
+                for parent, local in zip(parents, rule.float_derivative(parents, node._data)):
+                    if local:  # a zero local derivative masks even an infinite upstream grad
+                        parent.grad += local * g
+        except BaseException:
+            for node, before in zip(order, held):  # leave every grad as it was
+                node.grad = before
+            raise
+        for node, before in zip(order, held):
+            if before:
+                node.grad += before
+
+
+def zero_grad(nodes: Iterable[Value]) -> None:
+    """Set ``grad`` to 0 on each of ``nodes`` (shared by Value, Module and SGD)."""
+    for node in nodes:
+        node.grad = 0.0
+
+
+def _as_value_list(x: object, what: str) -> list[Value]:
+    from engine.value import Value
+
+    items = [x] if isinstance(x, Value) else x
+    if not isinstance(items, (list, tuple)) or not items:
+        raise TypeError(f"grad: {what} must be a Value or a non-empty list of Values, got {x!r}")
+    for i, item in enumerate(items):
+        if not isinstance(item, Value):
+            raise TypeError(
+                f"grad: {what}[{i}] must be a Value, got {type(item).__name__}: {item!r}"
+            )
+    return list(items)
+
+
+def _grad_outputs(grad_outputs: object, n: int) -> list[Any]:
+    from engine.value import Value, real
+
+    items = [grad_outputs] * n if not isinstance(grad_outputs, (list, tuple)) else grad_outputs
+    if len(items) != n:
+        raise ValueError(f"grad: grad_outputs has {len(items)} entries but there are {n} outputs")
+    return [
+        g if isinstance(g, Value) else real(g, f"grad: grad_outputs[{i}]")
+        for i, g in enumerate(items)
+    ]
+
+
+def grad(
+    outputs: Value | Sequence[Value],
+    inputs: Value | Sequence[Value],
+    grad_outputs: float | Value | Sequence[float | Value] = 1.0,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> list[Value]:
+    """Σ_i grad_outputs_i · ∂outputs_i/∂input for each input, as in ``torch.autograd.grad``.
+
+    Changes no ``.grad``. With ``create_graph=False`` the results are leaves; with
+    ``create_graph=True`` they are Values whose graphs lead back to the inputs (recorded
+    with the same derivative rules), so they can be differentiated again, to any order.
+    """
+    from engine.value import Value, _leaf
+
+    outs = _as_value_list(outputs, "outputs")
+    ins = _as_value_list(inputs, "inputs")
+    out_grads = _grad_outputs(grad_outputs, len(outs))
+    order = topological_order(outs)
+    # Only nodes with a path to an input need an adjoint.
+    wanted = set(ins)
+    needed: set[Value] = set()
     for node in order:
-        node.grad = 0.0
-    root.grad = grad
-    try:
+        if node in wanted or any(p in needed for p in node.parents):
+            needed.add(node)
+    graph = set(order)
+    for i, x in enumerate(ins):
+        if x not in graph and not allow_unused:
+            raise ValueError(
+                f"grad: inputs[{i}] ({x!r}) is not part of the outputs' graph; "
+                f"pass allow_unused=True to get 0 for it"
+            )
+    adjoint: dict[Value, Any] = {}
+    for out, out_grad in zip(outs, out_grads):
+        if out in needed:
+            adjoint[out] = _add(adjoint.get(out), out_grad)
+    with set_grad_enabled(create_graph):
         for node in reversed(order):
+            g = adjoint.get(node)
             rule = node._rule
-            if rule is None:
+            if g is None or rule is None:
                 continue
-            g = node.grad
             parents = node.parents
-            for parent, local in zip(parents, rule.derivative(parents, node.data)):
-                parent.grad += local * g
-    except BaseException:
-        for node, before in zip(order, held):  # leave every grad as it was
-            node.grad = before
-        raise
-    for node, before in zip(order, held):
-        node.grad += before
+            if create_graph:
+                locals_ = rule.derivative(ops.VALUES, parents, node)
+            else:
+                g = float(g)
+                locals_ = rule.float_derivative(parents, node._data)
+            for parent, local in zip(parents, locals_):
+                if parent in needed:
+                    contribution = _scale(local, g)
+                    if contribution is not None:
+                        adjoint[parent] = _add(adjoint.get(parent), contribution)
+    results = []
+    for x in ins:
+        g = adjoint.get(x, 0.0)
+        if isinstance(g, Value) and create_graph:
+            results.append(g)
+        else:
+            results.append(_leaf(float(g), 0.0, ""))
+    return results
 
 
-def zero_grad(root: Value) -> None:
-    """Set ``grad`` to 0 on every node of root's graph."""
-    for node in topological_order(root):
-        node.grad = 0.0
+def _scale(local: Any, g: Any) -> Any:
+    """local · g, or None where a zero local derivative masks it (0 · inf included)."""
+    if local.__class__ is not float and local.__class__ is not int:
+        # a recorded local derivative: skip the node that multiplying by an output grad of 1 would add
+        return local if g.__class__ is float and g == 1.0 else local * g
+    if local == 0.0:
+        return None
+    if local == 1.0:
+        return g
+    if local == -1.0:
+        return -g
+    return local * g
+
+
+def _add(total: Any, contribution: Any) -> Any:
+    return contribution if total is None else total + contribution

@@ -1,22 +1,66 @@
-"""Check ``backward()`` against central differences, input by input."""
+"""Check derivatives against central differences: first order (``gradcheck``), second (``gradgradcheck``)."""
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Callable, Sequence
 
+from engine.autodiff import grad
 from engine.grad_mode import no_grad
-from engine.value import Number, Value, _real
+from engine.value import Number, Value, real
 
 
 class GradcheckError(AssertionError):
-    """A gradient from ``backward()`` disagrees with central differences."""
+    """A derivative from the engine disagrees with central differences, or is not finite."""
 
 
-def _call(f: Callable[..., Value], leaves: Sequence[Value]) -> Value:
+def _call(f: Callable[..., Value], leaves: Sequence[Value], who: str) -> Value:
     out = f(*leaves)
     if not isinstance(out, Value):
-        raise TypeError(f"gradcheck: f must return a Value, got {type(out).__name__}: {out!r}")
+        raise TypeError(f"{who}: f must return a Value, got {type(out).__name__}: {out!r}")
     return out
+
+
+def _point(inputs: Sequence[Value | Number], who: str) -> list[float]:
+    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence) or not inputs:
+        raise TypeError(f"{who}: inputs must be a non-empty list of numbers or Values")
+    return [
+        x.data if isinstance(x, Value) else real(x, f"{who}: input {i}")
+        for i, x in enumerate(inputs)
+    ]
+
+
+def _tolerances(eps: float, atol: float, rtol: float, who: str) -> None:
+    for name, v in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        real(v, f"{who}: {name}")
+        if v < 0 or (name == "eps" and v == 0):
+            raise ValueError(
+                f"{who}: {name} must be {'positive' if name == 'eps' else '>= 0'}, got {v!r}"
+            )
+
+
+def _central(h: Callable[[list[float]], float], point: list[float], i: int, eps: float) -> float:
+    up, down = list(point), list(point)
+    up[i] += eps
+    down[i] -= eps
+    return (h(up) - h(down)) / (2.0 * eps)
+
+
+def _compare(
+    analytic: float,
+    numeric: float,
+    atol: float,
+    rtol: float,
+    where: str,
+    who: str,
+    raise_exception: bool,
+) -> bool:
+    ok = math.isfinite(analytic) and math.isfinite(numeric)
+    ok = ok and abs(analytic - numeric) <= atol + rtol * abs(numeric)
+    if not ok and raise_exception:
+        raise GradcheckError(f"{who}: {where}: analytic {analytic!r} but numeric {numeric!r}")
+    return ok
 
 
 def gradcheck(
@@ -25,29 +69,67 @@ def gradcheck(
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
+    raise_exception: bool = True,
 ) -> bool:
     """True if ∂f/∂input from backward() matches central differences for every input.
 
-    Raises GradcheckError naming the first input where |analytic − numeric| >
-    atol + rtol·|numeric|. The inputs' own grads are left untouched.
+    A mismatch, or a gradient that is not finite, raises GradcheckError naming the input
+    (or returns False with ``raise_exception=False``), as PyTorch's ``gradcheck``.
+    The inputs' own grads are left untouched.
     """
-    point = [
-        x.data if isinstance(x, Value) else _real(x, f"gradcheck input {i}")
-        for i, x in enumerate(inputs)
-    ]
+    who = "gradcheck"
+    point = _point(inputs, who)
+    _tolerances(eps, atol, rtol, who)
     leaves = [Value(x) for x in point]
-    _call(f, leaves).backward()
-    with no_grad():
-        for i, leaf in enumerate(leaves):
-            up, down = list(point), list(point)
-            up[i] += eps
-            down[i] -= eps
-            numeric = (
-                _call(f, [Value(x) for x in up]).data - _call(f, [Value(x) for x in down]).data
-            ) / (2.0 * eps)
-            if abs(leaf.grad - numeric) > atol + rtol * abs(numeric):
-                raise GradcheckError(
-                    f"gradcheck: input {i} (= {point[i]!r}): analytic {leaf.grad!r} "
-                    f"but numeric {numeric!r}"
-                )
+    _call(f, leaves, who).backward()
+
+    def value_at(p: list[float]) -> float:
+        with no_grad():
+            return _call(f, [Value(x) for x in p], who).data
+
+    return all(
+        _compare(
+            leaf.grad,
+            _central(value_at, point, i, eps),
+            atol,
+            rtol,
+            f"input {i} (= {point[i]!r})",
+            who,
+            raise_exception,
+        )
+        for i, leaf in enumerate(leaves)
+    )
+
+
+def gradgradcheck(
+    f: Callable[..., Value],
+    inputs: Sequence[Value | Number],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """True if every ∂²f/∂x_i∂x_j from the engine matches central differences of ∂f/∂x_i.
+
+    The second derivatives come from differentiating ``grad(f, create_graph=True)``; the
+    numeric ones from the first derivatives at x ± eps. A mismatch names the input pair.
+    """
+    who = "gradgradcheck"
+    point = _point(inputs, who)
+    _tolerances(eps, atol, rtol, who)
+    n = len(point)
+
+    def first(p: list[float], i: int) -> float:
+        leaves = [Value(x) for x in p]
+        return grad(_call(f, leaves, who), [leaves[i]], allow_unused=True)[0].data
+
+    leaves = [Value(x) for x in point]
+    firsts = grad(_call(f, leaves, who), leaves, create_graph=True, allow_unused=True)
+    for i, d in enumerate(firsts):
+        seconds = grad(d, leaves, allow_unused=True)
+        for j in range(n):
+            numeric = _central(functools.partial(first, i=i), point, j, eps)
+            where = f"inputs ({i}, {j}) (= {point[i]!r}, {point[j]!r})"
+            if not _compare(seconds[j].data, numeric, atol, rtol, where, who, raise_exception):
+                return False
     return True

@@ -1,10 +1,15 @@
-"""The table of primitive operations: each one's forward value and local derivatives, side by side.
+"""The table of primitive operations: each one's forward value and derivative rule, side by side.
 
-A primitive is data, not code in the engine: ``forward`` maps the parents' data to the
-output's data (raising on a domain error), ``derivative`` maps the parents and the
-output's data to ∂out/∂parent, one number per parent. ``Value`` builds its operators
-from this table, ``backward`` multiplies by what ``derivative`` returns, the drawing
-labels edges with it and the tests check every entry against central differences.
+A primitive is data, not code in the engine. ``forward`` maps the parents' data (floats) to
+the output's data, raising on a domain error. ``derivative(ops, xs, out)`` gives ∂out/∂x_i for
+each parent, written once over an ``ops`` namespace (``engine.ops``) so that the same rule runs
+on floats (the reverse pass), on Values (``create_graph=True``: the derivative is itself a graph
+of primitives, differentiable again) and on numpy arrays (the compiled batch replay).
+
+The built-in entries also carry ``float_derivative(parents, out)``: the same rule specialised to
+floats for the speed of ``backward()``, with the limits at the edges of the domain (x**0 at 0,
+overflow to ±inf) that PyTorch also returns. ``tests/test_primitives.py`` proves for every entry
+of ``PRIMITIVES`` that both forms agree.
 """
 
 from __future__ import annotations
@@ -12,25 +17,58 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from engine import ops
 
 if TYPE_CHECKING:
     from engine.value import Value
 
+DerivativeRule = Callable[[Any, Sequence[Any], Any], Sequence[Any]]
+FloatDerivative = Callable[[tuple["Value", ...], float], Sequence[float]]
+
 
 @dataclass(frozen=True, eq=False, slots=True)
 class Primitive:
-    """One operation: its name, forward rule and derivative rule."""
+    """One operation: its name, forward rule (floats) and derivative rule (floats, Values, arrays).
+
+    Call it on Values or numbers to apply it: ``softplus(x)``.
+    """
 
     name: str
-    arity: int  # number of parents; -1 for a variable number
     forward: Callable[..., float]
-    derivative: Callable[[tuple[Value, ...], float], Sequence[float]]
+    derivative: DerivativeRule
+    # The float form of ``derivative`` used by backward(); derived from it when not given.
+    float_derivative: FloatDerivative = field(default=None, repr=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise TypeError(f"Primitive name must be a non-empty str, got {self.name!r}")
+        for what in ("forward", "derivative"):
+            if not callable(getattr(self, what)):
+                raise TypeError(f"Primitive {self.name!r}: {what} must be callable")
+        if self.float_derivative is None:
+            rule = self.derivative
+            object.__setattr__(
+                self,
+                "float_derivative",
+                lambda parents, out: rule(ops.FLOATS, [p._data for p in parents], out),
+            )
+
+    def __call__(self, *args: Value | float) -> Value:
+        """Apply this primitive to Values or numbers, recording it in the graph."""
+        from engine.value import apply  # value.py imports this module
+
+        return apply(self, *args)
 
     def __repr__(self) -> str:
         return f"Primitive({self.name!r})"
+
+    def __reduce__(self) -> tuple[Callable[[str], Primitive], tuple[str]]:
+        # Rules are functions, often lambdas: a primitive pickles as its name in the table.
+        return (primitive_named, (self.name,))
 
 
 _ONE_ONE = (1.0, 1.0)
@@ -46,15 +84,6 @@ def _div(x: float, y: float) -> float:
     return x / y
 
 
-def _power_base_derivative(x: float, y: float) -> float:
-    """d(x**y)/dx = y * x**(y-1), with its limits at x == 0 (where Python's pow raises)."""
-    if x == 0.0:
-        if y == 1.0:
-            return 1.0
-        return 0.0 if y > 1.0 else math.inf
-    return y * x ** (y - 1.0)
-
-
 def _power(x: float, y: float, op: str) -> float:
     if x == 0.0 and y < 0.0:
         raise ValueError(f"{op}: 0 raised to a negative power: {x!r} ** {y!r}")
@@ -66,11 +95,13 @@ def _power(x: float, y: float, op: str) -> float:
         raise OverflowError(f"{op}: result out of range: {x!r} ** {y!r}") from None
 
 
-def _pow_values(x: float, y: float) -> float:
-    # ∂(x**y)/∂y = x**y · ln x exists only for x > 0 (and as a limit at x == 0).
-    if x < 0.0:
-        raise ValueError(f"**: negative base to a Value exponent: {x!r} ** {y!r}")
-    return _power(x, y, "**")
+def _power_base_derivative(x: float, y: float) -> float:
+    """∂(x**y)/∂x = y·x**(y−1), with its limits where Python's pow raises (x = 0, overflow)."""
+    if y == 0.0:
+        return 0.0
+    if y == 1.0:
+        return 1.0
+    return y * ops.FLOATS.pow(x, y - 1.0)
 
 
 def _exp(x: float) -> float:
@@ -99,48 +130,130 @@ def _weighted_sum(*args: float) -> float:
     return sum(map(operator.mul, args[:n], args[n : 2 * n])) + args[-1]
 
 
-def _weighted_sum_derivative(parents: tuple[Value, ...], out: float) -> list[float]:
-    data = [p.data for p in parents]
+def _weighted_sum_derivative(o: Any, xs: Sequence[Any], out: Any) -> list[Any]:
+    # ∂/∂w_k = x_k, ∂/∂x_k = w_k, ∂/∂b = 1
+    n = len(xs) // 2
+    return [*xs[n : 2 * n], *xs[:n], 1.0]
+
+
+def _weighted_sum_float(parents: tuple[Value, ...], out: float) -> list[float]:
+    data = [p._data for p in parents]
     n = len(data) // 2
     return data[n : 2 * n] + data[:n] + [1.0]
 
 
-ADD = Primitive("+", 2, operator.add, lambda p, out: _ONE_ONE)
-SUB = Primitive("-", 2, operator.sub, lambda p, out: _ONE_MINUS_ONE)
-MUL = Primitive("*", 2, operator.mul, lambda p, out: (p[1].data, p[0].data))
-DIV = Primitive("/", 2, _div, lambda p, out: (1.0 / p[1].data, -out / p[1].data))
-NEG = Primitive("neg", 1, operator.neg, lambda p, out: _MINUS_ONE)
+def _pow_values(x: float, y: float) -> float:
+    # A negative base has a real power only for an integer exponent, where ∂/∂y has no number.
+    return _power(x, y, "**")
+
+
+ADD = Primitive("+", operator.add, lambda o, xs, out: _ONE_ONE, lambda p, out: _ONE_ONE)
+SUB = Primitive("-", operator.sub, lambda o, xs, out: _ONE_MINUS_ONE, lambda p, out: _ONE_MINUS_ONE)
+MUL = Primitive(
+    "*", operator.mul, lambda o, xs, out: (xs[1], xs[0]), lambda p, out: (p[1]._data, p[0]._data)
+)
+DIV = Primitive(
+    "/",
+    _div,
+    lambda o, xs, out: (1.0 / xs[1], -out / xs[1]),
+    lambda p, out: (1.0 / p[1]._data, -out / p[1]._data),
+)
+NEG = Primitive("neg", operator.neg, lambda o, xs, out: _MINUS_ONE, lambda p, out: _MINUS_ONE)
 POW = Primitive(
     "**",
-    2,
     _pow_values,
+    lambda o, xs, out: (xs[1] * o.pow(xs[0], xs[1] - 1.0), o.xlogy(out, xs[0])),
     lambda p, out: (
-        _power_base_derivative(p[0].data, p[1].data),
-        out * math.log(p[0].data) if out != 0.0 else 0.0,
+        _power_base_derivative(p[0]._data, p[1]._data),
+        # ∂/∂y at a zero base is taken as 0, its limit for y > 0, as PyTorch does for y ≥ 0
+        0.0 if p[0]._data == 0.0 else ops.FLOATS.xlogy(out, p[0]._data),
     ),
 )
-EXP = Primitive("exp", 1, _exp, lambda p, out: (out,))
-LOG = Primitive("log", 1, _log, lambda p, out: (1.0 / p[0].data,))
-TANH = Primitive("tanh", 1, math.tanh, lambda p, out: (1.0 - out * out,))
-SIGMOID = Primitive("sigmoid", 1, _sigmoid, lambda p, out: (out * (1.0 - out),))
-RELU = Primitive(
-    "relu", 1, lambda x: x if x > 0.0 else 0.0, lambda p, out: _ONE if out > 0.0 else _ZERO
+EXP = Primitive("exp", _exp, lambda o, xs, out: (out,), lambda p, out: (out,))
+LOG = Primitive("log", _log, lambda o, xs, out: (1.0 / xs[0],), lambda p, out: (1.0 / p[0]._data,))
+TANH = Primitive(
+    "tanh", math.tanh, lambda o, xs, out: (1.0 - out * out,), lambda p, out: (1.0 - out * out,)
 )
-WEIGHTED_SUM = Primitive("weighted_sum", -1, _weighted_sum, _weighted_sum_derivative)
+SIGMOID = Primitive(
+    "sigmoid",
+    _sigmoid,
+    lambda o, xs, out: (out * (1.0 - out),),
+    lambda p, out: (out * (1.0 - out),),
+)
+STEP = Primitive(
+    "step",
+    lambda x: 1.0 if x > 0.0 else 0.0,
+    lambda o, xs, out: _ZERO,
+    lambda p, out: _ZERO,
+)
+RELU = Primitive(
+    "relu",
+    lambda x: x if x > 0.0 else 0.0,
+    lambda o, xs, out: (o.step(xs[0]),),
+    lambda p, out: _ONE if out > 0.0 else _ZERO,
+)
+ABS = Primitive(
+    "abs",
+    abs,
+    # sign(x), 0 at the kink as in PyTorch
+    lambda o, xs, out: (o.step(xs[0]) - o.step(-xs[0]),),
+    lambda p, out: (1.0 if p[0]._data > 0.0 else -1.0 if p[0]._data < 0.0 else 0.0,),
+)
+WEIGHTED_SUM = Primitive(
+    "weighted_sum", _weighted_sum, _weighted_sum_derivative, _weighted_sum_float
+)
+
+POWER_PREFIX = "**"
 
 
 @lru_cache(maxsize=256)
 def power(n: float) -> Primitive:
     """The primitive x ↦ x**n for a constant number n (named ``**n``)."""
-    name = f"**{n:g}"
+    n = float(n)
+    name = POWER_PREFIX + (str(int(n)) if n.is_integer() and abs(n) < 1e15 else repr(n))
+
+    def derivative(o: Any, xs: Sequence[Any], out: Any) -> tuple[Any]:
+        if n == 0.0:
+            return _ZERO
+        if n == 1.0:
+            return _ONE
+        return (n * o.pow(xs[0], n - 1.0),)
+
     return Primitive(
         name,
-        1,
         lambda x: _power(x, n, name),
-        lambda p, out: (_power_base_derivative(p[0].data, n),),
+        derivative,
+        lambda p, out: (_power_base_derivative(p[0]._data, n),),
     )
 
 
 PRIMITIVES: dict[str, Primitive] = {
-    p.name: p for p in (ADD, SUB, MUL, DIV, NEG, POW, EXP, LOG, TANH, SIGMOID, RELU, WEIGHTED_SUM)
+    p.name: p
+    for p in (ADD, SUB, MUL, DIV, NEG, POW, EXP, LOG, TANH, SIGMOID, RELU, STEP, ABS, WEIGHTED_SUM)
 }
+"""Every primitive by name; ``register`` adds a user's. Constant powers are ``power(n)``."""
+
+
+def register(primitive: Primitive) -> Primitive:
+    """Add a user's primitive to ``PRIMITIVES`` (so the tests, pickling and drawings know it)."""
+    if not isinstance(primitive, Primitive):
+        raise TypeError(f"register: expected a Primitive, got {type(primitive).__name__}")
+    known = PRIMITIVES.get(primitive.name)
+    if known is not None and known is not primitive:
+        raise ValueError(f"register: a primitive named {primitive.name!r} already exists")
+    if primitive.name.startswith(POWER_PREFIX):
+        raise ValueError(f"register: names starting with {POWER_PREFIX!r} are constant powers")
+    PRIMITIVES[primitive.name] = primitive
+    return primitive
+
+
+def primitive_named(name: str) -> Primitive:
+    """The primitive called ``name``: an entry of ``PRIMITIVES`` or a constant power ``**n``."""
+    if name in PRIMITIVES:
+        return PRIMITIVES[name]
+    if name.startswith(POWER_PREFIX):
+        try:
+            return power(float(name[len(POWER_PREFIX) :]))
+        except ValueError:
+            pass
+    raise KeyError(f"no primitive named {name!r}; register() a user's primitive before using it")

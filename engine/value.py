@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from engine import autodiff
-from engine.grad_mode import state as _grad_mode
+from engine.grad_mode import enabled as _grad_enabled
 from engine.primitives import (
+    ABS,
     ADD,
     DIV,
     EXP,
@@ -28,34 +30,65 @@ from engine.primitives import (
 Number = int | float
 
 
-def _real(x: object, what: str) -> float:
-    """``x`` as a finite float, or TypeError/ValueError naming what was wrong."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+def is_real(x: object) -> bool:
+    """True for a real number (int, float, numpy scalar), False for bools and everything else."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def real(x: object, what: str) -> float:
+    """``x`` as a finite float, or TypeError/ValueError/OverflowError naming ``what``."""
+    if not is_real(x):
         raise TypeError(
             f"{what} must be a real number (int, float or numpy scalar), "
             f"got {type(x).__name__}: {x!r}"
         )
-    x = float(x)
-    if not math.isfinite(x):
-        raise ValueError(f"{what} must be finite, got {x!r}")
-    return x
+    try:
+        f = float(x)  # type: ignore[arg-type]
+    except OverflowError:
+        raise OverflowError(f"{what} is too large for a float: {x!r}") from None
+    if not math.isfinite(f):
+        raise ValueError(f"{what} must be finite, got {f!r}")
+    return f
 
 
 class Value:
-    """A scalar node: its ``data``, accumulated ``grad`` and how it was computed."""
+    """A scalar node: its ``data``, accumulated ``grad`` and how it was computed.
 
-    __slots__ = ("data", "grad", "label", "parents", "_rule")
+    Comparisons (``<``, ``<=``, ``>``, ``>=``), ``bool``, ``int`` and ``round`` read ``data``,
+    as PyTorch's scalar tensors do; ``==`` and ``hash`` are identity, so Values can key dicts.
+    """
+
+    __slots__ = ("_data", "_rule", "grad", "label", "parents")
+    _data: float
+    _rule: Primitive | None
+    grad: float
+    label: str
+    parents: tuple[Value, ...]
 
     def __init__(self, data: Number, label: str = "") -> None:
-        self.data = (
-            data if type(data) is float and math.isfinite(data) else _real(data, "Value data")
+        self._data = (
+            data if type(data) is float and data - data == 0.0 else real(data, "Value data")
         )
         if type(label) is not str:
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
         self.grad = 0.0
         self.label = label
-        self.parents: tuple[Value, ...] = ()
-        self._rule: Primitive | None = None
+        self.parents = ()
+        self._rule = None
+
+    @property
+    def data(self) -> float:
+        """The number this node holds: always a finite Python float."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Number) -> None:
+        self._data = real(value, "Value data")
+
+    @property
+    def primitive(self) -> Primitive | None:
+        """The table entry that made this node; None for a leaf."""
+        return self._rule
 
     @property
     def op(self) -> str:
@@ -67,60 +100,180 @@ class Value:
         """∂self/∂parent for each parent, in the order of ``parents``."""
         if self._rule is None:
             return ()
-        return tuple(self._rule.derivative(self.parents, self.data))
+        return tuple(self._rule.float_derivative(self.parents, self._data))
 
     def __repr__(self) -> str:
         label = f"label={self.label!r}, " if self.label else ""
-        return f"Value({label}data={self.data:.6g}, grad={self.grad:.6g})"
+        return f"Value({label}data={self._data:.6g}, grad={self.grad:.6g})"
+
+    # --- reading the number, as a scalar tensor does -------------------------------------
 
     def __float__(self) -> float:
-        return self.data
+        """``data``."""
+        return self._data
+
+    def __int__(self) -> int:
+        """``int(data)``, truncating toward 0."""
+        return int(self._data)
+
+    def __round__(self, ndigits: int | None = None) -> float | int:
+        """``round(data, ndigits)``."""
+        return round(self._data, ndigits)
+
+    def __bool__(self) -> bool:
+        """``data != 0``."""
+        return self._data != 0.0
+
+    def __lt__(self, other: Value | Number) -> bool:
+        """``data < other`` (a bool, recorded nowhere)."""
+        return self._data < _number(other)
+
+    def __le__(self, other: Value | Number) -> bool:
+        """``data <= other``."""
+        return self._data <= _number(other)
+
+    def __gt__(self, other: Value | Number) -> bool:
+        """``data > other``."""
+        return self._data > _number(other)
+
+    def __ge__(self, other: Value | Number) -> bool:
+        """``data >= other``."""
+        return self._data >= _number(other)
+
+    __hash__ = object.__hash__
 
     # --- autodiff -------------------------------------------------------------------
 
     def backward(self, grad: Number = 1.0) -> None:
         """Add ∂self/∂node · grad to the ``grad`` of every node of this graph."""
-        autodiff.backward(self, _real(grad, "backward() grad"))
+        autodiff.backward(self, real(grad, "backward() grad"))
 
     def zero_grad(self) -> None:
-        """Set ``grad`` to 0 on every node of this graph."""
-        autodiff.zero_grad(self)
+        """Set ``grad`` to 0 on every node of this graph: the leaves, interior nodes and self."""
+        autodiff.zero_grad(autodiff.topological_order(self))
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from this graph."""
-        return _node(self.data, (), None, self.label)
+        return _leaf(self._data, 0.0, self.label)
 
-    # --- operators, built from the primitive table ------------------------------------
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A graph pickles and deep-copies as a flat list of records, so depth costs no
+        # recursion; leaves stay objects, so pickle shares them (a net's parameters).
+        if self._rule is None:
+            return (_leaf, (self._data, self.grad, self.label))
+        leaves: list[Value] = []
+        records: list[tuple[float, float, str, Primitive, tuple[int, ...]]] = []
+        index: dict[Value, int] = {}
+        for node in autodiff.topological_order(self):
+            if node._rule is None:
+                leaves.append(node)
+                index[node] = -len(leaves)
+            else:
+                parents = tuple(index[p] for p in node.parents)
+                records.append((node._data, node.grad, node.label, node._rule, parents))
+                index[node] = len(records) - 1
+        return (_rebuild, (leaves, records))
 
-    def __pos__(self) -> Value:
-        return self
+    # --- operators: each applies its entry of the primitive table ---------------------
+
+    def __add__(self, other: Value | Number) -> Value:
+        """self + other."""
+        return _binary(ADD, self, other)
+
+    def __radd__(self, other: Number) -> Value:
+        """other + self."""
+        return _reflected(ADD, self, other)
+
+    def __sub__(self, other: Value | Number) -> Value:
+        """self − other."""
+        return _binary(SUB, self, other)
+
+    def __rsub__(self, other: Number) -> Value:
+        """other − self."""
+        return _reflected(SUB, self, other)
+
+    def __mul__(self, other: Value | Number) -> Value:
+        """self · other."""
+        return _binary(MUL, self, other)
+
+    def __rmul__(self, other: Number) -> Value:
+        """other · self."""
+        return _reflected(MUL, self, other)
+
+    def __truediv__(self, other: Value | Number) -> Value:
+        """self / other."""
+        return _binary(DIV, self, other)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        """other / self."""
+        return _reflected(DIV, self, other)
 
     def __pow__(self, other: Value | Number, modulo: None = None) -> Value:
+        """self ** other: a constant power ``**n`` for a number, ``**`` for a Value."""
         if modulo is not None:
             return NotImplemented
-        if isinstance(other, Value):
-            return _apply(POW, self, other)
-        if isinstance(other, bool) or not isinstance(other, numbers.Real):
+        if other.__class__ is Value:
+            return _binary(POW, self, other)
+        if not is_real(other):
             return NotImplemented
-        return _apply(power(_real(other, "exponent")), self)
+        return _unary(power(real(other, "exponent")), self)
 
     def __rpow__(self, other: Number) -> Value:
-        base = _as_value(other)
-        return NotImplemented if base is NotImplemented else _apply(POW, base, self)
+        """other ** self (a negative base needs an integer exponent; its ∂/∂self is nan)."""
+        return _reflected(POW, self, other)
+
+    def __neg__(self) -> Value:
+        """−self."""
+        return _unary(NEG, self)
+
+    def __pos__(self) -> Value:
+        """self itself."""
+        return self
+
+    def __abs__(self) -> Value:
+        """|self|; its derivative at 0 is taken as 0, as in PyTorch."""
+        return _unary(ABS, self)
+
+    def exp(self) -> Value:
+        """e ** self."""
+        return _unary(EXP, self)
+
+    def log(self) -> Value:
+        """The natural logarithm of self (self must be positive)."""
+        return _unary(LOG, self)
+
+    def tanh(self) -> Value:
+        """The hyperbolic tangent of self."""
+        return _unary(TANH, self)
+
+    def sigmoid(self) -> Value:
+        """The logistic function σ(self) = 1 / (1 + e ** −self)."""
+        return _unary(SIGMOID, self)
+
+    def relu(self) -> Value:
+        """max(0, self); its derivative at 0 is taken as 0."""
+        return _unary(RELU, self)
 
 
+# Making a node without __init__'s checks: the "train step" and "expression" rows of
+# benchmarks/run.py spend most of their forward time here.
 _new = object.__new__
 
 
-def _node(
-    data: float, parents: tuple[Value, ...], rule: Primitive | None, label: str = ""
-) -> Value:
-    """A Value made by an operation (or a leaf when rule is None or grad is off)."""
+def _out_of_range(rule: Primitive, parents: tuple[Value, ...]) -> OverflowError:
+    operands = ", ".join(repr(p._data) for p in parents)
+    return OverflowError(f"{rule.name}: result out of range: {rule.name}({operands})")
+
+
+def _node(data: float, parents: tuple[Value, ...], rule: Primitive) -> Value:
+    """The Value that ``rule`` made from ``parents`` (a leaf when grad mode is off)."""
+    if data - data:  # nonzero only for ±inf and nan: the engine's data stays finite
+        raise _out_of_range(rule, parents)
     v = _new(Value)
-    v.data = data
+    v._data = data
     v.grad = 0.0
-    v.label = label
-    if rule is not None and _grad_mode.enabled:
+    v.label = ""
+    if _grad_enabled():
         v.parents = parents
         v._rule = rule
     else:
@@ -129,79 +282,81 @@ def _node(
     return v
 
 
-def _apply(rule: Primitive, *parents: Value) -> Value:
-    """Run ``rule`` forward on the parents' data and record it."""
-    return _node(rule.forward(*[p.data for p in parents]), parents, rule)
+def _leaf(data: float, grad: float, label: str) -> Value:
+    v = _new(Value)
+    v._data = data
+    v.grad = grad
+    v.label = label
+    v.parents = ()
+    v._rule = None
+    return v
 
 
-def _as_value(x: object) -> Value:
-    """``x`` itself if it is a Value, a new leaf if it is a real number, else NotImplemented."""
+def _rebuild(
+    leaves: list[Value], records: list[tuple[float, float, str, Primitive, tuple[int, ...]]]
+) -> Value:
+    nodes: list[Value] = []
+    for data, grad, label, rule, parents in records:
+        v = _new(Value)
+        v._data, v.grad, v.label, v._rule = data, grad, label, rule
+        v.parents = tuple(nodes[i] if i >= 0 else leaves[-1 - i] for i in parents)
+        nodes.append(v)
+    return nodes[-1]
+
+
+def _unary(rule: Primitive, x: Value) -> Value:
+    return _node(rule.forward(x._data), (x,), rule)
+
+
+def _binary(rule: Primitive, a: Value, b: object) -> Value:
+    if b.__class__ is not Value:
+        if not is_real(b):
+            return NotImplemented
+        b = Value(b)  # type: ignore[arg-type]
+    return _node(rule.forward(a._data, b._data), (a, b), rule)
+
+
+def _reflected(rule: Primitive, a: Value, b: object) -> Value:
+    if not is_real(b):
+        return NotImplemented
+    other = Value(b)  # type: ignore[arg-type]
+    return _node(rule.forward(other._data, a._data), (other, a), rule)
+
+
+def _number(x: object) -> float:
+    if x.__class__ is Value:
+        return x._data
+    if not is_real(x):
+        raise TypeError(f"cannot compare a Value with {type(x).__name__}: {x!r}")
+    return float(x)  # type: ignore[arg-type]
+
+
+def operand(x: object, what: str) -> Value:
+    """``x`` as a Value (itself, or a new leaf for a number); TypeError naming ``what``."""
     if isinstance(x, Value):
         return x
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        return NotImplemented
-    return Value(x)
+    if not is_real(x):
+        raise TypeError(f"{what} must be a Value or a real number, got {type(x).__name__}: {x!r}")
+    return Value(x)  # type: ignore[arg-type]
 
 
-def _binary_methods(
-    rule: Primitive,
-) -> tuple[Callable[[Value, object], Value], Callable[[Value, object], Value]]:
-    """``a op b`` and the reflected ``b op a`` (for a number b) for a two-argument primitive."""
-    forward = rule.forward
-
-    def method(self: Value, other: Value | Number) -> Value:
-        if other.__class__ is not Value:
-            other = _as_value(other)
-            if other is NotImplemented:
-                return NotImplemented
-        return _node(forward(self.data, other.data), (self, other), rule)
-
-    def reflected(self: Value, other: Number) -> Value:
-        other = _as_value(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return _node(forward(other.data, self.data), (other, self), rule)
-
-    return method, reflected
-
-
-def _unary_method(rule: Primitive, doc: str) -> Callable[[Value], Value]:
-    """The method ``v.op()`` for a one-argument primitive."""
-    forward = rule.forward
-
-    def method(self: Value) -> Value:
-        return _node(forward(self.data), (self,), rule)
-
-    method.__doc__ = doc
-    return method
-
-
-Value.__neg__ = _unary_method(NEG, "-self.")
-Value.exp = _unary_method(EXP, "e ** self.")
-Value.log = _unary_method(LOG, "The natural logarithm of self (self must be positive).")
-Value.tanh = _unary_method(TANH, "The hyperbolic tangent of self.")
-Value.sigmoid = _unary_method(SIGMOID, "The logistic function σ(self) = 1 / (1 + e ** -self).")
-Value.relu = _unary_method(RELU, "max(0, self); its derivative at 0 is taken as 0.")
-Value.__add__, Value.__radd__ = _binary_methods(ADD)
-Value.__sub__, Value.__rsub__ = _binary_methods(SUB)
-Value.__mul__, Value.__rmul__ = _binary_methods(MUL)
-Value.__truediv__, Value.__rtruediv__ = _binary_methods(DIV)
+def apply(rule: Primitive, *args: Value | Number) -> Value:
+    """Run ``rule`` forward on the arguments (Values or numbers) and record it."""
+    parents = tuple(operand(a, f"{rule.name} argument {i}") for i, a in enumerate(args))
+    out = rule.forward(*[p._data for p in parents])
+    if type(out) is not float:
+        out = real(out, f"{rule.name}: the forward rule's result")
+    return _node(out, parents, rule)
 
 
 def weighted_sum(
     ws: Sequence[Value | Number], xs: Sequence[Value | Number], b: Value | Number
 ) -> Value:
-    """Σ_k w_k·x_k + b as one node: the seed's z = Σ_k w_jk a_k + b_j for one neuron."""
+    """Σ_k w_k·x_k + b as one node: a neuron's z = Σ_k w_jk a_k + b_j (Nielsen ch. 2)."""
     if len(ws) != len(xs):
         raise ValueError(f"weighted_sum: {len(ws)} weights but {len(xs)} inputs")
     parents = (*ws, *xs, b)
+    # One pass over the types instead of an isinstance per operand: the "train step" row.
     if set(map(type, parents)) != {Value}:
-        parents = tuple(_operand(v, "weighted_sum operand") for v in parents)
-    return _node(WEIGHTED_SUM.forward(*[p.data for p in parents]), parents, WEIGHTED_SUM)
-
-
-def _operand(x: object, what: str) -> Value:
-    v = _as_value(x)
-    if v is NotImplemented:
-        raise TypeError(f"{what} must be a Value or a real number, got {type(x).__name__}: {x!r}")
-    return v
+        parents = tuple(operand(v, "weighted_sum operand") for v in parents)
+    return _node(WEIGHTED_SUM.forward(*[p._data for p in parents]), parents, WEIGHTED_SUM)  # type: ignore[union-attr,arg-type]

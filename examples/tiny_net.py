@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{net}, {args.cost} cost, x = {args.x}, y = {args.y}\n")
 
     tr = net.trace(args.x)
-    nn.COSTS[args.cost](tr.output, args.y).backward()
+    nn.COSTS[args.cost](tr, args.y).backward()
     print("after C.backward(), the grad of each z^l_j is δ^l_j (nothing in nn/ computes it):")
     for l, zs in enumerate(tr.zs, start=2):
         print(f"  δ^{l} = [" + ", ".join(f"{z.grad:+.6f}" for z in zs) + "]")
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     picture = args.out / f"tiny_net.{args.format}"
     graph = viz.draw_net(net, args.x, args.y, cost=args.cost)
     try:
-        viz.render(graph, picture)
+        viz.render(graph, picture, dot_source=picture.with_suffix(".dot"))
         print(f"wrote {picture} and {picture.with_suffix('.dot')}")
     except viz.RenderError as e:
         print(f"wrote {picture.with_suffix('.dot')}, but no picture: {e}", file=sys.stderr)

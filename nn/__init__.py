@@ -1,18 +1,21 @@
 """Neural networks made of Values, whose grads are the δ^l of BP1–BP4, and the matrix reference."""
 
 from nn import datasets
-from nn.activations import ACTIVATIONS
-from nn.costs import COSTS, cross_entropy_cost, mean_cost, quadratic_cost
+from nn.activations import ACTIVATIONS, Activation
+from nn.compare import Comparison, compare
+from nn.costs import COSTS, Cost, OnOutput, cross_entropy_cost, mean_cost, quadratic_cost
 from nn.diagnostics import Diagnosis, LayerHealth, diagnose
-from nn.matrix import Comparison, compare
 from nn.module import Module
-from nn.network import MLP, Layer, Neuron, Trace
+from nn.network import MLP, Layer, Neuron
+from nn.trace import Trace
 from nn.training import SGD, EpochStats, TrainingWarning, evaluate, train
 
 __all__ = [
     "ACTIVATIONS",
+    "Activation",
     "COSTS",
     "Comparison",
+    "Cost",
     "Diagnosis",
     "EpochStats",
     "Layer",
@@ -20,6 +23,7 @@ __all__ = [
     "MLP",
     "Module",
     "Neuron",
+    "OnOutput",
     "SGD",
     "Trace",
     "TrainingWarning",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nn import matrix
+from nn.activations import ACTIVATIONS
 from nn.data import Data, as_arrays
 from nn.network import MLP
 
@@ -104,7 +105,7 @@ def diagnose(net: MLP, data: Data, cost: str = "quadratic") -> Diagnosis:
     ):
         saturated = dead = None
         if name in SATURATING:
-            sigma_prime = matrix.ACTIVATIONS[name][1](z)
+            sigma_prime = ACTIVATIONS[name].derivative(z)
             saturated = float(np.mean(sigma_prime < SATURATED_BELOW * SATURATING[name]))
         elif name == "relu":
             dead = float(np.mean(np.all(z <= 0.0, axis=1)))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from engine import Value, no_grad
 from nn import diagnostics
-from nn.costs import cost_function, mean_cost
+from nn.costs import cost_named, mean_cost
 from nn.data import Data, as_pairs
 from nn.diagnostics import Diagnosis
 from nn.network import MLP
@@ -102,9 +102,9 @@ def _evaluate(
     net: MLP, pairs: list[tuple[list[float], list[float]]], cost: str
 ) -> tuple[float, float | None]:
     with no_grad():
-        outputs = [net(x) for x, _ in pairs]
-        c = mean_cost(outputs, [y for _, y in pairs], cost).data
-    hits = [_is_hit([v.data for v in a], y) for a, (_, y) in zip(outputs, pairs)]
+        traces = [net.trace(x) for x, _ in pairs]
+        c = mean_cost(traces, [y for _, y in pairs], cost).data
+    hits = [_is_hit([v.data for v in t.output], y) for t, (_, y) in zip(traces, pairs)]
     if any(hit is None for hit in hits):
         return c, None
     return c, sum(map(bool, hits)) / len(hits)
@@ -112,7 +112,7 @@ def _evaluate(
 
 def evaluate(net: MLP, data: Data, cost: str = "quadratic") -> tuple[float, float | None]:
     """(mean cost, accuracy or None) of net over data (pairs, or arrays (X, Y)), recording no graph."""
-    cost_function(cost)
+    cost_named(cost).check_output(net.activations[-1])
     return _evaluate(net, as_pairs(data, net, "evaluate"), cost)
 
 
@@ -186,7 +186,7 @@ def train(
     epochs = _positive_int(epochs, "epochs", allow_zero=True)
     batch_size = _positive_int(batch_size, "batch_size")
     l2 = _real(l2, "train: l2")
-    cost_function(cost)
+    cost_named(cost).check_output(net.activations[-1])
     pairs = as_pairs(data, net, "train")
     test_pairs = None if test_data is None else as_pairs(test_data, net, "train: test_data")
     optimizer = SGD(net.parameters(), lr, weight_decay=l2 / len(pairs), decayed=net.weight_params())
@@ -199,7 +199,7 @@ def train(
         done = 0
         for indices in epoch_batches(len(pairs), batch_size, rng):
             batch = [pairs[i] for i in indices]
-            C = mean_cost([net(x) for x, _ in batch], [y for _, y in batch], cost)
+            C = mean_cost([net.trace(x) for x, _ in batch], [y for _, y in batch], cost)
             optimizer.zero_grad()
             C.backward()
             optimizer.step()

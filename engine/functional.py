@@ -1,0 +1,101 @@
+"""Whole-function derivatives: Jacobians, Hessians, Hessian-vector products and forward-mode jvp.
+
+``f`` takes Values and returns a Value or a list of Values; ``inputs`` are numbers or Values
+(their data is the point). Each function records f's graph once and sweeps it: a reverse
+sweep gives one row of the Jacobian (one output, every input), a forward sweep one column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from engine import forward_mode
+from engine.autodiff import grad
+from engine.value import Number, Value, real, weighted_sum
+
+
+def _record(
+    f: Callable[..., Any], inputs: Sequence[Value | Number], who: str
+) -> tuple[list[Value], list[Value], bool]:
+    """Leaves at the point, f's outputs as a list, and whether f returned a single Value."""
+    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence) or not inputs:
+        raise TypeError(
+            f"{who}: inputs must be a non-empty list of numbers or Values, got {inputs!r}"
+        )
+    point = [
+        x.data if isinstance(x, Value) else real(x, f"{who}: inputs[{i}]")
+        for i, x in enumerate(inputs)
+    ]
+    leaves = [Value(x) for x in point]
+    out = f(*leaves)
+    single = isinstance(out, Value)
+    outs = [out] if single else out
+    if not isinstance(outs, (list, tuple)) or not outs:
+        raise TypeError(f"{who}: f must return a Value or a non-empty list of Values, got {out!r}")
+    for i, o in enumerate(outs):
+        if not isinstance(o, Value):
+            raise TypeError(f"{who}: f's output {i} must be a Value, got {type(o).__name__}: {o!r}")
+    return leaves, list(outs), single
+
+
+def _vector(v: Sequence[Number], n: int, who: str, name: str) -> list[float]:
+    if isinstance(v, (str, bytes)) or not isinstance(v, Sequence) and not isinstance(v, np.ndarray):
+        raise TypeError(f"{who}: {name} must be a list of {n} numbers, got {v!r}")
+    if len(v) != n:
+        raise ValueError(f"{who}: {name} has {len(v)} entries but there are {n} inputs")
+    return [real(x, f"{who}: {name}[{i}]") for i, x in enumerate(v)]
+
+
+def jacobian(
+    f: Callable[..., Any], inputs: Sequence[Value | Number], mode: str = "reverse"
+) -> np.ndarray:
+    """∂f_i/∂x_j as a numpy array (m, n): m reverse sweeps, or n forward sweeps with ``mode="forward"``.
+
+    A single-Value f gives one row, shape (1, n).
+    """
+    if mode not in ("reverse", "forward"):
+        raise ValueError(f"jacobian: mode must be 'reverse' or 'forward', got {mode!r}")
+    leaves, outs, _ = _record(f, inputs, "jacobian")
+    if mode == "reverse":
+        rows = [[g.data for g in grad(out, leaves, allow_unused=True)] for out in outs]
+        return np.array(rows, dtype=float)
+    columns = [forward_mode.tangents(outs, {x: 1.0}) for x in leaves]
+    return np.array(columns, dtype=float).T.reshape(len(outs), len(leaves))
+
+
+def hessian(f: Callable[..., Value], inputs: Sequence[Value | Number]) -> np.ndarray:
+    """∂²f/∂x_i∂x_j as a numpy array (n, n), by reverse over reverse: one row per input."""
+    leaves, outs, single = _record(f, inputs, "hessian")
+    if not single:
+        raise TypeError("hessian: f must return a single Value")
+    first = grad(outs[0], leaves, create_graph=True, allow_unused=True)
+    return np.array(
+        [[g.data for g in grad(d, leaves, allow_unused=True)] for d in first], dtype=float
+    )
+
+
+def hvp(
+    f: Callable[..., Value], inputs: Sequence[Value | Number], v: Sequence[Number]
+) -> np.ndarray:
+    """The Hessian of f times v, shape (n,): the gradient of ⟨∇f, v⟩ (the Hessian is never formed)."""
+    leaves, outs, single = _record(f, inputs, "hvp")
+    if not single:
+        raise TypeError("hvp: f must return a single Value")
+    direction = _vector(v, len(leaves), "hvp", "v")
+    first = grad(outs[0], leaves, create_graph=True, allow_unused=True)
+    directional = weighted_sum(first, [Value(x) for x in direction], 0.0)
+    return np.array([g.data for g in grad(directional, leaves, allow_unused=True)], dtype=float)
+
+
+def jvp(
+    f: Callable[..., Any], inputs: Sequence[Value | Number], tangents: Sequence[Number]
+) -> tuple[Any, Any]:
+    """(f(x), J·t) by one forward-mode sweep: floats for a Value-valued f, lists for a list."""
+    leaves, outs, single = _record(f, inputs, "jvp")
+    t = _vector(tangents, len(leaves), "jvp", "tangents")
+    derivs = forward_mode.tangents(outs, dict(zip(leaves, t)))
+    values = [o.data for o in outs]
+    return (values[0], derivs[0]) if single else (values, derivs)

@@ -1,0 +1,102 @@
+"""The functions a derivative rule may use besides + − × ÷, for each kind of number it runs on.
+
+A rule in ``engine.primitives`` is written once as ``derivative(ops, xs, out)``; ``ops`` is one
+of the namespaces below, so the same rule yields floats (the reverse pass), Values (a
+derivative that is itself a graph) or numpy arrays (the compiled batch replay).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+
+class FloatOps:
+    """Rules on floats: limits instead of exceptions where a derivative is infinite."""
+
+    exp = staticmethod(math.exp)
+    log = staticmethod(math.log)
+
+    @staticmethod
+    def pow(x: float, y: float) -> float:
+        """x ** y, ±inf where it overflows or where 0 meets a negative power."""
+        try:
+            return float(x**y)
+        except OverflowError:
+            return math.copysign(math.inf, x) if y.is_integer() and y % 2 else math.inf
+        except ZeroDivisionError:
+            return math.inf
+
+    @staticmethod
+    def xlogy(a: float, x: float) -> float:
+        """a · ln x, taken as 0 where a = 0 (its limit as x → 0); nan where ln x has no number."""
+        if a == 0.0:
+            return 0.0
+        return a * math.log(x) if x > 0.0 else math.nan
+
+    @staticmethod
+    def step(x: float) -> float:
+        """1 where x > 0, else 0: relu's derivative."""
+        return 1.0 if x > 0.0 else 0.0
+
+
+class ValueOps:
+    """Rules on Values: each function is a primitive, so the derivative records a graph."""
+
+    @staticmethod
+    def exp(x: Any) -> Any:
+        """e ** x as a node."""
+        return x.exp()
+
+    @staticmethod
+    def log(x: Any) -> Any:
+        """ln x as a node."""
+        return x.log()
+
+    @staticmethod
+    def pow(x: Any, y: Any) -> Any:
+        """x ** y as a node."""
+        return x**y
+
+    @staticmethod
+    def xlogy(a: Any, x: Any) -> Any:
+        """a · ln x as nodes (x must be positive where the graph is recorded)."""
+        return a * x.log()
+
+    @staticmethod
+    def step(x: Any) -> Any:
+        """The step node: 1 where x > 0, else 0, with derivative 0."""
+        from engine.primitives import STEP  # primitives.py imports this module
+
+        return STEP(x)
+
+
+class ArrayOps:
+    """Rules on numpy arrays, element by element (the compiled replay)."""
+
+    exp = staticmethod(np.exp)
+    log = staticmethod(np.log)
+
+    @staticmethod
+    def pow(x: np.ndarray, y: Any) -> np.ndarray:
+        """x ** y, ±inf where it overflows."""
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            return np.power(x, y)
+
+    @staticmethod
+    def xlogy(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """a · ln x, 0 where a = 0."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(a == 0.0, 0.0, a * np.log(np.where(a == 0.0, 1.0, x)))
+
+    @staticmethod
+    def step(x: np.ndarray) -> np.ndarray:
+        """1.0 where x > 0, else 0.0."""
+        return (x > 0.0).astype(float)
+
+
+FLOATS = FloatOps()
+VALUES = ValueOps()
+ARRAYS = ArrayOps()
