@@ -3,7 +3,15 @@
 from nn import datasets
 from nn.activations import ACTIVATIONS, Activation
 from nn.compare import Comparison, compare
-from nn.costs import COSTS, Cost, OnOutput, cross_entropy_cost, mean_cost, quadratic_cost
+from nn.costs import (
+    COSTS,
+    Cost,
+    OnOutput,
+    cross_entropy_cost,
+    log_likelihood_cost,
+    mean_cost,
+    quadratic_cost,
+)
 from nn.diagnostics import Diagnosis, LayerHealth, diagnose
 from nn.module import Module
 from nn.network import MLP, Layer, Neuron
@@ -32,6 +40,7 @@ __all__ = [
     "diagnose",
     "cross_entropy_cost",
     "evaluate",
+    "log_likelihood_cost",
     "mean_cost",
     "quadratic_cost",
     "train",

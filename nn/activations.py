@@ -85,7 +85,39 @@ RELU = Activation.of_each(
 )
 LINEAR = Activation.of_each("linear", "σ(z) = z", _linear, lambda z: z, np.ones_like)
 
-ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (SIGMOID, TANH, RELU, LINEAR)}
+
+def _softmax_values(zs: Sequence[Value]) -> list[Value]:
+    # a_j = e^{z_j − m} / Σ_k e^{z_k − m} with m the largest z: the shift leaves every a_j
+    # as it is and keeps each e^{z_j − m} ≤ 1, so z = 1000 does not overflow. m is a
+    # number, not a node: the a_j do not depend on it, so no gradient is lost.
+    m = max(z.data for z in zs)
+    e = [(z - m).exp() for z in zs]
+    total = sum(e[1:], e[0])
+    return [ej / total for ej in e]
+
+
+def _softmax(z: Array) -> Array:
+    e = np.exp(z - z.max(axis=0))
+    return e / e.sum(axis=0)
+
+
+def _softmax_jacobian(z: Array) -> Array:
+    """J[j, k] = ∂a_j/∂z_k = a_j (δ_jk − a_k), with the example axis (if any) last."""
+    a = _softmax(z)
+    identity = np.eye(z.shape[0]).reshape(z.shape[:1] * 2 + (1,) * (z.ndim - 1))
+    return a[:, None] * (identity - a[None, :])
+
+
+SOFTMAX = Activation(
+    "softmax",
+    "σ(z)_j = e^{z_j} / Σ_k e^{z_k}",
+    _softmax_values,
+    _softmax,
+    _softmax_jacobian,
+    elementwise=False,
+)
+
+ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (SIGMOID, TANH, RELU, LINEAR, SOFTMAX)}
 
 
 def activation_named(name: object) -> Activation:

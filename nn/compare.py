@@ -14,7 +14,7 @@ import numpy as np
 
 from engine import Value
 from engine.value import Number
-from nn.costs import mean_cost
+from nn.costs import cost_named, mean_cost
 from nn.matrix import Array, Backprop, backprop_batch
 from nn.network import MLP
 
@@ -33,6 +33,8 @@ class Comparison:
     engine: Backprop
     matrix: Backprop
     cost: str
+    output: str = ""
+    """σ^L, the output layer's activation: it says which form of BP1 applies."""
 
     def errors(self) -> list[tuple[int, float, float, float]]:
         """(l, max |Δδ^l|, max |Δ∂C/∂w^l|, max |Δ∂C/∂b^l|) for each layer l = 2 … L."""
@@ -73,6 +75,12 @@ class Comparison:
             f"cost C = {self.engine.cost:.12g} (matrix {self.matrix.cost:.12g}); "
             f"max error {self.max_error:.3g}"
         )
+        variant = cost_named(self.cost).on.get(self.output)
+        if variant:
+            lines.append(
+                f"BP1 for the {self.cost} cost on {self.output} outputs, taken from z^L: "
+                f"{variant.text}"
+            )
         return "\n".join(lines)
 
     def details(self) -> str:
@@ -139,4 +147,4 @@ def compare(net: MLP, x: object, y: object = None, cost: str = "quadratic") -> C
     X = engine.a[0]
     Y = np.array([[float(v) for v in yi] for _, yi in batch]).T
     reference = backprop_batch(net.weights(), net.biases(), X, Y, net.activations, cost)
-    return Comparison(engine, reference, cost)
+    return Comparison(engine, reference, cost, net.activations[-1])

@@ -175,7 +175,59 @@ cross_entropy_cost = Cost(
     needs="outputs in (0, 1), that is a sigmoid output layer",
 )
 
-COSTS: dict[str, Cost] = {c.name: c for c in (quadratic_cost, cross_entropy_cost)}
+# --- log-likelihood ----------------------------------------------------------------------
+
+
+def _log_likelihood(a: Sequence[Value], y: Target) -> Value:
+    terms: list[Value] = []
+    for j, (aj, yj) in enumerate(zip(a, y)):
+        if not isinstance(yj, Value) and yj == 0:
+            continue  # only the target classes' outputs count
+        if not aj.data > 0.0:
+            raise ValueError(
+                f"log_likelihood cost: a^L_{j} = {aj.data!r} with target {float(yj)!r} makes "
+                f"ln {aj.data!r}; pass the example's trace (net.trace(x)) to take the cost "
+                f"from z^L, which stays finite however small a softmax output is"
+            )
+        terms.append(yj * aj.log())
+    return -_total(terms)
+
+
+def _log_likelihood_from_z(z: Sequence[Value], y: Target) -> Value:
+    # With a = softmax(z): ln a_j = z_j − ln Σ_k e^{z_k}, so C = −Σ_j y_j ln a_j is
+    # Σ_j y_j (ln Σ_k e^{z_k} − z_j), whose derivative in z_j is a_j Σ_k y_k − y_j:
+    # a_j − y_j for a one-hot y (Nielsen ch. 3). The largest z is shifted out, as in softmax.
+    m = max(zj.data for zj in z)
+    log_sum = _total([(zj - m).exp() for zj in z]).log() + m
+    return _total([yj * (log_sum - zj) for zj, yj in zip(z, y) if isinstance(yj, Value) or yj != 0])
+
+
+def _log_sum_exp(z: Array) -> Array:
+    m = z.max(axis=0)
+    return m + np.log(np.exp(z - m).sum(axis=0))
+
+
+log_likelihood_cost = Cost(
+    "log_likelihood",
+    "C = −Σ_j y_j ln a^L_j",
+    _log_likelihood,
+    numpy=lambda a, y: -np.sum(_xlogy(y, a), axis=0),
+    gradient=lambda a, y: -y / a,
+    on={
+        "softmax": OnOutput(
+            "C = Σ_j y_j (ln Σ_k e^{z^L_k} − z^L_j), so δ^L = a^L − y",
+            _log_likelihood_from_z,
+            numpy=lambda z, y: np.sum(y * (_log_sum_exp(z) - z), axis=0),
+            delta=lambda z, a, y: a * y.sum(axis=0) - y,
+        )
+    },
+    outputs=("softmax",),
+    needs="a probability distribution over the outputs, that is a softmax output layer",
+)
+
+COSTS: dict[str, Cost] = {
+    c.name: c for c in (quadratic_cost, cross_entropy_cost, log_likelihood_cost)
+}
 
 
 def cost_named(name: object) -> Cost:

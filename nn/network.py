@@ -51,6 +51,11 @@ class Neuron(Module):
 
     def forward(self, a: list[Value]) -> tuple[Value, Value]:
         """(z, σ(z)) for the previous layer's activations a (Values, already checked)."""
+        if not self._sigma.elementwise:
+            raise ValueError(
+                f"Neuron: {self.activation} acts on a whole layer's z^l, not on one neuron's; "
+                f"use it in a Layer or an MLP"
+            )
         z = self.weighted_input(a)
         (out,) = _labelled(self._sigma([z]), [z], [self.a_label])
         return z, out

@@ -12,12 +12,19 @@ from nn import MLP, Activation
 Z = [-1.3, -0.2, 0.4, 2.0]
 
 
+def _jacobian(sigma, z):
+    """J[j, k] = ∂a_j/∂z_k from the record: σ'(z) on the diagonal for an element-wise σ."""
+    return np.diag(sigma.derivative(z)) if sigma.elementwise else sigma.derivative(z)
+
+
 @pytest.mark.parametrize("name", list(nn.ACTIVATIONS))
 def test_numpy_form_and_derivative_against_central_differences(name):
     sigma = nn.ACTIVATIONS[name]
     z = np.array(Z)
-    numeric = (sigma.numpy(z + 1e-6) - sigma.numpy(z - 1e-6)) / 2e-6
-    assert sigma.derivative(z) == pytest.approx(numeric, rel=1e-6)
+    numeric = np.array(
+        [(sigma.numpy(z + e) - sigma.numpy(z - e)) / 2e-6 for e in np.eye(len(Z)) * 1e-6]
+    ).T  # column k: the change of every a_j with z_k
+    assert _jacobian(sigma, z) == pytest.approx(numeric, rel=1e-6, abs=1e-9)
 
 
 @pytest.mark.parametrize("name", list(nn.ACTIVATIONS))
@@ -26,9 +33,13 @@ def test_scalar_form_gives_the_numpy_values_and_derivative(name):
     zs = [Value(z) for z in Z]
     a = sigma(zs)
     assert [v.data for v in a] == pytest.approx(sigma.numpy(np.array(Z)), rel=1e-15)
-    for aj in a:
+    rows = []
+    for aj in a:  # backward from each a_j alone: its grads on z are row j of the Jacobian
+        for v in zs:
+            v.zero_grad()
         aj.backward()
-    assert [z.grad for z in zs] == pytest.approx(sigma.derivative(np.array(Z)), rel=1e-14)
+        rows.append([z.grad for z in zs])
+    assert np.array(rows) == pytest.approx(_jacobian(sigma, np.array(Z)), rel=1e-14, abs=1e-16)
 
 
 def test_every_record_has_text_for_the_drawing():
@@ -37,6 +48,7 @@ def test_every_record_has_text_for_the_drawing():
         "tanh": "σ(z) = tanh z",
         "relu": "σ(z) = max(0, z)",
         "linear": "σ(z) = z",
+        "softmax": "σ(z)_j = e^{z_j} / Σ_k e^{z_k}",
     }
 
 

@@ -108,3 +108,90 @@ def test_cross_entropy_from_z_in_numpy_is_finite_where_the_plain_form_is_not():
     assert rule.numpy(z, y) == pytest.approx([60.0], rel=1e-15)
     with np.errstate(divide="ignore"):
         assert np.isinf(nn.cross_entropy_cost.numpy(np.ones_like(z), y)).all()
+
+
+# --- softmax outputs with the log-likelihood cost (Nielsen ch. 3) --------------------------
+
+
+def _softmax_net(n=3):
+    """z^L = x: one softmax layer with identity weights and no biases."""
+    return nn.MLP.from_matrices([np.eye(n)], [np.zeros(n)], activation="softmax")
+
+
+def test_softmax_and_log_likelihood_by_hand():
+    z, y = [1.0, 2.0, 0.5], [0.0, 1.0, 0.0]
+    total = math.exp(1.0) + math.exp(2.0) + math.exp(0.5)
+    a = [math.exp(1.0) / total, math.exp(2.0) / total, math.exp(0.5) / total]
+    tr = _softmax_net().trace(z)
+    assert [v.data for v in tr.output] == pytest.approx(a, rel=1e-15)
+    C = nn.log_likelihood_cost(tr, y)
+    assert C.data == pytest.approx(-math.log(a[1]), rel=1e-15)  # = ln(e + e² + e^½) − 2
+    C.backward()
+    # δ^L = a^L − y: [a_0, a_1 − 1, a_2], nowhere written, from the graph of C over z^L
+    assert [v.grad for v in tr.zs[0]] == pytest.approx([a[0], a[1] - 1.0, a[2]], abs=1e-15)
+
+
+def test_log_likelihood_through_the_softmax_nodes_gives_the_same_delta():
+    # C taken from a^L (−ln a_1, through softmax's exp, sum and division nodes) backpropagates
+    # to the same δ^L = a − y as the form taken from z^L
+    tr = _softmax_net().trace([0.3, -1.2, 0.8])
+    y = [0.0, 1.0, 0.0]
+    C = nn.log_likelihood_cost(tr.output, y)
+    assert C.data == pytest.approx(nn.log_likelihood_cost(tr, y).data, rel=1e-14)
+    C.backward()
+    delta = [a.data - yj for a, yj in zip(tr.output, y)]
+    assert [z.grad for z in tr.zs[0]] == pytest.approx(delta, abs=1e-15)
+
+
+def test_log_likelihood_delta_matches_the_matrix_rule_and_compare():
+    net = nn.MLP(3, [4, 3], activation=["tanh", "softmax"], seed=5)
+    batch = [([0.5, -1.0, 2.0], [1.0, 0.0, 0.0]), ([0.1, 0.2, -0.3], [0.0, 0.0, 1.0])]
+    bp = nn.matrix.backprop(
+        net.weights(), net.biases(), *batch[0], net.activations, "log_likelihood"
+    )
+    assert bp.delta[-1] == pytest.approx(bp.a[-1] - np.array(batch[0][1]), abs=1e-15)
+    comparison = nn.compare(net, batch, cost="log_likelihood")
+    assert comparison.ok(1e-12), str(comparison)
+    assert str(comparison).endswith(
+        "BP1 for the log_likelihood cost on softmax outputs, taken from z^L: "
+        "C = Σ_j y_j (ln Σ_k e^{z^L_k} − z^L_j), so δ^L = a^L − y"
+    )
+
+
+def test_quadratic_cost_on_softmax_outputs_uses_the_jacobian_in_bp1():
+    net = nn.MLP(2, [3, 3], activation=["sigmoid", "softmax"], seed=1)
+    comparison = nn.compare(net, [([0.5, -1.0], [0.0, 1.0, 0.0]), ([1.5, 0.2], [1.0, 0.0, 0.0])])
+    assert comparison.ok(1e-12), str(comparison)
+    assert "BP1 for" not in str(comparison)
+
+
+@pytest.mark.parametrize("z0", [1000.0, -1000.0])
+def test_softmax_and_log_likelihood_are_stable_at_large_z(z0):
+    tr = _softmax_net(2).trace([z0, 0.0])
+    big = z0 > 0
+    assert [v.data for v in tr.output] == ([1.0, 0.0] if big else [0.0, 1.0])
+    C = nn.log_likelihood_cost(tr, [0.0, 1.0])  # the target is the output at z = 0
+    assert C.data == pytest.approx(1000.0 if big else 0.0, abs=1e-12)
+    C.backward()
+    assert [z.grad for z in tr.zs[0]] == pytest.approx(
+        [1.0, -1.0] if big else [0.0, 0.0], abs=1e-15
+    )
+    z = np.array([[z0], [0.0]])
+    assert np.isfinite(nn.ACTIVATIONS["softmax"].numpy(z)).all()
+    rule = nn.log_likelihood_cost.on["softmax"]
+    assert rule.numpy(z, np.array([[0.0], [1.0]])) == pytest.approx([C.data], abs=1e-12)
+
+
+def test_log_likelihood_needs_softmax_outputs_and_a_trace_for_an_underflowed_output():
+    with pytest.raises(ValueError, match="log_likelihood cost needs .* softmax output layer"):
+        nn.train(
+            nn.MLP(2, [2], seed=0), [([0.0, 1.0], [1.0, 0.0])], 1, 1, 0.1, cost="log_likelihood"
+        )
+    tr = _softmax_net(2).trace([1000.0, 0.0])
+    with pytest.raises(ValueError, match=r"a\^L_1 = 0.0 with target 1.0 makes ln 0.0.*net.trace"):
+        nn.log_likelihood_cost(tr.output, [0.0, 1.0])
+
+
+def test_a_lone_neuron_refuses_a_layer_wise_activation():
+    with pytest.raises(ValueError, match="softmax acts on a whole layer's z\\^l"):
+        nn.Neuron([1.0], 0.0, activation="softmax")([Value(1.0)])

@@ -126,9 +126,10 @@ def test_neuron_and_layer_are_usable_alone():
 
 def test_unknown_activation_lists_the_valid_names():
     with pytest.raises(
-        ValueError, match="unknown 'softmax'; valid names are 'sigmoid', 'tanh', 'relu', 'linear'"
+        ValueError,
+        match="unknown 'swish'; valid names are 'sigmoid', 'tanh', 'relu', 'linear', 'softmax'",
     ):
-        MLP(2, [2], activation="softmax")
+        MLP(2, [2], activation="swish")
     with pytest.raises(ValueError, match="expected one name or 2 names"):
         MLP(2, [2, 1], activation=["relu"])
 

@@ -103,6 +103,8 @@ def _draw(
                     a_fields.append(f"∂C/∂a = {num(a.grad)}")
                 if a is z:  # a linear layer: a^l_j is z^l_j itself
                     g.edge(f"z{l}_{j}", f"a{l}_{j}", label="identity")
+                elif not sigma.elementwise:  # a^l_j depends on all of z^l: no single σ'
+                    g.edge(f"z{l}_{j}", f"a{l}_{j}", label=labels.plain(f"{sigma.name} of z^{l}"))
                 else:
                     g.edge(
                         f"z{l}_{j}",
