@@ -5,6 +5,7 @@ of 10, 30 epochs, scored each epoch on 450 held-out images as network.py prints 
 
     python examples/digits.py                                        # chapter 1
     python examples/digits.py --cost cross_entropy --init scaled --lr 0.5   # chapter 3
+    python examples/digits.py --cost log_likelihood --init scaled --lr 0.5  # softmax output
     python examples/digits.py --epochs 3 --matrix                    # BP1–BP4 alongside
     python examples/digits.py --plot out/digits.svg --draw out/digits_layers.svg
 
@@ -99,7 +100,10 @@ class MatrixTwin:
 def main() -> None:
     args = parse()
     train, test = nn.datasets.digits(test_size=450, seed=0)
-    net = nn.MLP(64, [*args.sizes, 10], seed=args.seed, init=args.init)
+    # sigmoid layers, unless the cost needs another output layer (softmax for log_likelihood)
+    output = (nn.COSTS[args.cost].outputs or ("sigmoid",))[0]
+    activations = ["sigmoid"] * len(args.sizes) + [output]
+    net = nn.MLP(64, [*args.sizes, 10], activation=activations, seed=args.seed, init=args.init)
     twin = MatrixTwin(net, train, args) if args.matrix else None
     print(
         f"{net}: {len(net.parameters())} parameters; {len(train)} training and {len(test)} "
@@ -130,7 +134,8 @@ def main() -> None:
     seconds = time.perf_counter() - start
     last = history[-1]
     print(
-        f"held-out accuracy {last.test_accuracy:.1%} after {args.epochs} epochs "
+        f"held-out accuracy {last.test_accuracy:.1%} after {args.epochs} "
+        f"epoch{'s' * (args.epochs > 1)} "
         f"(training accuracy {last.accuracy:.1%}); {seconds:.0f} s, "
         f"{seconds / args.epochs:.1f} s per epoch"
     )
@@ -140,7 +145,7 @@ def main() -> None:
         )
     if args.plot:
         title = (
-            f"{'-'.join(map(str, net.sizes))} sigmoid, {args.cost} cost, {args.init} init, "
+            f"{'-'.join(map(str, net.sizes))} {output} output, {args.cost} cost, {args.init} init, "
             f"η = {args.lr}" + (f", λ = {args.l2}" if args.l2 else "")
         )
         print(f"wrote {viz.plot_history(history, args.plot, title=title)}")

@@ -29,7 +29,7 @@ def main() -> None:
         description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--cost", choices=sorted(nn.COSTS), default="cross_entropy")
+    parser.add_argument("--cost", choices=["quadratic", "cross_entropy"], default="cross_entropy")
     parser.add_argument("--init", choices=["normal", "scaled"], default="scaled")
     parser.add_argument("--lr", type=float, default=0.1, help="the learning rate η (default 0.1)")
     parser.add_argument("--l2", type=float, default=0.0, help="the L2 regularisation λ (default 0)")

@@ -15,6 +15,7 @@ import numpy as np
 
 from nn import matrix
 from nn.activations import ACTIVATIONS
+from nn.costs import cost_named
 from nn.data import Data, as_arrays
 from nn.network import MLP
 
@@ -32,7 +33,9 @@ class LayerHealth:
     ``grad_w``, ``grad_b``: ‖∂C/∂w^l‖, ‖∂C/∂b^l‖ of the mean cost C = (1/m) Σ_x C_x;
     ``weight``: ‖w^l‖. ``saturated`` (sigmoid, tanh): the share of the pairs (unit j,
     example x) with σ'(z^l_j) below 1 % of its largest value; ``dead`` (relu): the share
-    of units whose z^l_j ≤ 0 on every example. Either is None where it has no meaning.
+    of units whose z^l_j ≤ 0 on every example. Either is None where it has no meaning,
+    as for an output layer whose cost takes δ^L from z^L without σ' (cross-entropy on
+    sigmoid outputs): a saturated output there still learns at full speed.
     """
 
     l: int
@@ -68,8 +71,8 @@ class Diagnosis:
                 if h.dead is not None:
                     what = "dead (z ≤ 0 on every example)"
                 found.append(
-                    f"layer {h.l} ({h.size} {h.activation} units): {h.stuck:.0%} of its "
-                    f"units are {what}, so little δ^{h.l} flows back through it"
+                    f"layer {h.l} ({h.size} {h.activation} units): {h.stuck:.1%} of its "
+                    f"units are {what}, so they learn slowly and pass little δ back"
                 )
         return found
 
@@ -97,6 +100,8 @@ def diagnose(net: MLP, data: Data, cost: str = "quadratic") -> Diagnosis:
     scalar engine's δ^l agree with them to rounding: see ``nn.compare``); the net is not changed.
     """
     X, Y = as_arrays(data, net, "diagnose")
+    # σ' of the output layer is out of δ^L when the cost has its own rule from z^L
+    without_sigma_prime = net.activations[-1] in cost_named(cost).on
     weights, biases = net.weights(), net.biases()
     bp = matrix.backprop_batch(weights, biases, X.T, Y.T, net.activations, cost)
     layers = []
@@ -104,7 +109,8 @@ def diagnose(net: MLP, data: Data, cost: str = "quadratic") -> Diagnosis:
         zip(net.activations, bp.z, bp.delta, bp.grad_w, bp.grad_b, weights)
     ):
         saturated = dead = None
-        if name in SATURATING:
+        last = i == len(weights) - 1
+        if name in SATURATING and not (last and without_sigma_prime):
             sigma_prime = ACTIVATIONS[name].derivative(z)
             saturated = float(np.mean(sigma_prime < SATURATED_BELOW * SATURATING[name]))
         elif name == "relu":

@@ -47,7 +47,7 @@ def test_saturated_units_by_construction():
     # tanh'(z) < 0.01 needs |z| > 3.0: units 0 and 1 always, unit 2 on the third example
     assert tanh.layers[0].saturated == pytest.approx(7 / 9)
     (warning,) = health.warnings()
-    assert warning.startswith("layer 2 (3 sigmoid units): 78% of its units are saturated")
+    assert warning.startswith("layer 2 (3 sigmoid units): 77.8% of its units are saturated")
 
 
 def test_dead_relu_units_by_construction():
@@ -62,7 +62,7 @@ def test_dead_relu_units_by_construction():
     assert health.warnings() == []
     net = MLP.from_matrices(W, [np.array([-1.0, -2.0, 1.0]), np.zeros(1)], ["relu", "linear"])
     (warning,) = nn.diagnose(net, data).warnings()
-    assert "67% of its units are dead (z ≤ 0 on every example)" in warning
+    assert "66.7% of its units are dead (z ≤ 0 on every example)" in warning
 
 
 def test_the_table_and_array_input():
@@ -81,3 +81,13 @@ def test_the_table_and_array_input():
 def test_bad_data_is_named():
     with pytest.raises(ValueError, match=r"diagnose: data\[0\] x has 3 values but the net has 2"):
         nn.diagnose(MLP(2, [2], seed=0), [([0.0, 1.0, 2.0], [0.0, 1.0])])
+
+
+def test_a_saturated_output_counts_only_where_its_sigma_prime_enters_delta():
+    # outputs σ(±20): saturated. Under the quadratic cost δ^L = (a − y) σ'(z^L) is tiny (the
+    # slowdown of Nielsen's ch. 3); under cross-entropy δ^L = a − y and σ' never enters.
+    net = MLP.from_matrices([np.zeros((2, 1))], [np.array([20.0, -20.0])])
+    data = [([0.0], [0.0, 1.0])]
+    assert nn.diagnose(net, data, "quadratic").layers[0].saturated == 1.0
+    assert nn.diagnose(net, data, "cross_entropy").layers[0].saturated is None
+    assert nn.diagnose(net, data, "cross_entropy").warnings() == []

@@ -35,8 +35,8 @@ def test_with_data_the_diagnosis_is_drawn():
         [np.array([40.0, -40.0]), np.zeros(2)],
     )
     data = [([0.5, -1.0], [1.0, 0.0]), ([2.0, 0.3], [0.0, 1.0])]
-    health = nn.diagnose(net, data, "cross_entropy")
-    src = draw_layers(net, data, cost="cross_entropy").source
+    health = nn.diagnose(net, data)
+    src = draw_layers(net, data).source
     two, three = _node(src, "l2"), _node(src, "l3")
     assert f"mean ‖δ^2‖ = {health.layers[0].delta:.3g}\\nsaturated 100%" in two.group(1)
     assert f'fillcolor="{style.COST_FILL}"' in two.group(2)
@@ -46,4 +46,9 @@ def test_with_data_the_diagnosis_is_drawn():
     assert f"‖∂C/∂w^2‖ = {health.layers[0].grad_w:.3g}" in w2.group(1)
     # the edge with the largest gradient is the thickest; the saturated layer's is nearly 0
     assert "penwidth=5.00" in w3.group(2) and "penwidth=0.50" in w2.group(2)
-    assert _node(src, "C").group(1) == "C: cross_entropy cost\\nover 2 examples"
+    assert _node(src, "C").group(1) == "C: quadratic cost\\nover 2 examples"
+    # under cross-entropy the sigmoid output's σ' is not in δ^L: no saturation shown there
+    three = _node(draw_layers(net, data, cost="cross_entropy").source, "l3").group(1)
+    assert three.endswith(
+        f"mean ‖δ^3‖ = {nn.diagnose(net, data, 'cross_entropy').layers[1].delta:.3g}"
+    )

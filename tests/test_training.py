@@ -180,7 +180,7 @@ def test_diagnose_true_records_each_epoch_and_warns_once_about_a_saturated_layer
     with pytest.warns(nn.TrainingWarning) as caught:
         history = nn.train(net, XOR, 3, 2, 0.1, seed=0, diagnose=True, verbose=False)
     assert len(caught) == 1
-    assert "epoch 1: layer 2 (2 sigmoid units): 100% of its units are saturated" in str(
+    assert "epoch 1: layer 2 (2 sigmoid units): 100.0% of its units are saturated" in str(
         caught[0].message
     )
     assert all(h.diagnosis.layers[0].saturated == 1.0 for h in history)
