@@ -42,10 +42,9 @@ def _from_arrays(X: np.ndarray, Y: np.ndarray, net: MLP, who: str) -> tuple[np.n
         )
     if X.shape[0] != Y.shape[0]:
         raise ValueError(f"{who}: X has {X.shape[0]} rows but Y has {Y.shape[0]}")
-    try:
-        X, Y = X.astype(float), Y.astype(float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{who}: X and Y must hold numbers, got {X.dtype} and {Y.dtype}") from None
+    if X.dtype.kind not in "biuf" or Y.dtype.kind not in "biuf":
+        raise TypeError(f"{who}: X and Y must hold numbers, got {X.dtype} and {Y.dtype}")
+    X, Y = X.astype(float), Y.astype(float)
     for name, A in (("X", X), ("Y", Y)):
         bad = np.flatnonzero(~np.isfinite(A).all(axis=1))
         if bad.size:

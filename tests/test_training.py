@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import nn
+from engine import Value
 from nn import MLP, SGD, matrix
 
 XOR = [([0.0, 0.0], [0.0]), ([0.0, 1.0], [1.0]), ([1.0, 0.0], [1.0]), ([1.0, 1.0], [0.0])]
@@ -148,6 +149,11 @@ def test_bad_arrays_are_refused_naming_the_row(X, Y, message):
         nn.evaluate(net, (X, Y))
 
 
+def test_arrays_of_text_are_refused():
+    with pytest.raises(TypeError, match="evaluate: X and Y must hold numbers, got <U3 and float64"):
+        nn.evaluate(MLP(2, [1], seed=0), (np.array([["0.5", "1.0"]]), np.zeros(1)))
+
+
 def test_history_scores_the_training_and_the_test_data():
     train, test = XOR[:3], XOR[3:]
     net = MLP(2, [3, 1], seed=2)
@@ -249,3 +255,14 @@ def test_sgd_update_with_l2_needs_n():
     W, B = [np.ones((1, 1))], [np.zeros(1)]
     with pytest.raises(ValueError, match="l2 needs n, the number of training examples"):
         matrix.sgd_update(W, B, np.ones((1, 1)), np.ones((1, 1)), 0.1, l2=1.0)
+
+
+def test_sgd_weight_decay_applies_to_the_decayed_parameters_only():
+    w, b = Value(2.0), Value(2.0)
+    w.grad = b.grad = 0.5
+    SGD([w, b], lr=0.1, weight_decay=3.0, decayed=[w]).step()
+    assert w.data == (1 - 0.1 * 3.0) * 2.0 - 0.1 * 0.5 and b.data == 2.0 - 0.1 * 0.5
+    with pytest.raises(ValueError, match="decayed must be some of params"):
+        SGD([w], lr=0.1, weight_decay=1.0, decayed=[b])
+    with pytest.raises(ValueError, match="weight_decay must be a non-negative finite number"):
+        SGD([w], lr=0.1, weight_decay=-1.0)
