@@ -8,10 +8,10 @@ and its float derivative agrees with its generic rule run on floats and on Value
 import inspect
 import math
 
+import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-
 from user_primitive import SOFTPLUS
 
 from engine import PRIMITIVES, Primitive, Value, gradcheck, ops, power, weighted_sum
@@ -205,3 +205,23 @@ def test_float_derivative_agrees_with_the_rule_on_floats_and_on_values(name, dat
     on_values = [float(d) for d in rule.derivative(ops.VALUES, leaves, out)]
     assert fast == pytest.approx(on_floats, rel=1e-12, abs=1e-300)
     assert fast == pytest.approx(on_values, rel=1e-12, abs=1e-300)
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+@given(data=st.data())
+@settings(max_examples=25, deadline=None)
+def test_array_forward_is_forward_on_each_element(name, data):
+    rule = ENTRIES[name]
+    points = [_point(rule, data) for _ in range(8)]  # eight examples, one per column
+    columns = np.array(points).T
+    on_arrays = rule.array_forward(*columns)
+    assert on_arrays.shape == (8,)
+    assert on_arrays.tolist() == pytest.approx([rule.forward(*p) for p in points], rel=1e-15)
+
+
+def test_array_forward_has_forwards_edges():
+    x = np.array([-800.0, -0.0, 0.0, 1e-300, 800.0])
+    sigmoid = PRIMITIVES["sigmoid"]
+    assert sigmoid.array_forward(x).tolist() == [sigmoid.forward(v) for v in x]
+    assert PRIMITIVES["relu"].array_forward(x).tolist() == [0.0, 0.0, 0.0, 1e-300, 800.0]
+    assert PRIMITIVES["step"].array_forward(x).tolist() == [0.0, 0.0, 0.0, 1.0, 1.0]
