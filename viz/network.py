@@ -49,6 +49,7 @@ def draw_net(
         tr = net.trace(x)
         C = None
         if y is not None:
+            y = net.target(y)
             C = cost_named(cost)(tr, y)
             C.backward()
         g = _draw(net, tr, y, C, cost, rankdir, fmt)
