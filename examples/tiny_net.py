@@ -104,7 +104,7 @@ def walk_through(net: nn.MLP, args: argparse.Namespace) -> int:
         print(f"no picture: {e}", file=sys.stderr)
         return 0 if comparison.ok() else 1
     try:
-        viz.render(graph, picture)
+        viz.render(graph, picture, dot_source=picture.with_suffix(".dot"))
         print(f"wrote {picture} and {picture.with_suffix('.dot')}")
     except viz.RenderError as e:
         print(f"wrote {picture.with_suffix('.dot')}, but no picture: {e}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""draw_net: a cluster per layer, the seed's names, and δ^l_j equal to nn.matrix.backprop's."""
+"""draw_net: a cluster per layer, Nielsen's names, and δ^l_j equal to nn.matrix.backprop's."""
 
 import re
 
@@ -16,7 +16,7 @@ def _labels(source, prefix):
 def test_two_three_two_net(cost):
     net = MLP(2, [3, 2], seed=0)
     x, y = [0.5, -1.0], [1.0, 0.0]
-    src = draw_net(net, x, y, cost=cost, fmt=".6g").source
+    src = draw_net(net, x, y, cost=cost, number_format=".6g").source
     assert re.findall(r"subgraph (cluster_\d+)", src) == ["cluster_1", "cluster_2", "cluster_3"]
     bp = matrix.backprop(net.weights(), net.biases(), x, y, cost=cost)
     z_labels = _labels(src, "z")
@@ -86,7 +86,7 @@ def test_item9_draw_net_on_a_saturated_sigmoid_with_cross_entropy():
     # issue 8 item 9: a == 1.0 exactly with target 0 used to die on ln(1 − a); the
     # cross-entropy record takes C from z^L, so C is fed by z^L and δ^L = a − y = 1
     net = MLP.from_matrices([[[30.0, 30.0]]], [[0.0]])
-    src = draw_net(net, [1.0, 1.0], [0.0], cost="cross_entropy", fmt=".6g").source
+    src = draw_net(net, [1.0, 1.0], [0.0], cost="cross_entropy", number_format=".6g").source
     assert "C = 60" in src and "δ^2_0 = 1" in src
     assert re.search(r'z2_0 -> C \[label="∂C/∂z\^2_0 = 1"', src)
     assert "a2_0 -> C" not in src and "∂C/∂a = " not in src

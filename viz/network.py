@@ -1,4 +1,4 @@
-"""``draw_net``: a traced network in the seed's notation, one cluster per layer."""
+"""``draw_net``: a traced network in Nielsen's notation (ch. 2), one cluster per layer."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from nn.activations import activation_named
 from nn.costs import cost_named
 from nn.network import MLP
 from nn.trace import Trace
-from viz import style
+from viz import labels, style
 from viz.drawing import Drawing, new_drawing
-from viz.graph import GraphTooLargeError, check_format
+from viz.graph import GraphTooLargeError
 
 
 def draw_net(
@@ -22,7 +22,7 @@ def draw_net(
     y: Sequence[Number] | None = None,
     cost: str = "quadratic",
     rankdir: str = "LR",
-    fmt: str = ".3g",
+    number_format: str = ".3g",
     max_weights: int | None = 200,
 ) -> Drawing:
     """Trace ``net`` on x (and backpropagate the cost of target y, if given) and draw it.
@@ -37,7 +37,7 @@ def draw_net(
     The net's parameters and their grads are left as they were. Nets with more than
     ``max_weights`` weights raise GraphTooLargeError (``max_weights=None`` draws any).
     """
-    check_format(fmt)
+    style.check_number_format(number_format)
     n_weights = sum(a * b for a, b in zip(net.sizes, net.sizes[1:]))
     if max_weights is not None and n_weights > max_weights:
         raise GraphTooLargeError(
@@ -52,7 +52,7 @@ def draw_net(
             y = net.target(y)
             C = cost_named(cost)(tr, y)
             C.backward()
-        g = _draw(net, tr, y, C, cost, rankdir, fmt)
+        g = _draw(net, tr, y, C, cost, rankdir, number_format)
     return g
 
 
@@ -63,9 +63,9 @@ def _draw(
     C: Value | None,
     cost: str,
     rankdir: str,
-    fmt: str,
+    number_format: str,
 ) -> Drawing:
-    num = partial(style.number, fmt=fmt)
+    num = partial(style.number, number_format=number_format)
     record = cost_named(cost)
     from_z = record.on.get(net.activations[-1])  # C then reads z^L, not a^L
     g = new_drawing("network", rankdir)
@@ -74,7 +74,12 @@ def _draw(
     with g.subgraph(name="cluster_1") as c:
         c.attr(label="layer 1 (input)", color=style.CLUSTER_PEN)
         for k, a in enumerate(tr.activations[0]):
-            c.node(f"a1_{k}", f"a^1_{k} = {num(a.data)}", shape="box", fillcolor=style.INPUT_FILL)
+            c.node(
+                f"a1_{k}",
+                labels.plain(f"a^1_{k} = {num(a.data)}"),
+                shape="box",
+                fillcolor=style.INPUT_FILL,
+            )
     for i, (layer, zs, activations) in enumerate(zip(net.layers, tr.zs, tr.activations[1:])):
         l = i + 2
         last = l == len(net.sizes)
@@ -88,40 +93,54 @@ def _draw(
                 z_fields = [f"z^{l}_{j} = {num(z.data)}", f"b^{l}_{j} = {num(neuron.b.data)}"]
                 if C is not None:
                     z_fields.append(f"δ^{l}_{j} = {num(z.grad)}")
-                c.node(f"z{l}_{j}", " | ".join(z_fields), shape="record", fillcolor=style.Z_FILL)
-                a_text = f"a^{l}_{j} = {num(a.data)}"
+                c.node(
+                    f"z{l}_{j}",
+                    " | ".join(map(labels.record_field, z_fields)),
+                    shape="record",
+                    fillcolor=style.Z_FILL,
+                )
+                a_fields = [f"a^{l}_{j} = {num(a.data)}"]
                 if C is not None and not (last and from_z):
-                    a_text += f" | ∂C/∂a = {num(a.grad)}"
+                    a_fields.append(f"∂C/∂a = {num(a.grad)}")
                 if a is z:  # a linear layer: a^l_j is z^l_j itself
                     g.edge(f"z{l}_{j}", f"a{l}_{j}", label="identity")
                 else:
-                    g.edge(f"z{l}_{j}", f"a{l}_{j}", label=f"σ' = {num(a.local_grads[0])}")
-                c.node(f"a{l}_{j}", a_text, shape="record", fillcolor=style.A_FILL)
+                    g.edge(
+                        f"z{l}_{j}",
+                        f"a{l}_{j}",
+                        label=labels.plain(f"σ' = {num(a.local_grads[0])}"),
+                    )
+                c.node(
+                    f"a{l}_{j}",
+                    " | ".join(map(labels.record_field, a_fields)),
+                    shape="record",
+                    fillcolor=style.A_FILL,
+                )
                 for k, w in enumerate(neuron.w):
-                    label = f"{w.label} = {num(w.data)}"
+                    w_lines = [f"{w.label} = {num(w.data)}"]
                     if C is not None:
-                        label += f"\\n∂C/∂w = {num(w.grad)}"
+                        w_lines.append(f"∂C/∂w = {num(w.grad)}")
                     g.edge(
                         f"a{l - 1}_{k}",
                         f"z{l}_{j}",
-                        label=label,
+                        label=labels.lines(*w_lines),
                         color=style.POSITIVE_WEIGHT if w.data >= 0 else style.NEGATIVE_WEIGHT,
                         penwidth=style.weight_pen(w.data),
                     )
     if C is not None:
         L = len(net.sizes)
         targets = ", ".join(num(float(v)) for v in y)  # type: ignore[union-attr]
-        formula = record.text + (f"\\n{from_z.text}" if from_z else "")
+        formula = [record.text, from_z.text] if from_z else [record.text]
         g.node(
             "C",
-            f"{formula}\\ny = [{targets}]\\nC = {num(C.data)}",
+            labels.lines(*formula, f"y = [{targets}]", f"C = {num(C.data)}"),
             shape="box",
             fillcolor=style.COST_FILL,
         )
         if from_z:
             for j, z in enumerate(tr.zs[-1]):
-                g.edge(f"z{L}_{j}", "C", label=f"∂C/∂z^{L}_{j} = {num(z.grad)}")
+                g.edge(f"z{L}_{j}", "C", label=labels.plain(f"∂C/∂z^{L}_{j} = {num(z.grad)}"))
         else:
             for j, a in enumerate(tr.output):
-                g.edge(f"a{L}_{j}", "C", label=f"∂C/∂a^{L}_{j} = {num(a.grad)}")
+                g.edge(f"a{L}_{j}", "C", label=labels.plain(f"∂C/∂a^{L}_{j} = {num(a.grad)}"))
     return g
