@@ -165,7 +165,7 @@ cross_entropy_cost = Cost(
     gradient=lambda a, y: (a - y) / (a * (1.0 - a)),
     on={
         "sigmoid": OnOutput(
-            "C = Σ_j [ln(1 + e^{z^L_j}) − y_j z^L_j], so δ^L = a^L − y",
+            "C = Σ_j [ln(1 + e^(z^L_j)) − y_j z^L_j], so δ^L = a^L − y",
             _cross_entropy_from_z,
             numpy=lambda z, y: np.sum(np.logaddexp(0.0, z) - y * z, axis=0),
             delta=lambda z, a, y: a - y,

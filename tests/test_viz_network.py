@@ -90,7 +90,7 @@ def test_item9_draw_net_on_a_saturated_sigmoid_with_cross_entropy():
     assert "C = 60" in src and "δ^2_0 = 1" in src
     assert re.search(r'z2_0 -> C \[label="∂C/∂z\^2_0 = 1"', src)
     assert "a2_0 -> C" not in src and "∂C/∂a = " not in src
-    assert "ln(1 + e^{z^L_j}) − y_j z^L_j" in src
+    assert "ln(1 + e^(z^L_j)) − y_j z^L_j" in src
 
 
 def test_cost_and_activation_texts_come_from_their_records():
