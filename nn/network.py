@@ -8,6 +8,7 @@ Indices j and k count from 0, as in the arrays ``W[j, k]``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -229,7 +230,7 @@ class MLP(Module):
         """b^l for l = 2 … L as numpy arrays of shape (n_l,)."""
         return [np.array([n.b.data for n in layer.neurons]) for layer in self.layers]
 
-    def save(self, path: str) -> None:
+    def save(self, path: str | os.PathLike[str]) -> None:
         """Write sizes, activations and every parameter to a JSON file (exact round trip)."""
         saving.save(
             path,
@@ -240,7 +241,7 @@ class MLP(Module):
         )
 
     @classmethod
-    def load(cls, path: str) -> MLP:
+    def load(cls, path: str | os.PathLike[str]) -> MLP:
         """The net saved at path; ValueError (naming the file) if it is not a complete saved MLP."""
         sizes, activations, weights, biases = saving.load(path)
         try:

@@ -14,6 +14,8 @@ from nn.checks import is_integer, seeded
 from nn.costs import cost_named, mean_cost
 from nn.network import MLP
 
+Example = tuple[Sequence[Number], list[float]]
+
 
 class SGD:
     """Plain gradient descent on a list of parameters: p → p − lr · p.grad."""
@@ -75,6 +77,11 @@ def evaluate(
     net: MLP, data: Sequence[tuple[Sequence[Number], Sequence[Number]]], cost: str = "quadratic"
 ) -> tuple[float, float | None]:
     """(mean cost, accuracy or None) of net over data, recording no graph."""
+    cost_named(cost).check_output(net.activations[-1])
+    return _evaluate(net, _check_data(net, data, "evaluate"), cost)
+
+
+def _evaluate(net: MLP, data: list[Example], cost: str) -> tuple[float, float | None]:
     with no_grad():
         traces = [net.trace(x) for x, _ in data]
         c = mean_cost(traces, [y for _, y in data], cost).data
@@ -83,21 +90,27 @@ def evaluate(
     return c, accuracy
 
 
-def _check_data(net: MLP, data: Sequence[tuple[Sequence[Number], Sequence[Number]]]) -> list:
-    """data as a list of (x, y) pairs, every input and target checked; errors name data[i]."""
-    data = list(data)
-    if not data:
-        raise ValueError("train: data is empty")
-    for i, pair in enumerate(data):
+def _check_data(
+    net: MLP, data: Sequence[tuple[Sequence[Number], Sequence[Number]]], who: str
+) -> list[Example]:
+    """data as a list of (x, y) pairs with y as floats, every input and target checked.
+
+    An error names data[i] and what is wrong with it, before anything is computed.
+    """
+    pairs = list(data)
+    if not pairs:
+        raise ValueError(f"{who}: data is empty")
+    checked = []
+    for i, pair in enumerate(pairs):
         if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
-            raise TypeError(f"train: data[{i}] must be an (x, y) pair, got {pair!r:.80}")
+            raise TypeError(f"{who}: data[{i}] must be an (x, y) pair, got {pair!r:.80}")
         x, y = pair
         try:
             net.inputs(x)
-            net.target(y)
+            checked.append((x, net.target(y)))
         except (TypeError, ValueError, OverflowError) as e:
-            raise type(e)(f"train: data[{i}]: {e}") from None
-    return data
+            raise type(e)(f"{who}: data[{i}]: {e}") from None
+    return checked
 
 
 def _count(value: object, name: str, allow_zero: bool = False) -> int:
@@ -129,15 +142,15 @@ def train(
     epochs = _count(epochs, "epochs", allow_zero=True)
     batch_size = _count(batch_size, "batch_size")
     cost_named(cost).check_output(net.activations[-1])
-    data = _check_data(net, data)
+    checked = _check_data(net, data, "train")
     optimizer = SGD(net.parameters(), lr)
     rng = seeded(seed, "train")
     history = []
     for epoch in range(1, epochs + 1):
-        order = list(range(len(data)))
+        order = list(range(len(checked)))
         rng.shuffle(order)
         for start in range(0, len(order), batch_size):
-            batch = [data[i] for i in order[start : start + batch_size]]
+            batch = [checked[i] for i in order[start : start + batch_size]]
             try:
                 C = mean_cost([net.trace(x) for x, _ in batch], [y for _, y in batch], cost)
                 optimizer.zero_grad()
@@ -149,7 +162,7 @@ def train(
                     f"(lr = {lr!r}); the net keeps the parameters of the last completed "
                     f"step: {e}"
                 ) from None
-        stats = EpochStats(epoch, *evaluate(net, data, cost))
+        stats = EpochStats(epoch, *_evaluate(net, checked, cost))
         history.append(stats)
         if verbose:
             acc = "" if stats.accuracy is None else f"  accuracy {stats.accuracy:6.1%}"

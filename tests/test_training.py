@@ -257,3 +257,12 @@ def test_zero_grad_clears_the_parameters_and_no_other_node():
         assert z.grad != 0.0
     C.zero_grad()
     assert z.grad == 0.0
+
+
+def test_evaluate_checks_its_data_as_train_does():
+    # a sibling of issue 8 item 12: evaluate names the bad example too
+    net = MLP(2, [2, 1], seed=0)
+    with pytest.raises(ValueError, match=r"evaluate: data\[1\]: target y\[0\] must be finite"):
+        nn.evaluate(net, [XOR[0], ([0.0, 1.0], [float("nan")])])
+    with pytest.raises(ValueError, match="evaluate: data is empty"):
+        nn.evaluate(net, [])
