@@ -17,6 +17,7 @@ import numpy as np
 from engine import Value
 from engine.value import Number
 from nn.activations import Activation
+from nn.checks import sequence
 from nn.trace import Trace
 
 Array = np.ndarray
@@ -94,6 +95,7 @@ class Cost:
 
 
 def _check_lengths(a: Sequence[Value], y: Target, name: str) -> None:
+    sequence(y, f"{name} cost: the target")
     if len(a) != len(y):
         raise ValueError(f"{name} cost: output has {len(a)} values but target has {len(y)}")
 

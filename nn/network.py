@@ -38,7 +38,7 @@ class Neuron(Module):
     ) -> None:
         self.w = [
             Value(wk, label=f"w^{layer}_{_index(j, k)}")
-            for k, wk in enumerate(sequence(w, f"w^{layer}_{j} (the neuron's weights)"))
+            for k, wk in enumerate(sequence(w, f"w^{layer}_{_index(j)} (the neuron's weights)"))
         ]
         self.b = Value(b, label=f"b^{layer}_{_index(j)}")
         self.activation = layer_activations(activation, 1)[0]
