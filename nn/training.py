@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine import Value, no_grad
 from engine.autodiff import zero_grad
-from engine.value import Number
+from engine.value import Number, is_real
 from nn.checks import is_integer, seeded
 from nn.costs import cost_named, mean_cost
 from nn.network import MLP
@@ -21,7 +20,7 @@ class SGD:
     """Plain gradient descent on a list of parameters: p → p − lr · p.grad."""
 
     def __init__(self, params: Sequence[Value], lr: float) -> None:
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < math.inf:
+        if not is_real(lr) or not 0 < lr < math.inf:
             raise ValueError(f"SGD: lr must be a positive finite number, got {lr!r}")
         self.params: list[Value] = list(params)
         if not all(isinstance(p, Value) for p in self.params):
