@@ -37,7 +37,10 @@ def main() -> None:
         )
     print("\nChain rule by hand: do/dx1 = (1 - o^2) * w1 =", f"{(1 - o.data**2) * w1.data:.4f}")
     try:
-        print("drew", viz.render(viz.draw_dot(o), "out/expression.svg"))
+        print(
+            "drew",
+            viz.render(viz.draw_dot(o), "out/expression.svg", dot_source="out/expression.dot"),
+        )
     except viz.RenderError as e:
         print(f"wrote out/expression.dot, but no picture: {e}", file=sys.stderr)
 

@@ -1,13 +1,18 @@
 """The examples a newcomer runs first, end to end in a temporary folder."""
 
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+# Each example runs in this environment with the checkout's root first on PYTHONPATH.
+pytestmark = pytest.mark.usefixtures("project_on_pythonpath")
 
 
 def run(tmp_path, name, *args, env=None):
@@ -67,13 +72,29 @@ def test_tiny_net_without_a_renderer_still_prints_and_writes_dot(tmp_path):
         capture_output=True,
         text=True,
         timeout=300,
-        env={"PATH": str(tmp_path / "nothing")},
+        env={**os.environ, "PATH": str(tmp_path / "nothing")},
     )
     assert done.returncode == 0, done.stderr
     assert "agree to 1e-9: True" in done.stdout
     assert "apt-get install graphviz" in done.stderr
     assert (tmp_path / "out" / "tiny_net.dot").exists()
     assert not (tmp_path / "out" / "tiny_net.svg").exists()
+
+
+def test_examples_run_from_a_checkout_that_is_not_installed(tmp_path, monkeypatch):
+    # python -S processes no .pth file, so the editable install is invisible; the
+    # dependencies' folder goes on PYTHONPATH after the root as a plain folder.
+    dependencies = Path(np.__file__).parent.parent
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([os.environ["PYTHONPATH"], str(dependencies)]))
+    done = subprocess.run(
+        [sys.executable, "-S", str(EXAMPLES / "compare.py")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "agree to 1e-9: True" in done.stdout
 
 
 def test_expression(tmp_path):
@@ -95,3 +116,93 @@ def test_train_reaches_95_percent(tmp_path, seed):
     accuracy = float(re.search(r"accuracy ([\d.]+)%, cost", done.stdout).group(1))
     assert accuracy >= 95.0
     assert done.stdout.count("epoch ") == 20
+
+
+@pytest.mark.parametrize("lr", ["10", "50"])
+def test_item9_train_example_survives_large_learning_rates(tmp_path, lr):
+    # issue 8 item 9: at --lr 5 … 50 a sigmoid output saturates to exactly 1.0 and the
+    # cross-entropy used to die on ln 0 after epoch 1
+    done = run(tmp_path, "train.py", "--lr", lr, "--epochs", "3", "--points", "60")
+    assert done.returncode == 0, done.stderr
+    assert "epoch 3/3" in done.stdout and "3 epochs in" in done.stdout
+
+
+def test_item10_train_example_with_zero_epochs(tmp_path):
+    # issue 8 item 10: --epochs 0 used to raise IndexError on history[-1]
+    done = run(tmp_path, "train.py", "--epochs", "0", "--points", "20")
+    assert done.returncode == 0, done.stderr
+    assert "0 epochs in" in done.stdout and "accuracy" in done.stdout
+
+
+def test_item11_tiny_net_too_large_to_draw_ends_with_a_message(tmp_path):
+    # issue 8 item 11: --sizes 20,20,2 printed its results, then died with a traceback
+    done = run(tmp_path, "tiny_net.py", "--sizes", "20,20,2")
+    assert done.returncode == 0, done.stderr
+    assert "agree to 1e-9: True" in done.stdout
+    assert "no picture: draw_net: the net has 440 weights" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "example, args, message",
+    [
+        ("train.py", ["--points", "0"], "argument --points: expected an integer ≥ 1, got '0'"),
+        ("train.py", ["--epochs", "-1"], "argument --epochs: expected an integer ≥ 0"),
+        ("train.py", ["--batch-size", "0"], "argument --batch-size: expected an integer ≥ 1"),
+        ("train.py", ["--lr", "0"], "argument --lr: expected a positive finite number"),
+        ("train.py", ["--lr", "nan"], "argument --lr: expected a positive finite number"),
+        ("tiny_net.py", ["--x", "nan,1"], "argument --x: expected finite numbers"),
+        ("tiny_net.py", ["--y", "1,inf"], "argument --y: expected finite numbers"),
+        (
+            "tiny_net.py",
+            ["--activation", "relu", "--cost", "cross_entropy"],
+            "the cross_entropy cost needs outputs in \\(0, 1\\)",
+        ),
+        (
+            "tiny_net.py",
+            ["--activation", "linear", "--x", "1e200,1e200"],
+            "stopped: .*out of range",
+        ),
+    ],
+)
+def test_item11_examples_end_with_a_message_never_a_traceback(tmp_path, example, args, message):
+    # issue 8 item 11: every option an example accepts ends in a clear message
+    done = run(tmp_path, example, *args)
+    assert done.returncode in (1, 2)
+    assert re.search(message, done.stderr), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_item11_tiny_net_with_an_unwritable_output_folder(tmp_path):
+    (tmp_path / "taken").write_text("a file where the folder should go")
+    done = run(tmp_path, "tiny_net.py", "--out", "taken")
+    assert done.returncode == 0, done.stderr
+    assert "agree to 1e-9: True" in done.stdout
+    assert "no picture: cannot write under taken" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("lr", ["0.01", "0.1", "1", "10", "100"])
+def test_train_example_trains_or_stops_cleanly_at_any_learning_rate(tmp_path, lr):
+    # issue 8, "done when": examples/train.py's data at learning rates 0.01 … 100
+    done = run(tmp_path, "train.py", "--lr", lr, "--epochs", "2", "--points", "40")
+    assert "Traceback" not in done.stderr
+    if done.returncode == 0:
+        assert "2 epochs in" in done.stdout
+    else:
+        assert done.returncode == 1 and done.stderr.startswith("training stopped: ")
+
+
+def test_higher_order(tmp_path):
+    done = run(tmp_path, "higher_order.py")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    # each engine derivative of tanh beside its closed form, to 12 digits
+    for n in range(1, 5):
+        (row,) = [line for line in lines if re.match(rf"\s+{n}\s+[+-]\d", line)]
+        engine_value, closed = row.split()[1:3]
+        assert engine_value == closed
+    assert "converged to (1.0000000000, 1.0000000000)" in done.stdout
+    assert "reverse mode: 4 sweeps" in done.stdout and "forward mode: 3 sweeps" in done.stdout
+    assert "largest |forward − reverse| = 0.0e+00" in done.stdout
+    assert "dy/dx" in (tmp_path / "out" / "higher_order_dy.svg").read_text()

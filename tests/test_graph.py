@@ -3,7 +3,7 @@
 import re
 import subprocess
 import sys
-import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -45,7 +45,7 @@ def test_labels_hold_data_grad_and_local_derivatives():
     y = (x * w).tanh()
     y.label = "y"
     y.backward()
-    g = draw_dot(y, fmt=".3f")
+    g = draw_dot(y, number_format=".3f")
     dtanh = 1 - y.data**2
     assert f"{{ x | data 2.000 | grad {dtanh * -3:.3f} }}" in g.source
     assert f"∂={dtanh:.3f}" in g.source  # tanh's local derivative on its edge
@@ -64,30 +64,23 @@ def test_record_syntax_in_labels_is_escaped():
     assert r"a\|b\{c\}\<d\>" in g.source
 
 
-SCRIPT = textwrap.dedent("""
-    from engine import Value
-    from viz import draw_dot
+def example_source():
+    """The DOT source of one small graph, built from scratch."""
     x, y = Value(1.5, label="x"), Value(-0.5, label="y")
     h = (x * y + x).tanh() * (x / (1 + y * y)).sigmoid()
     h.backward()
-    print(draw_dot(h).source, end="")
-""")
+    return draw_dot(h).source
 
 
+@pytest.mark.usefixtures("project_on_pythonpath")
 def test_same_graph_same_source_in_another_process():
-    namespace = {}
-    exec(
-        compile(
-            "from io import StringIO\nimport contextlib\nout = StringIO()\n"
-            "with contextlib.redirect_stdout(out):\n" + textwrap.indent(SCRIPT, "    "),
-            "<script>",
-            "exec",
-        ),
-        namespace,
-    )
-    here = namespace["out"].getvalue()
-    there = subprocess.run(
-        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True
+    here = example_source()
+    there = subprocess.run(  # this module, imported afresh by another Python
+        [sys.executable, "-c", "import test_graph; print(test_graph.example_source(), end='')"],
+        cwd=Path(__file__).parent,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert here == there and "v0" in here
 
@@ -116,7 +109,34 @@ def test_twenty_thousand_nodes_when_asked():
 def test_bad_arguments():
     with pytest.raises(TypeError, match="root must be a Value, got float"):
         draw_dot(1.0)
-    with pytest.raises(ValueError, match="fmt must be a number format"):
-        draw_dot(Value(1.0), fmt="%d")
+    with pytest.raises(ValueError, match="number_format must be a format spec for a float"):
+        draw_dot(Value(1.0), number_format="%d")
     with pytest.raises(ValueError, match="rankdir must be one of"):
         draw_dot(Value(1.0), rankdir="up")
+
+
+def test_labels_are_drawn_as_written():
+    """Newlines, tabs, runs of spaces, entities and record syntax survive into the picture."""
+    texts = {
+        "two\nlines": "two\\nlines",
+        "a\tb": "a \u00a0\u00a0b",
+        "  lead  and  runs": "\u00a0\u00a0lead \u00a0and \u00a0runs",
+        "&lt;": "&amp;lt;",
+        "{x|<p>}": "\\{x\\|\\<p\\>\\}",
+        'q"\\': 'q\\"\\\\',
+    }
+    for text, drawn in texts.items():
+        assert f"{{ {drawn} | data 1 | grad 0 }}" in draw_dot(Value(1.0, label=text)).source, text
+
+
+def test_a_number_format_with_record_syntax_does_not_split_fields():
+    x = Value(1.5, label="x")
+    src = draw_dot(x, number_format="|<12.3g").source
+    assert "{ x | data 1.5" + "\\|" * 9 + " | grad 0" + "\\|" * 11 + " }" in src
+    assert src.count(" | ") == 2  # three fields: label, data, grad
+
+
+def test_a_label_that_cannot_be_shown_is_refused_clearly():
+    for bad in ("nul\x00", "bell\x07", "cr\r"):
+        with pytest.raises(ValueError, match=r"cannot draw the text .* holds U\+00"):
+            draw_dot(Value(1.0, label=bad))

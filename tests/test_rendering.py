@@ -38,7 +38,7 @@ def _texts(path):
 @pytest.mark.parametrize("renderer", ["dot", "graphviz-pure"])
 def test_svg_through_each_renderer_parses_and_holds_the_labels(tmp_path, renderer):
     needs(renderer)
-    path = render(_graph(), tmp_path / "g.svg", renderer=renderer)
+    path = render(_graph(), tmp_path / "g.svg", renderer=renderer, dot_source=tmp_path / "g.dot")
     texts = _texts(path)
     for label in ("x", "out", "tanh", "data 2", "grad 1", "∂=3"):
         assert label in texts, (label, texts)
@@ -63,7 +63,9 @@ def test_pdf_through_graphviz_pure_is_refused_clearly(tmp_path):
         RenderError,
         match="graphviz-pure cannot write PDF: write .svg or .png instead, or install Graphviz's dot",
     ):
-        render(_graph(), tmp_path / "g.pdf", renderer="graphviz-pure")
+        render(
+            _graph(), tmp_path / "g.pdf", renderer="graphviz-pure", dot_source=tmp_path / "g.dot"
+        )
     assert (tmp_path / "g.dot").exists()
 
 
@@ -71,7 +73,7 @@ def test_without_any_renderer_the_dot_file_is_written_and_the_error_says_how(tmp
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.setattr(rendering, "SCRIPTS_DIR", None)
     with pytest.raises(RendererNotFoundError) as info:
-        render(_graph(), tmp_path / "pic" / "g.svg")
+        render(_graph(), tmp_path / "pic" / "g.svg", dot_source=tmp_path / "pic" / "g.dot")
     message = str(info.value)
     for hint in (
         "apt-get install graphviz",
@@ -92,13 +94,18 @@ def _graphviz_pure_program():
     )
 
 
-def test_falls_back_to_graphviz_pure_when_dot_is_missing(tmp_path, monkeypatch):
+@pytest.fixture
+def only_graphviz_pure(tmp_path, monkeypatch):
+    """A PATH holding graphviz-pure and no dot."""
     needs("graphviz-pure")
     only = tmp_path / "bin"
     only.mkdir()
     os.symlink(_graphviz_pure_program(), only / "graphviz-pure")
     monkeypatch.setenv("PATH", str(only))
     monkeypatch.setattr(rendering, "SCRIPTS_DIR", None)
+
+
+def test_falls_back_to_graphviz_pure_when_dot_is_missing(tmp_path, only_graphviz_pure):
     path = render(_graph(), tmp_path / "g.svg")
     assert "tanh" in _texts(path)
 
@@ -130,3 +137,40 @@ def test_renderer_failure_is_reported_with_its_message(renderer):
 def test_jupyter_display_renders_svg():
     svg = _graph()._repr_mimebundle_()["image/svg+xml"]
     assert "<svg" in svg and "tanh" in svg
+
+
+def test_render_leaves_a_hand_written_dot_file_alone(tmp_path):
+    needs("graphviz-pure")
+    mine = tmp_path / "mine.dot"
+    mine.write_text("digraph { written -> by -> hand }")
+    render(_graph(), tmp_path / "mine.svg", renderer="graphviz-pure")
+    assert mine.read_text() == "digraph { written -> by -> hand }"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.dot", "mine.svg"]
+
+
+def test_dot_source_is_written_where_asked_and_never_onto_the_picture(tmp_path):
+    needs("graphviz-pure")
+    render(_graph(), tmp_path / "g.svg", renderer="graphviz-pure", dot_source=tmp_path / "src.gv")
+    assert (tmp_path / "src.gv").read_text() == _graph().source
+    with pytest.raises(ValueError, match="dot_source and the picture are the same file"):
+        render(_graph(), tmp_path / "g.svg", dot_source=tmp_path / "g.svg")
+    assert "<svg" in (tmp_path / "g.svg").read_text()
+
+
+def test_jupyter_display_uses_the_public_protocol_through_our_renderer(only_graphviz_pure):
+    """With only graphviz-pure installed the display still works: graphviz's own would run dot."""
+    g = _graph()
+    bundle = g._repr_mimebundle_(include=["image/svg+xml", "image/png"])
+    assert "tanh" in bundle["image/svg+xml"]
+    assert bundle["image/png"][:4] == b"\x89PNG"
+    assert list(g._repr_mimebundle_(exclude=["image/svg+xml"])) == []
+    assert not {"_repr_image_svg_xml", "_repr_image_png"} & set(vars(type(g)))
+
+
+@pytest.mark.parametrize("renderer", ["dot", "graphviz-pure"])
+def test_awkward_labels_are_shown_as_written(tmp_path, renderer):
+    needs(renderer)
+    x = Value(1.5, label="  a  &lt; {|x|}\nline two")
+    texts = _texts(render(draw_dot(x, number_format="|<8.2g"), tmp_path / "g.svg", renderer))
+    for shown in ("\u00a0\u00a0a \u00a0&lt; {|x|}", "line two", "data 1.5|||||"):
+        assert shown in texts, (shown, texts)

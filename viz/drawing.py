@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import graphviz
 
 from viz import rendering, style
@@ -10,11 +12,25 @@ from viz import rendering, style
 class Drawing(graphviz.Digraph):
     """A graphviz.Digraph whose Jupyter display uses ``dot`` or, failing that, ``graphviz-pure``."""
 
-    def _repr_image_svg_xml(self) -> str:
-        return rendering.pipe(self.source, "svg").decode("utf-8")
+    def _repr_mimebundle_(
+        self,
+        include: Iterable[str] | None = None,
+        exclude: Iterable[str] | None = None,
+        **kwargs: object,
+    ) -> dict[str, str | bytes]:
+        """Jupyter's display protocol: SVG unless ``include`` asks for PNG too (or instead)."""
+        wanted = set(include) if include is not None else {"image/svg+xml"}
+        wanted -= set(exclude or ())
+        bundle: dict[str, str | bytes] = {}
+        if "image/svg+xml" in wanted:
+            bundle["image/svg+xml"] = self.svg()
+        if "image/png" in wanted:
+            bundle["image/png"] = rendering.pipe(self.source, "png")
+        return bundle
 
-    def _repr_image_png(self) -> bytes:
-        return rendering.pipe(self.source, "png")
+    def svg(self) -> str:
+        """The drawing as SVG text, through whichever renderer is installed."""
+        return rendering.pipe(self.source, "svg").decode("utf-8")
 
 
 def new_drawing(name: str, rankdir: str) -> Drawing:

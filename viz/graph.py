@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine import Value
 from engine.autodiff import topological_order
-from viz import style
+from viz import labels, style
 from viz.drawing import Drawing, new_drawing
 
 
@@ -12,21 +12,12 @@ class GraphTooLargeError(ValueError):
     """The graph has more nodes than ``max_nodes``: its picture would be unreadable."""
 
 
-def check_format(fmt: str) -> str:
-    """fmt if it is a number format spec (like ".4g"), else ValueError."""
-    try:
-        format(1.5, fmt)
-    except (TypeError, ValueError):
-        raise ValueError(f"fmt must be a number format such as '.4g', got {fmt!r}") from None
-    return fmt
-
-
 def draw_dot(
     root: Value,
     rankdir: str = "LR",
     show_grad: bool = True,
     show_local_grads: bool = True,
-    fmt: str = ".4g",
+    number_format: str = ".4g",
     max_nodes: int | None = 500,
 ) -> Drawing:
     """The graph of ``root`` as a graphviz Digraph, one record per Value: label | data | grad.
@@ -38,11 +29,13 @@ def draw_dot(
     values made by an operation white, operations pale yellow; the root has a thick
     border. Node ids follow the graph's order, so the same graph gives the same
     source. Graphs of more than ``max_nodes`` Values raise GraphTooLargeError
-    (``max_nodes=None`` draws any size).
+    (``max_nodes=None`` draws any size). Numbers are written with ``number_format``;
+    labels are drawn as written (spaces, tabs, newlines, ``& < > | { }`` included),
+    and a label holding a control character such as NUL is refused with ValueError.
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
-    check_format(fmt)
+    style.check_number_format(number_format)
     order = topological_order(root)
     if max_nodes is not None and len(order) > max_nodes:
         raise GraphTooLargeError(
@@ -53,17 +46,18 @@ def draw_dot(
     g = new_drawing("value_graph", rankdir)
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     for node, nid in ids.items():
-        fields = [style.record_text(node.label), f"data {style.number(node.data, fmt)}"]
+        fields = [node.label, f"data {style.number(node.data, number_format)}"]
         if show_grad:
-            fields.append(f"grad {style.number(node.grad, fmt)}")
+            fields.append(f"grad {style.number(node.grad, number_format)}")
         attrs = {"fillcolor": style.LEAF_FILL if node.op == "" else style.INTERIOR_FILL}
         if node is root:
             attrs["penwidth"] = style.ROOT_PEN
-        g.node(nid, "{ " + " | ".join(fields) + " }", shape="record", style="filled", **attrs)
+        label = "{ " + " | ".join(map(labels.record_field, fields)) + " }"
+        g.node(nid, label, shape="record", style="filled", **attrs)
         if node.op:
             g.node(
                 nid + "op",
-                style.record_text(node.op),
+                labels.plain(node.op),
                 shape="box",
                 style="rounded,filled",
                 fillcolor=style.OP_FILL,
@@ -73,8 +67,8 @@ def draw_dot(
             g.edge(nid + "op", nid)
             many = len(node.parents) > 1
             for position, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
-                label = [f"#{position}"] if many else []
+                words = [f"#{position}"] if many else []
                 if show_local_grads:
-                    label.append(f"∂={style.number(local, fmt)}")
-                g.edge(ids[parent], nid + "op", label=" ".join(label))
+                    words.append(f"∂={style.number(local, number_format)}")
+                g.edge(ids[parent], nid + "op", label=labels.plain(" ".join(words)))
     return g

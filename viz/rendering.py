@@ -45,37 +45,37 @@ class RendererNotFoundError(RenderError):
     """Neither ``dot`` nor ``graphviz-pure`` can be found."""
 
 
-def find_renderer(fmt: str, renderer: str | None = None) -> str:
-    """The path of a program that can write ``fmt``: ``renderer`` if given, else the first found."""
+def find_renderer(file_format: str, renderer: str | None = None) -> str:
+    """The path of a program that writes ``file_format``: ``renderer`` if given, else the first found."""
     names = [renderer] if renderer else list(RENDERERS)
     if renderer is not None and renderer not in RENDERERS:
         raise ValueError(
             f"renderer must be one of {', '.join(map(repr, RENDERERS))}, got {renderer!r}"
         )
     found = {name: _which(name) for name in names}
-    able = [name for name in names if found[name] and fmt in RENDERERS[name]]
+    able = [name for name in names if found[name] and file_format in RENDERERS[name]]
     if able:
         return found[able[0]]  # type: ignore[return-value]
     present = [name for name in names if found[name]]
     if present:
         raise RenderError(
-            f"{' and '.join(present)} cannot write {fmt.upper()}: write .svg or .png "
-            f"instead, or install {GRAPHVIZ_DOT}, which writes {fmt.upper()}"
+            f"{' and '.join(present)} cannot write {file_format.upper()}: write .svg or .png "
+            f"instead, or install {GRAPHVIZ_DOT}, which writes {file_format.upper()}"
         )
     wanted = renderer or "Graphviz's dot or graphviz-pure"
     raise RendererNotFoundError(
-        f"cannot render {fmt.upper()}: {wanted} is neither on PATH nor "
+        f"cannot render {file_format.upper()}: {wanted} is neither on PATH nor "
         f"in this Python's scripts folder; "
         f"to get pictures, {HOW_TO_GET_A_RENDERER}"
     )
 
 
-def pipe(source: str, fmt: str, renderer: str | None = None) -> bytes:
-    """The rendered bytes of DOT ``source`` in ``fmt``."""
-    exe = find_renderer(fmt, renderer)
+def pipe(source: str, file_format: str, renderer: str | None = None) -> bytes:
+    """The rendered bytes of DOT ``source`` in ``file_format``."""
+    exe = find_renderer(file_format, renderer)
     try:
         done = subprocess.run(
-            [exe, f"-T{fmt}"],
+            [exe, f"-T{file_format}"],
             input=source.encode("utf-8"),
             capture_output=True,
             timeout=300,
@@ -89,26 +89,42 @@ def pipe(source: str, fmt: str, renderer: str | None = None) -> bytes:
     if done.returncode != 0 or not done.stdout:
         message = done.stderr.decode("utf-8", "replace").strip()
         raise RenderError(
-            f"{os.path.basename(exe)} failed to render {fmt.upper()} "
+            f"{os.path.basename(exe)} failed to render {file_format.upper()} "
             f"(exit {done.returncode}): {message}"
         )
     return done.stdout
 
 
-def render(graph: graphviz.Digraph, path: str | os.PathLike, renderer: str | None = None) -> Path:
-    """Write ``graph`` to path (.svg, .png or .pdf, by its extension) and its DOT source beside it.
+def render(
+    graph: graphviz.Digraph,
+    path: str | os.PathLike,
+    renderer: str | None = None,
+    dot_source: str | os.PathLike | None = None,
+) -> Path:
+    """Write ``graph`` to path (.svg, .png or .pdf, by its extension); its DOT source only if asked.
 
-    The ``.dot`` file is written first, so it is there even when no renderer is; then
-    RendererNotFoundError says how to get one. Returns the path of the picture.
+    ``dot_source`` names a file for the DOT source; it is written first, so it is there
+    even when no renderer is (then RendererNotFoundError says how to get one). Without
+    it no ``.dot`` file is written, so a hand-written one beside the picture is never
+    touched. Returns the path of the picture.
     """
     path = Path(path)
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
+    file_format = FORMATS.get(path.suffix.lower())
+    if file_format is None:
         raise ValueError(
             f"render: unknown picture format {path.suffix!r} in {str(path)!r}; "
             f"use one of {', '.join(FORMATS)}"
         )
+    if dot_source is not None:
+        dot_path = Path(dot_source)
+        if dot_path.resolve() == path.resolve():
+            raise ValueError(
+                f"render: dot_source and the picture are the same file {str(path)!r}; "
+                f"give the DOT source a name of its own (e.g. {str(path.with_suffix('.dot'))!r})"
+            )
+        dot_path.parent.mkdir(parents=True, exist_ok=True)
+        dot_path.write_text(graph.source, encoding="utf-8")
+    picture = pipe(graph.source, file_format, renderer)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.with_suffix(".dot").write_text(graph.source, encoding="utf-8")
-    path.write_bytes(pipe(graph.source, fmt, renderer))
+    path.write_bytes(picture)
     return path

@@ -27,13 +27,17 @@ def weight_pen(w: float) -> str:
     return f"{0.5 + min(abs(w), 3.0):.2f}"
 
 
-def number(x: float, fmt: str) -> str:
+def check_number_format(number_format: str) -> str:
+    """number_format if it is a format spec for a float (like ".4g"), else ValueError."""
+    try:
+        format(1.5, number_format)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"number_format must be a format spec for a float such as '.4g', got {number_format!r}"
+        ) from None
+    return number_format
+
+
+def number(x: float, number_format: str) -> str:
     """x in the drawing's number format (a format spec such as ".4g")."""
-    return format(x, fmt)
-
-
-def record_text(text: str) -> str:
-    """text made safe inside a record label, where { } | < > and quotes are syntax."""
-    for ch in '\\{}|<>"':
-        text = text.replace(ch, "\\" + ch)
-    return text
+    return format(x, number_format)

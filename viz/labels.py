@@ -1,0 +1,65 @@
+"""Text made safe for Graphviz labels: shown as written, or refused when it cannot be shown.
+
+Graphviz reads a label as a little language: ``\\`` starts an escape, ``&lt;`` is an
+entity, ``{ | < >`` are syntax inside records, runs of spaces collapse and leading
+spaces are trimmed, a control character breaks the file. Every text a drawing
+shows (Value labels, operation names, formatted numbers) goes through here.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+NBSP = "\u00a0"  # a space Graphviz neither collapses nor trims
+TAB_SIZE = 4
+RECORD_SYNTAX = "{}|<>"
+# A space that starts a line or follows another space would be lost: keep it as NBSP.
+_LOST_SPACE = re.compile(r"(?:^|(?<= )) ")
+
+
+def check_showable(text: str) -> str:
+    """text if it holds no control character other than newline and tab, else ValueError."""
+    if not isinstance(text, str):
+        raise TypeError(f"a drawn label must be a str, got {type(text).__name__}: {text!r}")
+    for ch in text:
+        if ch not in "\n\t" and unicodedata.category(ch) == "Cc":
+            name = unicodedata.name(ch, "a control character")
+            raise ValueError(
+                f"cannot draw the text {text!r}: it holds U+{ord(ch):04X} ({name}), "
+                f"which a picture cannot show; remove it from the label"
+            )
+    return text
+
+
+def _spaced(text: str) -> str:
+    """Tabs expanded and every space that Graphviz would drop made a non-breaking one."""
+    lines = check_showable(text).split("\n")
+    return "\n".join(_LOST_SPACE.sub(NBSP, line.expandtabs(TAB_SIZE)) for line in lines)
+
+
+def plain(text: str) -> str:
+    """text as one label of a box, ellipse or edge (newlines kept as line breaks)."""
+    text = _spaced(text).replace("\\", "\\\\").replace("&", "&amp;")
+    # "<…>" would be read as an HTML-like label; the entities show the brackets themselves.
+    text = text.replace("<", "&lt;").replace(">", "&gt;").replace('"', '\\"')
+    return text.replace("\n", "\\n")
+
+
+def record_field(text: str) -> str:
+    """text as one field of a record label, where ``{ } | < >`` are syntax."""
+    text = _spaced(text).replace("\\", "\\\\").replace("&", "&amp;").replace('"', '\\"')
+    for ch in RECORD_SYNTAX:
+        text = text.replace(ch, "\\" + ch)
+    return text.replace("\n", "\\n")
+
+
+def lines(*texts: str) -> str:
+    """Several plain texts, one per line, as one label."""
+    return "\\n".join(plain(t) for t in texts)
+
+
+def html_text(text: str) -> str:
+    """text inside an HTML-like label (``<…>``), newlines as ``<br/>``."""
+    return html.escape(_spaced(text), quote=False).replace("\n", "<br/>")
