@@ -365,4 +365,16 @@ def weighted_sum(
     # One pass over the types instead of an isinstance per operand: the "train step" row.
     if set(map(type, parents)) != {Value}:
         parents = tuple(operand(v, "weighted_sum operand") for v in parents)
-    return _node(WEIGHTED_SUM.forward(*[p._data for p in parents]), parents, WEIGHTED_SUM)  # type: ignore[union-attr,arg-type]
+    return _weighted_sum_node(parents)  # type: ignore[arg-type]
+
+
+def weighted_sum_of_values(ws: Sequence[Value], xs: Sequence[Value], b: Value) -> Value:
+    """``weighted_sum`` for a caller whose operands are all Values already (nn's neurons)."""
+    # No type check of the 2n + 1 operands: 1.1x on the "train step" row of benchmarks/run.py.
+    if len(ws) != len(xs):
+        raise ValueError(f"weighted_sum: {len(ws)} weights but {len(xs)} inputs")
+    return _weighted_sum_node((*ws, *xs, b))
+
+
+def _weighted_sum_node(parents: tuple[Value, ...]) -> Value:
+    return _node(WEIGHTED_SUM.forward(*[p._data for p in parents]), parents, WEIGHTED_SUM)

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from engine import Value, weighted_sum
-from engine.value import Number, real
+from engine import Value
+from engine.value import Number, real, weighted_sum_of_values
 from nn import saving
 from nn.activations import activation_named, layer_activations
 from nn.checks import is_integer, seeded, sequence
@@ -48,7 +48,7 @@ class Neuron(Module):
 
     def weighted_input(self, a: list[Value]) -> Value:
         """z = Σ_k w_k a_k + b for the previous layer's activations a (Values, already checked)."""
-        z = weighted_sum(self.w, a, self.b)
+        z = weighted_sum_of_values(self.w, a, self.b)
         z.label = self._z_label
         return z
 
