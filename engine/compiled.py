@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from engine import autodiff
-from engine.batch_plan import Elementwise, Matmul, Sum, make_plan
+from engine.batch_plan import Elementwise, Matmul, Plan, Sum, make_plan
 from engine.grad_mode import enable_grad
 from engine.recording import Recording, input_leaves, outputs_of, record
 from engine.value import Value, apply
@@ -86,6 +86,11 @@ class Compiled:
         self._want_input_grads = input_grads
         self._buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._in_arrays = False
+
+    @property
+    def plan(self) -> Plan:
+        """Where each node lives in the replay's arrays, and the groups (engine.batch_plan)."""
+        return self._plan
 
     @property
     def groups(self) -> list[Elementwise | Matmul | Sum]:

@@ -21,6 +21,9 @@ POSITIVE_WEIGHT = "#1f5fa8"  # blue edge: w^l_jk > 0
 NEGATIVE_WEIGHT = "#b8322a"  # red edge: w^l_jk < 0
 CLUSTER_PEN = "#999999"
 
+# Compiled replays (draw_groups): one colour per way a group runs
+GROUP_FILL = {"matmul": A_FILL, "elementwise": OP_FILL, "sum": Z_FILL}
+
 
 def weight_pen(w: float) -> str:
     """Edge thickness for a weight: thicker for larger |w|, within 0.5 … 3.5."""
