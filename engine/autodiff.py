@@ -65,10 +65,7 @@ def backward(root: Value, grad: float) -> None:
                 g = node.grad
                 if g == 0.0:  # nothing to pass on (and 0·inf must not become nan)
                     continue
-                parents = node.parents
-                for parent, local in zip(parents, rule.float_derivative(parents, node._data)):
-                    if local:  # a zero local derivative masks even an infinite upstream grad
-                        parent.grad += local * g
+                rule.float_backward(node.parents, node._data, g)
         except BaseException:
             for node in order:  # leave every grad as it was
                 node.grad = 0.0
