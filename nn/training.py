@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+import numpy as np
 
 from engine import Value, no_grad
 from engine.autodiff import zero_grad
 from engine.value import Number, is_real
+from nn.batch_training import BatchTrainer
 from nn.checks import is_integer, seeded
 from nn.costs import cost_named, mean_cost
 from nn.network import MLP
@@ -84,9 +89,26 @@ def _evaluate(net: MLP, data: list[Example], cost: str) -> tuple[float, float | 
     with no_grad():
         traces = [net.trace(x) for x, _ in data]
         c = mean_cost(traces, [y for _, y in data], cost).data
-    hits = [_is_hit([v.data for v in t.output], y) for t, (_, y) in zip(traces, data)]
-    accuracy = None if None in hits else sum(map(bool, hits)) / len(hits)
-    return c, accuracy
+    return c, _accuracy([[v.data for v in t.output] for t in traces], data)
+
+
+def _accuracy(outputs: Sequence[Sequence[float]], data: list[Example]) -> float | None:
+    hits = [_is_hit(a, y) for a, (_, y) in zip(outputs, data)]
+    return None if None in hits else sum(map(bool, hits)) / len(hits)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    # The engine makes no reference cycles, yet Python's cyclic collector walks every node
+    # of a step's graph: pausing it is 1.1x on the scalar "training loop" row of
+    # benchmarks/run.py, and more on larger graphs.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _check_data(
@@ -132,11 +154,15 @@ def train(
     cost: str = "quadratic",
     seed: int | None = None,
     verbose: bool = True,
+    compiled: bool = True,
 ) -> list[EpochStats]:
     """Mini-batch SGD over shuffled data; prints a line per epoch unless verbose=False.
 
     Each step takes m = batch_size examples X_1 … X_m and moves every parameter by
-    −(η/m) Σ_j ∂C_Xj/∂w, η = lr: the gradient of the batch's mean cost.
+    −(η/m) Σ_j ∂C_Xj/∂w, η = lr: the gradient of the batch's mean cost. With
+    ``compiled`` (the default) each step is one batch replay of the cost recorded once
+    (``engine.compile``), unless recording it reads a number it would freeze (then, as
+    with ``compiled=False``, each step builds and backpropagates the scalar graph).
     """
     epochs = _count(epochs, "epochs", allow_zero=True)
     batch_size = _count(batch_size, "batch_size")
@@ -144,24 +170,34 @@ def train(
     checked = _check_data(net, data, "train")
     optimizer = SGD(net.parameters(), lr)
     rng = seeded(seed, "train")
+    trainer = BatchTrainer.for_net(net, cost, checked) if compiled else None
     history = []
     for epoch in range(1, epochs + 1):
         order = list(range(len(checked)))
         rng.shuffle(order)
-        for start in range(0, len(order), batch_size):
-            batch = [checked[i] for i in order[start : start + batch_size]]
-            try:
-                C = mean_cost([net.trace(x) for x, _ in batch], [y for _, y in batch], cost)
-                optimizer.zero_grad()
-                C.backward()
-                optimizer.step()
-            except ArithmeticError as e:  # an overflow: the step before it stands whole
-                raise type(e)(
-                    f"train: stopped in epoch {epoch}, mini-batch {start // batch_size + 1} "
-                    f"(lr = {lr!r}); the net keeps the parameters of the last completed "
-                    f"step: {e}"
-                ) from None
-        stats = EpochStats(epoch, *_evaluate(net, checked, cost))
+        with trainer.epoch() if trainer else _collector_paused():
+            for start in range(0, len(order), batch_size):
+                indices = order[start : start + batch_size]
+                try:
+                    if trainer:
+                        trainer.sgd_step(indices, lr)
+                        continue
+                    batch = [checked[i] for i in indices]
+                    C = mean_cost([net.trace(x) for x, _ in batch], [y for _, y in batch], cost)
+                    optimizer.zero_grad()
+                    C.backward()
+                    optimizer.step()
+                except ArithmeticError as e:  # an overflow: the step before it stands whole
+                    raise type(e)(
+                        f"train: stopped in epoch {epoch}, mini-batch "
+                        f"{start // batch_size + 1} (lr = {lr!r}); the net keeps the "
+                        f"parameters of the last completed step: {e}"
+                    ) from None
+        if trainer:
+            costs, outputs = trainer.evaluate()
+            stats = EpochStats(epoch, float(np.mean(costs)), _accuracy(outputs.tolist(), checked))
+        else:
+            stats = EpochStats(epoch, *_evaluate(net, checked, cost))
         history.append(stats)
         if verbose:
             acc = "" if stats.accuracy is None else f"  accuracy {stats.accuracy:6.1%}"
