@@ -33,6 +33,7 @@ SIZES = {
         memory=100_000,
         mnist=(784, 30, 10),
         loop=100,
+        epoch=1000,
     ),
     "quick": dict(
         points=5,
@@ -41,6 +42,7 @@ SIZES = {
         memory=2_000,
         mnist=(20, 5, 3),
         loop=3,
+        epoch=20,
     ),
 }
 
@@ -95,6 +97,7 @@ def rows(size: dict, rounds: int) -> list[tuple[str, str, str, str, str]]:
 
     out += demo_rows(size["points"], rounds)
     out += loop_rows(size["points"], size["loop"])
+    out += nn_train_rows(size["epoch"], rounds)
 
     plan = workloads.expression_plan(size["expression"])
     n = workloads.build_expression(Value, plan)[1]
@@ -263,6 +266,22 @@ def loop_rows(n: int, steps: int) -> list[tuple[str, str, str, str, str]]:
             f"{micrograd / scalar:.1f}x faster",
             "",
         ),
+    ]
+
+
+def nn_train_rows(n: int, rounds: int) -> list[tuple[str, str, str, str, str]]:
+    """nn.train for one epoch on the demo net, compiled (the default) and scalar."""
+    compiled, scalar = medians(
+        [(workloads.nn_train_epoch(n, True), 1), (workloads.nn_train_epoch(n, False), 1)], rounds
+    )
+    return [
+        (
+            f"nn.train epoch: demo net, {n:,} points, batches of 10, quadratic cost",
+            fmt_time(compiled),
+            f"compiled=False {fmt_time(scalar)}",
+            f"compiled {scalar / compiled:.0f}x faster",
+            "",
+        )
     ]
 
 

@@ -368,3 +368,15 @@ def training_loop(make_step: Callable[[], Callable[[], Any]], steps: int) -> Cal
         return out
 
     return run
+
+
+def nn_train_epoch(n_points: int, compiled: bool) -> Callable[[], Any]:
+    """One epoch of nn.train on the demo net, quadratic cost, mini-batches of 10."""
+    X, Y = moons_like(n_points)
+    data = [(x, [y]) for x, y in zip(X, Y)]
+
+    def run() -> Any:
+        net = nn.MLP(2, [16, 16, 1], activation=["relu", "relu", "linear"], seed=0)
+        return nn.train(net, data, 1, 10, 0.01, seed=0, verbose=False, compiled=compiled)
+
+    return run

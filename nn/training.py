@@ -100,8 +100,8 @@ def _accuracy(outputs: Sequence[Sequence[float]], data: list[Example]) -> float 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     # The engine makes no reference cycles, yet Python's cyclic collector walks every node
-    # of a step's graph: pausing it is 1.1x on the scalar "training loop" row of
-    # benchmarks/run.py, and more on larger graphs.
+    # of a step's graph: pausing it is 1.1x on the compiled=False side of the "nn.train
+    # epoch" row of benchmarks/run.py, and more on larger graphs.
     paused = gc.isenabled()
     gc.disable()
     try:

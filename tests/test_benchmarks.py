@@ -33,6 +33,7 @@ def test_quick_run_prints_every_row():
         "the same",  # against hand-written numpy
         "3-step training loop of the demo",
         "3-step training loop of the demo",
+        "nn.train epoch",
         "expression + * relu",
         "expression + * tanh exp",
         "deep chain",
