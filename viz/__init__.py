@@ -3,9 +3,17 @@
 from viz.drawing import Drawing
 from viz.graph import GraphTooLargeError, draw_dot
 from viz.network import draw_net
+from viz.page import StepPage
 from viz.rendering import RendererNotFoundError, RenderError, render
+from viz.step_through import step_through
+from viz.steps import Contribution, Step, backward_steps
 
 __all__ = [
+    "Contribution",
+    "Step",
+    "StepPage",
+    "backward_steps",
+    "step_through",
     "Drawing",
     "GraphTooLargeError",
     "RenderError",
