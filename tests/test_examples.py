@@ -30,7 +30,7 @@ def test_tiny_net(tmp_path):
         r"^\s+3\s+2\s", done.stdout, re.M
     )
     svg = (tmp_path / "out" / "tiny_net.svg").read_text()
-    assert "δ^3_1" in svg and (tmp_path / "out" / "tiny_net.dot").exists()
+    assert "δ³₁" in svg and (tmp_path / "out" / "tiny_net.dot").exists()
 
 
 def test_tiny_net_options(tmp_path):

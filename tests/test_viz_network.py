@@ -16,7 +16,7 @@ def _labels(source, prefix):
 def test_two_three_two_net(cost):
     net = MLP(2, [3, 2], seed=0)
     x, y = [0.5, -1.0], [1.0, 0.0]
-    src = draw_net(net, x, y, cost=cost, number_format=".6g").source
+    src = draw_net(net, x, y, cost=cost, number_format=".6g", scripts=False).source
     assert re.findall(r"subgraph (cluster_\d+)", src) == ["cluster_1", "cluster_2", "cluster_3"]
     bp = matrix.backprop(net.weights(), net.biases(), x, y, cost=cost)
     z_labels = _labels(src, "z")
@@ -26,6 +26,7 @@ def test_two_three_two_net(cost):
             (label,) = [s for s in z_labels if s.startswith(f"z^{l}_{j} ")]
             assert f"δ^{l}_{j} = {d:.6g}" in label
             assert f"b^{l}_{j} = {net.biases()[l - 2][j]:.6g}" in label
+            assert f"∂C/∂b^{l}_{j} = {bp.grad_b[l - 2][j]:.6g}" in label  # BP3
     for l, (W, grad_w) in enumerate(zip(net.weights(), bp.grad_w), start=2):
         for j in range(W.shape[0]):
             for k in range(W.shape[1]):
@@ -44,7 +45,7 @@ def test_two_three_two_net(cost):
 
 def test_without_a_target_there_is_no_cost_and_no_delta():
     net = MLP(2, [3, 2], seed=0)
-    src = draw_net(net, [0.5, -1.0]).source
+    src = draw_net(net, [0.5, -1.0], scripts=False).source
     assert "δ" not in src and "∂C" not in src and " C [" not in src
     assert len(_labels(src, "z")) == 5
 
@@ -77,4 +78,17 @@ def test_large_nets_are_refused_clearly_unless_asked():
     ):
         draw_net(net, [0.1] * 20)
     src = draw_net(net, [0.1] * 20, [1.0, 0.0], max_weights=None).source
-    assert src.count("w^2_") == 220 and src.count("w^3_") == 22
+    assert src.count("w²") == 220 and src.count("w³") == 22
+
+
+def test_indices_are_real_superscripts_and_subscripts():
+    net = MLP(2, [3, 2], seed=0)
+    src = draw_net(net, [0.5, -1.0], [1.0, 0.0]).source
+    for name in ("a¹₀ = 0.5", "z²₀ = ", "b²₂ = ", "δ³₁ = ", "∂C/∂b³₁ = ", "w²₁₀ = ", "∂C/∂a³₀ = "):
+        assert name in src, name
+    assert "C = ½ Σⱼ (aᴸⱼ − yⱼ)²" in src and "^" not in src
+
+
+def test_a_two_digit_index_keeps_its_comma_plainly():
+    net = MLP(11, [1], seed=0)
+    assert "w²_0,10 = " in draw_net(net, [0.1] * 11).source

@@ -8,7 +8,6 @@ shows (Value labels, operation names, formatted numbers) goes through here.
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 
@@ -60,6 +59,23 @@ def lines(*texts: str) -> str:
     return "\\n".join(plain(t) for t in texts)
 
 
-def html_text(text: str) -> str:
-    """text inside an HTML-like label (``<…>``), newlines as ``<br/>``."""
-    return html.escape(_spaced(text), quote=False).replace("\n", "<br/>")
+# The page's notation: x^2 is a superscript, x_10 a subscript, written with Unicode's
+# super- and subscript characters, which every renderer and every output format draws
+# (HTML-like <SUP>/<SUB> labels overlap the next line in SVG, and graphviz-pure's PNG
+# ignores them).
+SCRIPT = re.compile(r"\^([0-9A-Za-z]+)|_([0-9A-Za-z]+(?:,[0-9]+)?)")
+SUPERSCRIPTS = dict(zip("0123456789Llnij", "⁰¹²³⁴⁵⁶⁷⁸⁹ᴸˡⁿⁱʲ"))
+SUBSCRIPTS = dict(zip("0123456789jklmni", "₀₁₂₃₄₅₆₇₈₉ⱼₖₗₘₙᵢ"))
+
+
+def _scripted(match: re.Match[str]) -> str:
+    sup, sub = match.groups()
+    table, text = (SUPERSCRIPTS, sup) if sup is not None else (SUBSCRIPTS, sub)
+    if all(ch in table for ch in text):
+        return "".join(table[ch] for ch in text)
+    return match.group(0)  # no Unicode form for some character: keep the plain ^x or _x
+
+
+def scripted(text: str) -> str:
+    """text with ``w^2_10`` written w²₁₀: indices as real superscripts and subscripts."""
+    return SCRIPT.sub(_scripted, text)
