@@ -128,3 +128,29 @@ def test_value_graph_page(browser, tmp_path):
     browser.find_element("id", "play").click()
     WebDriverWait(browser, 10).until(lambda b: _step(b) == 2)
     assert browser.find_element("id", "play").text == "play"  # stops by itself at the end
+
+
+def test_net_page(browser, tmp_path):
+    from nn import MLP, matrix
+    from viz import step_through_net
+
+    net = MLP(2, [3, 2], seed=0)
+    x, y = [0.5, -1.0], [1.0, 0.0]
+    page = step_through_net(net, x, y, tmp_path / "net.html")
+    bp = matrix.backprop(net.weights(), net.biases(), x, y)
+
+    browser.get(page.path.as_uri() + "#step=4")  # BP2 for neuron 1 of layer 2
+    assert _step(browser) == 4
+    assert "current" in _classes(browser, "z2_1")
+    assert all("column" in _classes(browser, f"w3_{j}_1") for j in range(2))
+    assert "column" not in _classes(browser, "w3_0_0")
+    z_texts = _texts(browser, "z2_1")
+    assert f"δ²₁ = {bp.delta[0][1]:.3g}".replace("-", "−") in z_texts
+    assert "δ²₂ = ?" in _texts(browser, "z2_2")  # not reached yet
+    equation = browser.find_element("id", "equation").text
+    assert "BP2" in equation and "✓ nn.matrix gives the same δ²₁" in equation
+    browser.save_screenshot(str(tmp_path / "bp2.png"))
+
+    browser.get(page.path.as_uri() + "#step=9")
+    assert "∂C/∂w = ?" not in " ".join(_texts(browser, "w2_0_0"))
+    assert browser.find_element("id", "counter").text == "step 9 of 9"

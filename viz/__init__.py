@@ -6,6 +6,7 @@ from viz.network import draw_net
 from viz.page import StepPage
 from viz.rendering import RendererNotFoundError, RenderError, render
 from viz.step_through import step_through
+from viz.step_through_net import step_through_net
 from viz.steps import Contribution, Step, backward_steps
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "StepPage",
     "backward_steps",
     "step_through",
+    "step_through_net",
     "Drawing",
     "GraphTooLargeError",
     "RenderError",

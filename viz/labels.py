@@ -63,14 +63,17 @@ def lines(*texts: str) -> str:
 # super- and subscript characters, which every renderer and every output format draws
 # (HTML-like <SUP>/<SUB> labels overlap the next line in SVG, and graphviz-pure's PNG
 # ignores them).
-SCRIPT = re.compile(r"\^([0-9A-Za-z]+)|_([0-9A-Za-z]+(?:,[0-9]+)?)")
-SUPERSCRIPTS = dict(zip("0123456789Llnij", "⁰¹²³⁴⁵⁶⁷⁸⁹ᴸˡⁿⁱʲ"))
-SUBSCRIPTS = dict(zip("0123456789jklmni", "₀₁₂₃₄₅₆₇₈₉ⱼₖₗₘₙᵢ"))
+SCRIPT = re.compile(r"\^\{([^{}]+)\}|\^([0-9A-Za-z]+)|_\{([^{}]+)\}|_([0-9A-Za-z]+(?:,[0-9]+)?)")
+SUPERSCRIPTS = dict(zip("0123456789Llnij+−-T", "⁰¹²³⁴⁵⁶⁷⁸⁹ᴸˡⁿⁱʲ⁺⁻⁻ᵀ"))
+SUBSCRIPTS = dict(zip("0123456789jklmni+−-", "₀₁₂₃₄₅₆₇₈₉ⱼₖₗₘₙᵢ₊₋₋"))
 
 
 def _scripted(match: re.Match[str]) -> str:
-    sup, sub = match.groups()
-    table, text = (SUPERSCRIPTS, sup) if sup is not None else (SUBSCRIPTS, sub)
+    sup_braced, sup, sub_braced, sub = match.groups()
+    if sup_braced is not None or sup is not None:
+        table, text = SUPERSCRIPTS, sup_braced or sup
+    else:
+        table, text = SUBSCRIPTS, sub_braced or sub
     if all(ch in table for ch in text):
         return "".join(table[ch] for ch in text)
     return match.group(0)  # no Unicode form for some character: keep the plain ^x or _x
