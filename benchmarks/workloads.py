@@ -173,7 +173,7 @@ def bytes_per_node(V: type, n_nodes: int) -> float:
     return held / made
 
 
-# --- the seed's MNIST shape: scalar engine vs matrix equations ------------------------
+# --- the MNIST net of Nielsen's book: scalar engine vs matrix equations ------------------------
 
 
 def mnist_shaped(

@@ -26,7 +26,7 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
     """Every node reachable from ``roots``, each after all of its parents (no recursion)."""
     order: list[Value] = []
     seen: set[Value] = set()
-    stack: list[Any] = [roots] if hasattr(roots, "parents") else list(roots)  # type: ignore[list-item]
+    stack: list[Any] = [roots] if hasattr(roots, "parents") else list(roots)
     stack.reverse()
     # Bound methods: this loop is a sixth of the "train step" row of benchmarks/run.py.
     push, pop, extend, mark, append = stack.append, stack.pop, stack.extend, seen.add, order.append
@@ -125,7 +125,7 @@ def grad(
 
     outs = _as_value_list(outputs, "outputs")
     ins = _as_value_list(inputs, "inputs")
-    seeds = _grad_outputs(grad_outputs, len(outs))
+    out_grads = _grad_outputs(grad_outputs, len(outs))
     order = topological_order(outs)
     # Only nodes with a path to an input need an adjoint.
     wanted = set(ins)
@@ -141,9 +141,9 @@ def grad(
                 f"pass allow_unused=True to get 0 for it"
             )
     adjoint: dict[Value, Any] = {}
-    for out, seed in zip(outs, seeds):
+    for out, out_grad in zip(outs, out_grads):
         if out in needed:
-            adjoint[out] = _add(adjoint.get(out), seed)
+            adjoint[out] = _add(adjoint.get(out), out_grad)
     with set_grad_enabled(create_graph):
         for node in reversed(order):
             g = adjoint.get(node)
@@ -174,7 +174,8 @@ def grad(
 def _scale(local: Any, g: Any) -> Any:
     """local · g, or None where a zero local derivative masks it (0 · inf included)."""
     if local.__class__ is not float and local.__class__ is not int:
-        return local * g
+        # a recorded local derivative: skip the node that multiplying by an output grad of 1 would add
+        return local if g.__class__ is float and g == 1.0 else local * g
     if local == 0.0:
         return None
     if local == 1.0:

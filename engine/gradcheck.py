@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 
@@ -127,7 +128,7 @@ def gradgradcheck(
     for i, d in enumerate(firsts):
         seconds = grad(d, leaves, allow_unused=True)
         for j in range(n):
-            numeric = _central(lambda p, i=i: first(p, i), point, j, eps)
+            numeric = _central(functools.partial(first, i=i), point, j, eps)
             where = f"inputs ({i}, {j}) (= {point[i]!r}, {point[j]!r})"
             if not _compare(seconds[j].data, numeric, atol, rtol, where, who, raise_exception):
                 return False

@@ -165,7 +165,8 @@ POW = Primitive(
     lambda o, xs, out: (xs[1] * o.pow(xs[0], xs[1] - 1.0), o.xlogy(out, xs[0])),
     lambda p, out: (
         _power_base_derivative(p[0]._data, p[1]._data),
-        ops.FLOATS.xlogy(out, p[0]._data),
+        # ∂/∂y at a zero base is taken as 0, its limit for y > 0, as PyTorch does for y ≥ 0
+        0.0 if p[0]._data == 0.0 else ops.FLOATS.xlogy(out, p[0]._data),
     ),
 )
 EXP = Primitive("exp", _exp, lambda o, xs, out: (out,), lambda p, out: (out,))

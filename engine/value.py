@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 from typing import Any
 
 from engine import autodiff
@@ -58,6 +59,11 @@ class Value:
     """
 
     __slots__ = ("_data", "_rule", "grad", "label", "parents")
+    _data: float
+    _rule: Primitive | None
+    grad: float
+    label: str
+    parents: tuple[Value, ...]
 
     def __init__(self, data: Number, label: str = "") -> None:
         self._data = (
@@ -67,8 +73,8 @@ class Value:
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
         self.grad = 0.0
         self.label = label
-        self.parents: tuple[Value, ...] = ()
-        self._rule: Primitive | None = None
+        self.parents = ()
+        self._rule = None
 
     @property
     def data(self) -> float:
@@ -307,7 +313,7 @@ def _binary(rule: Primitive, a: Value, b: object) -> Value:
         if not is_real(b):
             return NotImplemented
         b = Value(b)  # type: ignore[arg-type]
-    return _node(rule.forward(a._data, b._data), (a, b), rule)  # type: ignore[attr-defined]
+    return _node(rule.forward(a._data, b._data), (a, b), rule)
 
 
 def _reflected(rule: Primitive, a: Value, b: object) -> Value:
@@ -319,7 +325,7 @@ def _reflected(rule: Primitive, a: Value, b: object) -> Value:
 
 def _number(x: object) -> float:
     if x.__class__ is Value:
-        return x._data  # type: ignore[attr-defined]
+        return x._data
     if not is_real(x):
         raise TypeError(f"cannot compare a Value with {type(x).__name__}: {x!r}")
     return float(x)  # type: ignore[arg-type]
@@ -344,7 +350,7 @@ def apply(rule: Primitive, *args: Value | Number) -> Value:
 
 
 def weighted_sum(
-    ws: list[Value] | tuple[Value, ...], xs: list[Value] | tuple[Value, ...], b: Value | Number
+    ws: Sequence[Value | Number], xs: Sequence[Value | Number], b: Value | Number
 ) -> Value:
     """Σ_k w_k·x_k + b as one node: a neuron's z = Σ_k w_jk a_k + b_j (Nielsen ch. 2)."""
     if len(ws) != len(xs):
@@ -353,4 +359,4 @@ def weighted_sum(
     # One pass over the types instead of an isinstance per operand: the "train step" row.
     if set(map(type, parents)) != {Value}:
         parents = tuple(operand(v, "weighted_sum operand") for v in parents)
-    return _node(WEIGHTED_SUM.forward(*[p._data for p in parents]), parents, WEIGHTED_SUM)  # type: ignore[union-attr]
+    return _node(WEIGHTED_SUM.forward(*[p._data for p in parents]), parents, WEIGHTED_SUM)  # type: ignore[union-attr,arg-type]

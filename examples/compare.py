@@ -12,7 +12,7 @@ def main() -> None:
     print(f"{net}, x = {x}, y = {y}\n")
 
     tr = net.trace(x)
-    C = nn.quadratic_cost(tr.output, y)
+    C = nn.quadratic_cost(tr, y)
     C.backward()
     print("after C.backward(), the grad of each z^l_j is δ^l_j:")
     for l, zs in enumerate(tr.zs, start=2):

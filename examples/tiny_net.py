@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{net}, {args.cost} cost, x = {args.x}, y = {args.y}\n")
 
     tr = net.trace(args.x)
-    nn.COSTS[args.cost](tr.output, args.y).backward()
+    nn.COSTS[args.cost](tr, args.y).backward()
     print("after C.backward(), the grad of each z^l_j is δ^l_j (nothing in nn/ computes it):")
     for l, zs in enumerate(tr.zs, start=2):
         print(f"  δ^{l} = [" + ", ".join(f"{z.grad:+.6f}" for z in zs) + "]")

@@ -1,36 +1,119 @@
-"""The activation functions σ a layer may use, by name."""
+"""The activation functions σ, one record each: scalar form on Values, numpy form, σ'(z), drawn text.
+
+Every user of an activation (the network of Values, the matrix reference in
+``nn/matrix.py``, the drawings in ``viz/network.py``) reads its record here, so adding
+an activation is adding one record to ``ACTIVATIONS``. Most σ act on each z^l_j alone
+(``Activation.elementwise``); a layer-wise σ (softmax) maps the whole z^l to a^l and
+gives its derivative as the Jacobian ∂a^l_j/∂z^l_k.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
 
 from engine import Value
 
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One σ: how a layer computes a^l = σ(z^l) on Values and in numpy, and σ'(z^l)."""
+
+    name: str
+    text: str
+    """The formula a drawing shows, e.g. "σ(z) = 1/(1 + e^−z)"."""
+    scalar: Callable[[Sequence[Value]], list[Value]]
+    """z^l as Values → a^l as Values."""
+    numpy: Callable[[Array], Array]
+    """z^l → a^l on arrays whose axis 0 runs over the neurons j (one column per example)."""
+    derivative: Callable[[Array], Array]
+    """σ'(z^l): same shape as z for an element-wise σ; for a layer-wise σ the Jacobian
+    with J[j, k] = ∂a_j/∂z_k on axes 0 and 1 (then the example axis)."""
+    elementwise: bool = True
+
+    @classmethod
+    def of_each(
+        cls,
+        name: str,
+        text: str,
+        sigma: Callable[[Value], Value],
+        numpy: Callable[[Array], Array],
+        derivative: Callable[[Array], Array],
+    ) -> Activation:
+        """An element-wise σ: a^l_j = σ(z^l_j) for each neuron j."""
+        return cls(name, text, lambda zs: [sigma(z) for z in zs], numpy, derivative)
+
+    def __call__(self, zs: Sequence[Value]) -> list[Value]:
+        """a^l = σ(z^l) for a layer's z^l as Values."""
+        return self.scalar(zs)
+
+    def error(self, z: Array, grad_a: Array) -> Array:
+        """∂C/∂z^l from ∂C/∂a^l: grad_a ⊙ σ'(z), the shared step of BP1 and BP2."""
+        if self.elementwise:
+            return grad_a * self.derivative(z)
+        return np.einsum("jk...,j...->k...", self.derivative(z), grad_a)  # Jᵀ grad_a
+
+
+def _sigmoid(z: Array) -> Array:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # = 1 / (1 + e^−z), without overflow
+
 
 def _linear(z: Value) -> Value:
-    return z
+    return z  # a^l_j is z^l_j itself: no node is added
 
 
-ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
-    "sigmoid": Value.sigmoid,
-    "tanh": Value.tanh,
-    "relu": Value.relu,
-    "linear": _linear,
-}
+SIGMOID = Activation.of_each(
+    "sigmoid",
+    "σ(z) = 1/(1 + e^−z)",
+    Value.sigmoid,
+    _sigmoid,
+    lambda z: _sigmoid(z) * (1.0 - _sigmoid(z)),
+)
+TANH = Activation.of_each(
+    "tanh", "σ(z) = tanh z", Value.tanh, np.tanh, lambda z: 1.0 - np.tanh(z) ** 2
+)
+RELU = Activation.of_each(
+    "relu",
+    "σ(z) = max(0, z)",
+    Value.relu,
+    lambda z: np.maximum(z, 0.0),
+    lambda z: (z > 0.0).astype(float),
+)
+LINEAR = Activation.of_each("linear", "σ(z) = z", _linear, lambda z: z, np.ones_like)
+
+ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (SIGMOID, TANH, RELU, LINEAR)}
+
+
+def activation_named(name: object) -> Activation:
+    """The record of the activation called ``name``; ValueError listing the valid names."""
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        raise ValueError(
+            f"activation: unknown {name!r}; valid names are "
+            f"{', '.join(repr(n) for n in ACTIVATIONS)}"
+        )
+    return ACTIVATIONS[name]
 
 
 def layer_activations(activation: str | Sequence[str], n_layers: int) -> list[str]:
     """One activation name per weight layer, from one name or a list; ValueError if unknown."""
-    names = [activation] * n_layers if isinstance(activation, str) else list(activation)
+    if isinstance(activation, str):
+        names = [activation] * n_layers
+    elif isinstance(activation, Sequence):
+        names = list(activation)
+    else:
+        raise ValueError(
+            f"activation: expected a name such as 'sigmoid' or a list of {n_layers} names "
+            f"(one per layer), got {type(activation).__name__}: {activation!r}"
+        )
     if len(names) != n_layers:
         raise ValueError(
             f"activation: expected one name or {n_layers} names (one per layer), "
             f"got {len(names)}: {names!r}"
         )
     for name in names:
-        if name not in ACTIVATIONS:
-            raise ValueError(
-                f"activation: unknown {name!r}; valid names are "
-                f"{', '.join(repr(n) for n in ACTIVATIONS)}"
-            )
+        activation_named(name)
     return names

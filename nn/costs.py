@@ -1,61 +1,200 @@
-"""Costs of one example, built from Values: C(a, y) for output a^L and target y."""
+"""The costs C(a^L, y) of one example, one record each, in the manner of Nielsen's ``network2.py``.
+
+A ``Cost`` holds its scalar form on Values, its numpy form, ∇_a C and the text a drawing
+shows; where a cost pairs with an output activation σ^L so well that it is better taken
+from z^L (cross-entropy on sigmoid outputs), an ``OnOutput`` entry holds that form in both
+worlds and its δ^L rule. The network of Values, the matrix reference (``nn/matrix.py``),
+training and the drawings all read these records; adding a cost is adding one record.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from engine import Value
 from engine.value import Number
+from nn.activations import Activation
+from nn.trace import Trace
+
+Array = np.ndarray
+Target = Sequence[Value | Number]
 
 
-def _check(a: Sequence[Value], y: Sequence[Value | Number], name: str) -> None:
+@dataclass(frozen=True)
+class OnOutput:
+    """A cost taken from z^L for one output activation: finite where C(a, y) is not, with its δ^L."""
+
+    text: str
+    scalar: Callable[[Sequence[Value], Target], Value]
+    """C from z^L as Values; its z-grads are the δ^L rule below, emergent."""
+    numpy: Callable[[Array, Array], Array]
+    """C from z^L on arrays, one column per example → one cost per example."""
+    delta: Callable[[Array, Array, Array], Array]
+    """δ^L(z, a, y), e.g. a − y for cross-entropy on sigmoid outputs (Nielsen ch. 3)."""
+
+
+@dataclass(frozen=True)
+class Cost:
+    """One cost: C(a, y) on Values and in numpy, ∇_a C, and how a drawing writes it."""
+
+    name: str
+    text: str
+    scalar: Callable[[Sequence[Value], Target], Value]
+    """C(a^L, y) for one example, as a Value."""
+    numpy: Callable[[Array, Array], Array]
+    """C(a, y) on arrays, one column per example → one cost per example."""
+    gradient: Callable[[Array, Array], Array]
+    """∇_a C, the factor BP1 multiplies by σ'(z^L)."""
+    on: Mapping[str, OnOutput] = field(default_factory=dict)
+    """Forms taken from z^L, by the name of the output activation σ^L."""
+    outputs: tuple[str, ...] | None = None
+    """The output activations this cost is defined for (None: any)."""
+    needs: str = ""
+    """What ``outputs`` means, for error messages."""
+
+    def check_output(self, sigma: str) -> None:
+        """ValueError unless this cost is defined on outputs of activation ``sigma``."""
+        if self.outputs is not None and sigma not in self.outputs:
+            raise ValueError(
+                f"the {self.name} cost needs {self.needs}, but the net's output layer is "
+                f"{sigma!r}: use activation=[..., {self.outputs[0]!r}] for the last layer"
+            )
+
+    def __call__(self, output: Trace | Sequence[Value], y: Target) -> Value:
+        """C for one example, given a^L or (better) the example's ``Trace``.
+
+        From a Trace the cost is taken from z^L where the output activation has such a form
+        (it stays finite on saturated outputs, and δ^L = z^L_j.grad follows its rule).
+        """
+        if isinstance(output, Trace):
+            sigma = output.sigmas[-1]
+            self.check_output(sigma)
+            if sigma in self.on:
+                z = output.zs[-1]
+                _check_lengths(z, y, self.name)
+                return self.on[sigma].scalar(z, y)
+            output = output.output
+        _check_lengths(output, y, self.name)
+        return self.scalar(output, y)
+
+    def per_example(self, z: Array, a: Array, y: Array, sigma: Activation) -> Array:
+        """The cost of each column's example, from z^L where σ^L has such a form."""
+        self.check_output(sigma.name)
+        rule = self.on.get(sigma.name)
+        return rule.numpy(z, y) if rule else self.numpy(a, y)
+
+    def delta(self, z: Array, a: Array, y: Array, sigma: Activation) -> Array:
+        """δ^L: this cost's own rule for σ^L if it has one, else BP1, ∇_a C ⊙ σ'(z^L)."""
+        self.check_output(sigma.name)
+        rule = self.on.get(sigma.name)
+        return rule.delta(z, a, y) if rule else sigma.error(z, self.gradient(a, y))
+
+
+def _check_lengths(a: Sequence[Value], y: Target, name: str) -> None:
     if len(a) != len(y):
-        raise ValueError(f"{name}: output has {len(a)} values but target has {len(y)}")
+        raise ValueError(f"{name} cost: output has {len(a)} values but target has {len(y)}")
 
 
-def quadratic_cost(a: Sequence[Value], y: Sequence[Value | Number]) -> Value:
-    """C = ½ Σ_j (a_j − y_j)²."""
-    _check(a, y, "quadratic_cost")
-    return sum(((aj - yj) ** 2 for aj, yj in zip(a, y)), Value(0.0)) * 0.5
+def _total(terms: list[Value]) -> Value:
+    return sum(terms, Value(0.0))
 
 
-def cross_entropy_cost(a: Sequence[Value], y: Sequence[Value | Number]) -> Value:
-    """C = −Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)]; a_j must lie in (0, 1)."""
-    _check(a, y, "cross_entropy_cost")
-    terms = []
-    for aj, yj in zip(a, y):
-        # A term whose numeric coefficient is 0 is left out, so a saturated output with
-        # the matching 0/1 target costs 0 instead of failing on ln 0.
-        if isinstance(yj, Value) or yj != 0:
-            terms.append(yj * aj.log())
-        if isinstance(yj, Value) or yj != 1:
-            terms.append((1 - yj) * (1 - aj).log())
-    return -sum(terms, Value(0.0))
+# --- quadratic ---------------------------------------------------------------------------
 
 
-COSTS: dict[str, Callable[[Sequence[Value], Sequence[Value | Number]], Value]] = {
-    "quadratic": quadratic_cost,
-    "cross_entropy": cross_entropy_cost,
-}
+def _quadratic(a: Sequence[Value], y: Target) -> Value:
+    return _total([(aj - yj) ** 2 for aj, yj in zip(a, y)]) * 0.5
 
 
-def cost_function(name: str) -> Callable[[Sequence[Value], Sequence[Value | Number]], Value]:
-    """The cost called ``name``; ValueError listing the valid names."""
-    if name not in COSTS:
+quadratic_cost = Cost(
+    "quadratic",
+    "C = ½ Σ_j (a^L_j − y_j)²",
+    _quadratic,
+    numpy=lambda a, y: 0.5 * np.sum((a - y) ** 2, axis=0),
+    gradient=lambda a, y: a - y,
+)
+
+# --- cross-entropy -----------------------------------------------------------------------
+
+
+def _cross_entropy(a: Sequence[Value], y: Target) -> Value:
+    terms: list[Value] = []
+    for j, (aj, yj) in enumerate(zip(a, y)):
+        pairs: tuple[tuple[Value | Number, Value], ...] = ((yj, aj), (1 - yj, 1 - aj))
+        for coefficient, inside in pairs:
+            # A term whose numeric coefficient is 0 is left out, so a saturated output with
+            # the matching 0/1 target costs 0 instead of failing on ln 0.
+            if not isinstance(coefficient, Value) and coefficient == 0:
+                continue
+            if not inside.data > 0.0:
+                raise ValueError(
+                    f"cross_entropy cost: a^L_{j} = {aj.data!r} with target {float(yj)!r} "
+                    f"makes ln {inside.data!r}; the cost needs outputs in (0, 1). Pass the "
+                    f"example's trace (net.trace(x)) to take the cost from z^L, which stays "
+                    f"finite on a saturated sigmoid"
+                )
+            terms.append(coefficient * inside.log())
+    return -_total(terms)
+
+
+def _softplus(z: Value) -> Value:
+    """ln(1 + e^z) without overflow: for z ≥ 0 it is written z + ln(1 + e^−z)."""
+    return z + (1 + (-z).exp()).log() if z.data >= 0.0 else (1 + z.exp()).log()
+
+
+def _cross_entropy_from_z(z: Sequence[Value], y: Target) -> Value:
+    # With a = σ(z): ln a = z − ln(1 + e^z) and ln(1 − a) = −ln(1 + e^z), so the cost is
+    # Σ_j ln(1 + e^z_j) − y_j z_j, whose derivative in z_j is σ(z_j) − y_j = a_j − y_j.
+    return _total([_softplus(zj) - yj * zj for zj, yj in zip(z, y)])
+
+
+def _xlogy(x: Array, y: Array) -> Array:
+    """x·ln y, taken as 0 where x == 0 (so a saturated output with a 0 target costs nothing)."""
+    safe = np.where(x == 0.0, 1.0, y)
+    return np.where(x == 0.0, 0.0, x * np.log(safe))
+
+
+cross_entropy_cost = Cost(
+    "cross_entropy",
+    "C = −Σ_j [y_j ln a^L_j + (1 − y_j) ln(1 − a^L_j)]",
+    _cross_entropy,
+    numpy=lambda a, y: -np.sum(_xlogy(y, a) + _xlogy(1.0 - y, 1.0 - a), axis=0),
+    gradient=lambda a, y: (a - y) / (a * (1.0 - a)),
+    on={
+        "sigmoid": OnOutput(
+            "C = Σ_j [ln(1 + e^{z^L_j}) − y_j z^L_j], so δ^L = a^L − y",
+            _cross_entropy_from_z,
+            numpy=lambda z, y: np.sum(np.logaddexp(0.0, z) - y * z, axis=0),
+            delta=lambda z, a, y: a - y,
+        )
+    },
+    outputs=("sigmoid",),
+    needs="outputs in (0, 1), that is a sigmoid output layer",
+)
+
+COSTS: dict[str, Cost] = {c.name: c for c in (quadratic_cost, cross_entropy_cost)}
+
+
+def cost_named(name: object) -> Cost:
+    """The record of the cost called ``name``; ValueError listing the valid names."""
+    if not isinstance(name, str) or name not in COSTS:
         raise ValueError(f"cost: unknown {name!r}; valid names are {', '.join(map(repr, COSTS))}")
     return COSTS[name]
 
 
 def mean_cost(
-    outputs: Sequence[Sequence[Value]],
-    targets: Sequence[Sequence[Value | Number]],
+    outputs: Sequence[Trace | Sequence[Value]],
+    targets: Sequence[Target],
     cost: str = "quadratic",
 ) -> Value:
-    """(1/m) Σ_i C(a_i, y_i) over a mini-batch of m examples, as in the seed's step."""
+    """(1/m) Σ_i C(a_i, y_i) over a mini-batch of m examples, each given as a^L or its Trace."""
     if len(outputs) != len(targets) or not outputs:
         raise ValueError(
             f"mean_cost: need as many targets as outputs, at least one, "
             f"got {len(outputs)} outputs and {len(targets)} targets"
         )
-    cost_of = cost_function(cost)
-    return sum((cost_of(a, y) for a, y in zip(outputs, targets)), Value(0.0)) * (1.0 / len(outputs))
+    cost_of = cost_named(cost)
+    return _total([cost_of(a, y) for a, y in zip(outputs, targets)]) * (1.0 / len(outputs))

@@ -1,4 +1,4 @@
-"""Neurons, layers and multilayer perceptrons made of Values, in the seed's notation.
+"""Neurons, layers and multilayer perceptrons made of Values, in Nielsen's notation.
 
 Layer l = 1 is the input. Weight layer l (l = 2 … L) holds neuron j with weights
 w^l_jk from neuron k of layer l−1 and bias b^l_j; it computes
@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+import numpy as np
 
 from engine import Value, weighted_sum
 from engine.value import Number
-from nn import matrix, saving
-from nn.activations import ACTIVATIONS, layer_activations
+from nn import saving
+from nn.activations import activation_named, layer_activations
 from nn.module import Module
+from nn.parameters import Array, check_parameters
+from nn.trace import Trace
 
 
 def _index(j: int, k: int | None = None) -> str:
-    """Subscripts as the seed writes them: "jk", or "j,k" once an index has two digits."""
+    """Subscripts as Nielsen writes them: "jk", or "j,k" once an index has two digits."""
     if k is None:
         return str(j)
     return f"{j}{k}" if j < 10 and k < 10 else f"{j},{k}"
@@ -35,20 +38,23 @@ class Neuron(Module):
         self.w = [Value(wk, label=f"w^{layer}_{_index(j, k)}") for k, wk in enumerate(w)]
         self.b = Value(b, label=f"b^{layer}_{_index(j)}")
         self.activation = layer_activations(activation, 1)[0]
-        self._sigma = ACTIVATIONS[self.activation]
+        self._sigma = activation_named(self.activation)
         self._z_label = f"z^{layer}_{_index(j)}"
-        self._a_label = f"a^{layer}_{_index(j)}"
+        self.a_label = f"a^{layer}_{_index(j)}"
 
-    def forward(self, a: Sequence[Value]) -> tuple[Value, Value]:
-        """(z, σ(z)) for the previous layer's activations a (Values, already checked)."""
+    def weighted_input(self, a: list[Value]) -> Value:
+        """z = Σ_k w_k a_k + b for the previous layer's activations a (Values, already checked)."""
         z = weighted_sum(self.w, a, self.b)
         z.label = self._z_label
-        out = self._sigma(z)
-        if out is not z:
-            out.label = self._a_label
+        return z
+
+    def forward(self, a: list[Value]) -> tuple[Value, Value]:
+        """(z, σ(z)) for the previous layer's activations a (Values, already checked)."""
+        z = self.weighted_input(a)
+        (out,) = _labelled(self._sigma([z]), [z], [self.a_label])
         return z, out
 
-    def __call__(self, a: Sequence[Value]) -> Value:
+    def __call__(self, a: list[Value]) -> Value:
         return self.forward(a)[1]
 
     def parameters(self) -> list[Value]:
@@ -71,15 +77,16 @@ class Layer(Module):
         self.neurons = [
             Neuron(wj, bj, activation, layer, j) for j, (wj, bj) in enumerate(zip(w, b))
         ]
-        self.activation = activation
+        self.activation = layer_activations(activation, 1)[0]
+        self._sigma = activation_named(self.activation)
         self.layer = layer
 
-    def forward(self, a: Sequence[Value]) -> tuple[list[Value], list[Value]]:
-        """(z^l, a^l) for a^{l−1}."""
-        pairs = [n.forward(a) for n in self.neurons]
-        return [z for z, _ in pairs], [out for _, out in pairs]
+    def forward(self, a: list[Value]) -> tuple[list[Value], list[Value]]:
+        """(z^l, a^l) for a^{l−1}: each neuron's z^l_j, then σ over the whole layer."""
+        zs = [n.weighted_input(a) for n in self.neurons]
+        return zs, _labelled(self._sigma(zs), zs, [n.a_label for n in self.neurons])
 
-    def __call__(self, a: Sequence[Value]) -> list[Value]:
+    def __call__(self, a: list[Value]) -> list[Value]:
         return self.forward(a)[1]
 
     def parameters(self) -> list[Value]:
@@ -89,17 +96,12 @@ class Layer(Module):
         return f"Layer({self.layer}: {len(self.neurons)} neurons, {self.activation})"
 
 
-@dataclass
-class Trace:
-    """One forward pass with everything kept: a^1 (the input) … a^L, and z^2 … z^L."""
-
-    activations: list[list[Value]]
-    zs: list[list[Value]]
-
-    @property
-    def output(self) -> list[Value]:
-        """a^L."""
-        return self.activations[-1]
+def _labelled(outs: list[Value], zs: list[Value], labels: list[str]) -> list[Value]:
+    """outs with each new node labelled a^l_j (a linear σ hands back z^l_j itself, unlabelled)."""
+    for out, z, label in zip(outs, zs, labels):
+        if out is not z:
+            out.label = label
+    return outs
 
 
 class MLP(Module):
@@ -124,7 +126,7 @@ class MLP(Module):
             )
         names = layer_activations(activation, len(nouts))
         rng = random.Random(seed)
-        # N(0, 1) weights and biases, as in the seed's source
+        # N(0, 1) weights and biases, as in Nielsen's network.py
         weights = [
             [[rng.gauss(0.0, 1.0) for _ in range(n_in)] for _ in range(n_out)]
             for n_in, n_out in zip(sizes, sizes[1:])
@@ -153,7 +155,7 @@ class MLP(Module):
         activation: str | Sequence[str] = "sigmoid",
     ) -> MLP:
         """The net with exactly these parameters: W^l of shape (n_l, n_{l−1}), b^l of shape (n_l,)."""
-        ws, bs = matrix.check_parameters(weights, biases)
+        ws, bs = check_parameters(weights, biases)
         net = cls.__new__(cls)
         net._build(
             [w.tolist() for w in ws],
@@ -193,7 +195,7 @@ class MLP(Module):
             z, a = layer.forward(activations[-1])
             zs.append(z)
             activations.append(a)
-        return Trace(activations, zs)
+        return Trace(activations, zs, list(self.activations))
 
     def __call__(self, x: Sequence[Value | Number]) -> list[Value]:
         """The output a^L for input x, always a list."""
@@ -205,15 +207,13 @@ class MLP(Module):
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
 
-    def weights(self) -> list[matrix.Array]:
+    def weights(self) -> list[Array]:
         """W^l for l = 2 … L as numpy arrays of shape (n_l, n_{l−1}), W[j, k] = w^l_jk."""
-        return matrix.arrays(
-            [[[w.data for w in n.w] for n in layer.neurons] for layer in self.layers]
-        )
+        return [np.array([[w.data for w in n.w] for n in layer.neurons]) for layer in self.layers]
 
-    def biases(self) -> list[matrix.Array]:
+    def biases(self) -> list[Array]:
         """b^l for l = 2 … L as numpy arrays of shape (n_l,)."""
-        return matrix.arrays([[n.b.data for n in layer.neurons] for layer in self.layers])
+        return [np.array([n.b.data for n in layer.neurons]) for layer in self.layers]
 
     def save(self, path: str) -> None:
         """Write sizes, activations and every parameter to a JSON file (exact round trip)."""

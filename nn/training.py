@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from engine import Value, no_grad
 from engine.value import Number
-from nn.costs import cost_function, mean_cost
+from nn.costs import cost_named, mean_cost
 from nn.network import MLP
 
 
@@ -20,10 +20,10 @@ class SGD:
     def __init__(self, params: Sequence[Value], lr: float) -> None:
         if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < math.inf:
             raise ValueError(f"SGD: lr must be a positive finite number, got {lr!r}")
-        self.params = list(params)
+        self.params: list[Value] = list(params)
         if not all(isinstance(p, Value) for p in self.params):
             raise TypeError("SGD: params must be Values")
-        self.lr = float(lr)
+        self.lr: float = float(lr)
 
     def step(self) -> None:
         """Move every parameter against its grad; refuses (changing nothing) if a grad is not finite."""
@@ -68,10 +68,10 @@ def evaluate(
 ) -> tuple[float, float | None]:
     """(mean cost, accuracy or None) of net over data, recording no graph."""
     with no_grad():
-        outputs = [net(x) for x, _ in data]
-        c = mean_cost(outputs, [y for _, y in data], cost).data
-    hits = [_is_hit([v.data for v in a], y) for a, (_, y) in zip(outputs, data)]
-    accuracy = None if None in hits else sum(hits) / len(hits)
+        traces = [net.trace(x) for x, _ in data]
+        c = mean_cost(traces, [y for _, y in data], cost).data
+    hits = [_is_hit([v.data for v in t.output], y) for t, (_, y) in zip(traces, data)]
+    accuracy = None if None in hits else sum(map(bool, hits)) / len(hits)
     return c, accuracy
 
 
@@ -121,7 +121,7 @@ def train(
     """
     epochs = _positive_int(epochs, "epochs", allow_zero=True)
     batch_size = _positive_int(batch_size, "batch_size")
-    cost_function(cost)
+    cost_named(cost).check_output(net.activations[-1])
     data = _check_data(net, data)
     optimizer = SGD(net.parameters(), lr)
     rng = random.Random(seed)
@@ -131,7 +131,7 @@ def train(
         rng.shuffle(order)
         for start in range(0, len(order), batch_size):
             batch = [data[i] for i in order[start : start + batch_size]]
-            C = mean_cost([net(x) for x, _ in batch], [y for _, y in batch], cost)
+            C = mean_cost([net.trace(x) for x, _ in batch], [y for _, y in batch], cost)
             optimizer.zero_grad()
             C.backward()
             optimizer.step()

@@ -4,15 +4,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from benchmarks import workloads  # a namespace package: the project root is on the path
+from engine import Value
+from engine.autodiff import topological_order
+
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-sys.path.insert(0, str(BENCHMARKS))
-
-import workloads  # noqa: E402
-
-from engine import Value  # noqa: E402
-from engine.autodiff import topological_order  # noqa: E402
 
 
+@pytest.mark.usefixtures("project_on_pythonpath")
 def test_quick_run_prints_every_row():
     done = subprocess.run(
         [sys.executable, str(BENCHMARKS / "run.py"), "--quick", "--rounds", "1"],

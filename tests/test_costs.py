@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 import nn
@@ -31,7 +32,7 @@ def test_cross_entropy_with_fractional_and_value_targets():
 
 def test_cross_entropy_of_a_saturated_output_with_matching_target_is_zero():
     assert nn.cross_entropy_cost([Value(1.0)], [1]).data == 0.0
-    with pytest.raises(ValueError, match=r"log: argument must be positive: log\(0\.0\)"):
+    with pytest.raises(ValueError, match=r"a\^L_0 = 1.0 with target 0.0 makes ln 0.0.*net.trace"):
         nn.cross_entropy_cost([Value(1.0)], [0])
 
 
@@ -56,8 +57,54 @@ def test_mean_cost_errors():
         nn.mean_cost([[Value(0.5)]], [[1.0]], cost="l1")
 
 
-def test_scalar_and_matrix_cost_tables_name_the_same_costs():
-    from nn import matrix
+@pytest.mark.parametrize("name", list(nn.COSTS))
+def test_numpy_form_and_gradient_against_central_differences(name):
+    cost = nn.COSTS[name]
+    a, y = np.array([[0.3], [0.8]]), np.array([[0.0], [1.0]])
+    numeric = [
+        (cost.numpy(a + e, y) - cost.numpy(a - e, y))[0] / 2e-6
+        for e in np.eye(2)[:, :, None] * 1e-6
+    ]
+    assert cost.gradient(a, y)[:, 0] == pytest.approx(numeric, rel=1e-6)
 
-    assert set(nn.COSTS) == set(matrix.COSTS)
-    assert set(nn.ACTIVATIONS) == set(matrix.ACTIVATIONS)
+
+@pytest.mark.parametrize("name", list(nn.COSTS))
+def test_scalar_form_gives_the_numpy_cost(name):
+    cost = nn.COSTS[name]
+    a, y = [0.3, 0.8], [0.0, 1.0]
+    expected = cost.numpy(np.array(a)[:, None], np.array(y)[:, None])[0]
+    assert cost([Value(v) for v in a], y).data == pytest.approx(expected, rel=1e-14)
+
+
+def test_cross_entropy_from_z_equals_the_formula_and_makes_delta_a_minus_y():
+    net = nn.MLP.from_matrices([[[0.7, -1.2], [2.0, 0.5]]], [[0.1, -0.3]])
+    x, y = [0.5, 0.25], [1.0, 0.0]
+    tr = net.trace(x)
+    C = nn.cross_entropy_cost(tr, y)
+    plain = nn.cross_entropy_cost(tr.output, y)
+    assert C.data == pytest.approx(plain.data, rel=1e-14)
+    C.backward()
+    # Nielsen ch. 3: for sigmoid outputs the cross-entropy's δ^L is a^L − y, with no σ'
+    assert [z.grad for z in tr.zs[0]] == pytest.approx(
+        [a.data - yj for a, yj in zip(tr.output, y)], abs=1e-15
+    )
+
+
+@pytest.mark.parametrize("z", [37.0, 60.0, 800.0, -800.0])
+def test_item9_cross_entropy_from_z_stays_finite_on_a_saturated_sigmoid(z):
+    # issue 8 item 9: sigmoid(z ≥ 37) == 1.0 exactly, and ln(1 − a) used to fail
+    net = nn.MLP.from_matrices([[[z]]], [[0.0]])
+    tr = net.trace([1.0])
+    wrong = 0.0 if z > 0 else 1.0  # the target the output is saturated away from
+    C = nn.cross_entropy_cost(tr, [wrong])
+    assert C.data == pytest.approx(abs(z), rel=1e-15)  # ln(1 + e^|z|) ≈ |z|
+    C.backward()
+    assert tr.zs[0][0].grad == pytest.approx(tr.output[0].data - wrong, abs=1e-15)
+
+
+def test_cross_entropy_from_z_in_numpy_is_finite_where_the_plain_form_is_not():
+    z, y = np.array([[60.0]]), np.array([[0.0]])
+    rule = nn.cross_entropy_cost.on["sigmoid"]
+    assert rule.numpy(z, y) == pytest.approx([60.0], rel=1e-15)
+    with np.errstate(divide="ignore"):
+        assert np.isinf(nn.cross_entropy_cost.numpy(np.ones_like(z), y)).all()

@@ -6,9 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+# Each example runs in this environment with the checkout's root first on PYTHONPATH.
+pytestmark = pytest.mark.usefixtures("project_on_pythonpath")
 
 
 def run(tmp_path, name, *args, env=None):
@@ -77,6 +81,22 @@ def test_tiny_net_without_a_renderer_still_prints_and_writes_dot(tmp_path):
     assert not (tmp_path / "out" / "tiny_net.svg").exists()
 
 
+def test_examples_run_from_a_checkout_that_is_not_installed(tmp_path, monkeypatch):
+    # python -S processes no .pth file, so the editable install is invisible; the
+    # dependencies' folder goes on PYTHONPATH after the root as a plain folder.
+    dependencies = Path(np.__file__).parent.parent
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([os.environ["PYTHONPATH"], str(dependencies)]))
+    done = subprocess.run(
+        [sys.executable, "-S", str(EXAMPLES / "compare.py")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "agree to 1e-9: True" in done.stdout
+
+
 def test_expression(tmp_path):
     done = run(tmp_path, "expression.py")
     assert done.returncode == 0, done.stderr
@@ -96,3 +116,27 @@ def test_train_reaches_95_percent(tmp_path, seed):
     accuracy = float(re.search(r"accuracy ([\d.]+)%, cost", done.stdout).group(1))
     assert accuracy >= 95.0
     assert done.stdout.count("epoch ") == 20
+
+
+@pytest.mark.parametrize("lr", ["10", "50"])
+def test_item9_train_example_survives_large_learning_rates(tmp_path, lr):
+    # issue 8 item 9: at --lr 5 … 50 a sigmoid output saturates to exactly 1.0 and the
+    # cross-entropy used to die on ln 0 after epoch 1
+    done = run(tmp_path, "train.py", "--lr", lr, "--epochs", "3", "--points", "60")
+    assert done.returncode == 0, done.stderr
+    assert "epoch 3/3" in done.stdout and "trained in" in done.stdout
+
+
+def test_higher_order(tmp_path):
+    done = run(tmp_path, "higher_order.py")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    # each engine derivative of tanh beside its closed form, to 12 digits
+    for n in range(1, 5):
+        (row,) = [line for line in lines if re.match(rf"\s+{n}\s+[+-]\d", line)]
+        engine_value, closed = row.split()[1:3]
+        assert engine_value == closed
+    assert "converged to (1.0000000000, 1.0000000000)" in done.stdout
+    assert "reverse mode: 4 sweeps" in done.stdout and "forward mode: 3 sweeps" in done.stdout
+    assert "largest |forward − reverse| = 0.0e+00" in done.stdout
+    assert "dy/dx" in (tmp_path / "out" / "higher_order_dy.svg").read_text()

@@ -1,5 +1,7 @@
 """no_grad: results are leaves inside the block, recording resumes after it, even on error."""
 
+import math
+
 import pytest
 
 from engine import Value, is_grad_enabled, no_grad, weighted_sum
@@ -12,7 +14,7 @@ def test_no_grad_makes_leaves():
         y = (x * 3).tanh() + weighted_sum([x], [1.0], 0.5)
     assert is_grad_enabled()
     assert y.parents == () and y.op == "" and y.local_grads == ()
-    assert y.data == pytest.approx(__import__("math").tanh(6.0) + 2.5)
+    assert y.data == pytest.approx(math.tanh(6.0) + 2.5)
     y.backward()
     assert x.grad == 0.0
 
@@ -27,3 +29,112 @@ def test_no_grad_nests_and_restores_after_an_exception():
     assert is_grad_enabled()
     z = Value(1.0) * 2
     assert z.op == "*"
+
+
+# --- issue 8 item 1: grad mode is per thread and per asyncio task; no_grad decorates ------
+
+
+def test_item1_no_grad_in_one_thread_does_not_stop_another_from_recording():
+    import threading
+
+    inside = threading.Event()
+    release = threading.Event()
+    recorded = []
+
+    def evaluator():
+        with no_grad():
+            inside.set()
+            release.wait(5)
+
+    def trainer():
+        inside.wait(5)
+        x = Value(3.0)
+        y = x * x
+        y.backward()
+        recorded.append((y.op, x.grad))
+        release.set()
+
+    threads = [threading.Thread(target=evaluator), threading.Thread(target=trainer)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert recorded == [("*", 6.0)]
+    assert is_grad_enabled()
+
+
+def test_item1_overlapping_no_grad_blocks_in_two_threads_restore_their_own_setting():
+    import threading
+
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    after = {}
+
+    def first():
+        with no_grad():
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()
+        after["first"] = is_grad_enabled()
+
+    def second():
+        first_in.wait(5)
+        with no_grad():
+            second_in.set()
+            first_out.wait(5)
+        after["second"] = is_grad_enabled()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert after == {"first": True, "second": True}
+    assert is_grad_enabled()
+
+
+def test_item1_grad_mode_is_per_asyncio_task():
+    import asyncio
+
+    async def evaluate(started, stop):
+        with no_grad():
+            started.set()
+            await stop.wait()
+
+    async def train(started, stop):
+        await started.wait()
+        y = Value(2.0) * 3
+        stop.set()
+        return y.op
+
+    async def main():
+        started, stop = asyncio.Event(), asyncio.Event()
+        _, op = await asyncio.gather(evaluate(started, stop), train(started, stop))
+        return op
+
+    assert asyncio.run(main()) == "*"
+
+
+def test_item1_no_grad_as_a_decorator_with_and_without_parentheses():
+    @no_grad
+    def bare(x):
+        return x * 2, is_grad_enabled()
+
+    @no_grad()
+    def called(x):
+        return x * 2, is_grad_enabled()
+
+    for f in (bare, called):
+        y, enabled = f(Value(1.0))
+        assert y.parents == () and enabled is False
+    assert is_grad_enabled()
+    assert bare.__name__ == "bare"
+
+
+def test_enable_grad_records_inside_no_grad():
+    from engine import enable_grad
+
+    with no_grad():
+        with enable_grad():
+            y = Value(1.0) * 2
+        z = Value(1.0) * 2
+    assert y.op == "*" and z.op == ""

@@ -3,7 +3,7 @@
 import re
 import subprocess
 import sys
-import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -64,30 +64,23 @@ def test_record_syntax_in_labels_is_escaped():
     assert r"a\|b\{c\}\<d\>" in g.source
 
 
-SCRIPT = textwrap.dedent("""
-    from engine import Value
-    from viz import draw_dot
+def example_source():
+    """The DOT source of one small graph, built from scratch."""
     x, y = Value(1.5, label="x"), Value(-0.5, label="y")
     h = (x * y + x).tanh() * (x / (1 + y * y)).sigmoid()
     h.backward()
-    print(draw_dot(h).source, end="")
-""")
+    return draw_dot(h).source
 
 
+@pytest.mark.usefixtures("project_on_pythonpath")
 def test_same_graph_same_source_in_another_process():
-    namespace = {}
-    exec(
-        compile(
-            "from io import StringIO\nimport contextlib\nout = StringIO()\n"
-            "with contextlib.redirect_stdout(out):\n" + textwrap.indent(SCRIPT, "    "),
-            "<script>",
-            "exec",
-        ),
-        namespace,
-    )
-    here = namespace["out"].getvalue()
-    there = subprocess.run(
-        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True
+    here = example_source()
+    there = subprocess.run(  # this module, imported afresh by another Python
+        [sys.executable, "-c", "import test_graph; print(test_graph.example_source(), end='')"],
+        cwd=Path(__file__).parent,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert here == there and "v0" in here
 

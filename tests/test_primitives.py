@@ -11,7 +11,6 @@ import math
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-
 from user_primitive import SOFTPLUS
 
 from engine import PRIMITIVES, Primitive, Value, gradcheck, ops, power, weighted_sum
@@ -146,7 +145,7 @@ def test_weighted_sum(ws, data):
     assert z.op == "weighted_sum"
     assert len(z.parents) == 2 * len(ws) + 1
     assert z.data == pytest.approx(sum(w * x for w, x in zip(ws, xs)) + b, abs=1e-12)
-    # the seed's ∂z/∂w_k = a_k, and ∂z/∂a_k = w_k, ∂z/∂b = 1
+    # Nielsen ch. 2: ∂z/∂w_k = a_k, and ∂z/∂a_k = w_k, ∂z/∂b = 1
     assert z.local_grads == (*xs, *ws, 1.0)
     n = len(ws)
     assert gradcheck(lambda *v: weighted_sum(v[:n], v[n : 2 * n], v[-1]), [*ws, *xs, b])

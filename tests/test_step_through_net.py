@@ -76,3 +76,14 @@ def test_bad_arguments(tmp_path):
         step_through_net(net, X, [1.0, 0.0])
     with pytest.raises(ValueError, match="must end in .html"):
         step_through_net(net, X, [1.0], tmp_path / "net.txt")
+
+
+def test_cross_entropy_on_sigmoid_outputs_starts_from_z_with_its_own_rule():
+    net = MLP(2, [3, 2], seed=0)
+    frames = step_through_net(net, X, Y, cost="cross_entropy").frames
+    cost, bp1 = frames[1], frames[2]
+    assert sorted(e for e, c in cost.classes.items() if c == "receiving") == ["z3_0", "z3_1"]
+    assert "∂C/∂a³₀" not in " ".join(cost.texts["a3_0"].values())  # the cost never reads a^L
+    a = [float(v) for v in matrix.feedforward(net.weights(), net.biases(), X)]
+    assert bp1.equation[0] == "BP1 for this cost: δᴸ = aᴸ − y"
+    assert bp1.equation[1] == f"δ³₀ = {signed(a[0], '.3g')} − 1 = {signed(a[0] - 1, '.3g')}"

@@ -1,4 +1,4 @@
-"""SGD and train: the seed's step equals the matrix batch update; cost falls; bad input changes nothing."""
+"""SGD and train: the batch step equals the matrix batch update; cost falls; bad input changes nothing."""
 
 import math
 

@@ -1,6 +1,7 @@
 """Value: construction, attributes, operators with numbers on either side, and error paths."""
 
 import math
+import operator
 from fractions import Fraction
 
 import numpy as np
@@ -99,16 +100,20 @@ def test_reflected_operand_order_gives_right_gradient():
 
 
 @pytest.mark.parametrize("other", ["2", None, [1], (1,), {"a": 1}, 1j, True])
-@pytest.mark.parametrize("op", ["+", "-", "*", "/", "**"])
+@pytest.mark.parametrize(
+    "op",
+    [operator.add, operator.sub, operator.mul, operator.truediv, operator.pow],
+    ids=["+", "-", "*", "/", "**"],
+)
 def test_operations_with_non_numbers_raise_python_type_error(op, other):
     v = Value(1.0)
-    dunder = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "**": "pow"}[op]
+    dunder = op.__name__  # operator.add(a, b) is a + b, through __add__ and __radd__
     assert getattr(v, f"__{dunder}__")(other) is NotImplemented
     assert getattr(v, f"__r{dunder}__")(other) is NotImplemented
     with pytest.raises(TypeError):  # Python's own message, from whichever side spoke last
-        eval(f"v {op} other")
+        op(v, other)
     with pytest.raises(TypeError):
-        eval(f"other {op} v")
+        op(other, v)
 
 
 def test_pow_with_modulo_is_unsupported():

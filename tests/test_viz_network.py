@@ -1,4 +1,4 @@
-"""draw_net: a cluster per layer, the seed's names, and δ^l_j equal to nn.matrix.backprop's."""
+"""draw_net: a cluster per layer, Nielsen's names, and δ^l_j equal to nn.matrix.backprop's."""
 
 import re
 
@@ -86,9 +86,31 @@ def test_indices_are_real_superscripts_and_subscripts():
     src = draw_net(net, [0.5, -1.0], [1.0, 0.0]).source
     for name in ("a¹₀ = 0.5", "z²₀ = ", "b²₂ = ", "δ³₁ = ", "∂C/∂b³₁ = ", "w²₁₀ = ", "∂C/∂a³₀ = "):
         assert name in src, name
-    assert "C = ½ Σⱼ (aᴸⱼ − yⱼ)²" in src and "^" not in src
+    assert "C = ½ Σⱼ (aᴸⱼ − yⱼ)²" in src and "σ(z) = 1/(1 + e⁻ᶻ)" in src
+    assert not re.search(r"[abdwzδ]\^\d", src)
 
 
 def test_a_two_digit_index_keeps_its_comma_plainly():
     net = MLP(11, [1], seed=0)
     assert "w²_0,10 = " in draw_net(net, [0.1] * 11).source
+
+
+def test_item9_draw_net_on_a_saturated_sigmoid_with_cross_entropy():
+    # issue 8 item 9: a == 1.0 exactly with target 0 used to die on ln(1 − a); the
+    # cross-entropy record takes C from z^L, so C is fed by z^L and δ^L = a − y = 1
+    net = MLP.from_matrices([[[30.0, 30.0]]], [[0.0]])
+    src = draw_net(
+        net, [1.0, 1.0], [0.0], cost="cross_entropy", number_format=".6g", scripts=False
+    ).source
+    assert "C = 60" in src and "δ^2_0 = 1" in src
+    assert re.search(r'z2_0 -> C \[label="∂C/∂z\^2_0 = 1"', src)
+    assert "a2_0 -> C" not in src and "∂C/∂a^2_0" not in src
+    assert "ln(1 + e^{z^L_j}) − y_j z^L_j" in src
+
+
+def test_cost_and_activation_texts_come_from_their_records():
+    net = MLP(2, [2, 1], activation=["tanh", "sigmoid"], seed=0)
+    src = draw_net(net, [0.5, -1.0], [1.0], cost="quadratic", scripts=False).source
+    assert "layer 2: tanh, σ(z) = tanh z" in src
+    assert "layer 3 (output): sigmoid, σ(z) = 1/(1 + e^−z)" in src
+    assert "C = ½ Σ_j (a^L_j − y_j)²" in src and re.search(r"a3_0 -> C", src)

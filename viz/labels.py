@@ -63,17 +63,18 @@ def lines(*texts: str) -> str:
 # super- and subscript characters, which every renderer and every output format draws
 # (HTML-like <SUP>/<SUB> labels overlap the next line in SVG, and graphviz-pure's PNG
 # ignores them).
-SCRIPT = re.compile(r"\^\{([^{}]+)\}|\^([0-9A-Za-z]+)|_\{([^{}]+)\}|_([0-9A-Za-z]+(?:,[0-9]+)?)")
-SUPERSCRIPTS = dict(zip("0123456789Llnij+−-T", "⁰¹²³⁴⁵⁶⁷⁸⁹ᴸˡⁿⁱʲ⁺⁻⁻ᵀ"))
+# Bare scripts first (x^L_j), then braced ones (w^{l+1}), so a brace may hold scripts.
+SCRIPTS = (
+    re.compile(r"\^(?P<sup>[−-]?[0-9A-Za-z]+)|_(?P<sub>[0-9A-Za-z]+(?:,[0-9]+)?)"),
+    re.compile(r"\^\{(?P<sup>[^{}]+)\}|_\{(?P<sub>[^{}]+)\}"),
+)
+SUPERSCRIPTS = dict(zip("0123456789Llnijez+−-T", "⁰¹²³⁴⁵⁶⁷⁸⁹ᴸˡⁿⁱʲᵉᶻ⁺⁻⁻ᵀ"))
 SUBSCRIPTS = dict(zip("0123456789jklmni+−-", "₀₁₂₃₄₅₆₇₈₉ⱼₖₗₘₙᵢ₊₋₋"))
 
 
 def _scripted(match: re.Match[str]) -> str:
-    sup_braced, sup, sub_braced, sub = match.groups()
-    if sup_braced is not None or sup is not None:
-        table, text = SUPERSCRIPTS, sup_braced or sup
-    else:
-        table, text = SUBSCRIPTS, sub_braced or sub
+    sup = match["sup"]
+    table, text = (SUPERSCRIPTS, sup) if sup is not None else (SUBSCRIPTS, match["sub"])
     if all(ch in table for ch in text):
         return "".join(table[ch] for ch in text)
     return match.group(0)  # no Unicode form for some character: keep the plain ^x or _x
@@ -81,4 +82,6 @@ def _scripted(match: re.Match[str]) -> str:
 
 def scripted(text: str) -> str:
     """text with ``w^2_10`` written w²₁₀: indices as real superscripts and subscripts."""
-    return SCRIPT.sub(_scripted, text)
+    for script in SCRIPTS:
+        text = script.sub(_scripted, text)
+    return text

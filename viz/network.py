@@ -1,4 +1,4 @@
-"""``draw_net``: a traced network in Nielsen's notation, one cluster per layer.
+"""``draw_net``: a traced network in Nielsen's notation (ch. 2), one cluster per layer.
 
 The picture is built from ``NetNumbers`` (every number of one forward and backward
 pass, as floats) and a rule saying which of the backward numbers are known yet, so
@@ -13,16 +13,13 @@ from dataclasses import dataclass
 
 from engine import Value
 from engine.value import Number
-from nn.costs import cost_function
+from nn.activations import activation_named
+from nn.costs import cost_named
 from nn.network import MLP
 from viz import labels, style
 from viz.drawing import Drawing, new_drawing
 from viz.graph import GraphTooLargeError
 
-COST_FORMULAS = {
-    "quadratic": "C = ½ Σ_j (a^L_j − y_j)²",
-    "cross_entropy": "C = −Σ_j [y_j ln a^L_j + (1 − y_j) ln(1 − a^L_j)]",
-}
 UNKNOWN = "?"
 
 # A line of a label: the symbol and its value (None: the line is the symbol alone).
@@ -42,8 +39,9 @@ class NetNumbers:
     b: list[list[float]]
     w: list[list[list[float]]]  # w[l − 2][j][k] = w^l_jk
     sigma_prime: list[list[float] | None]  # σ'(z^l_j); None for a linear layer (a is z)
-    activations: list[str]
-    cost_name: str
+    layer_texts: list[str]  # each layer's σ: its name and formula
+    cost_text: list[str]  # the cost's formula, and its form from z^L where it has one
+    from_z: bool  # the cost reads z^L (cross-entropy on sigmoid outputs): no ∂C/∂a^L
     y: list[float] | None
     cost: float | None
     grad_a: list[list[float]]  # ∂C/∂a^l_j
@@ -61,11 +59,14 @@ def trace_numbers(
     net: MLP, x: Sequence[Value | Number], y: Sequence[Number] | None, cost: str
 ) -> NetNumbers:
     """Trace ``net`` on x and, when y is given, backpropagate the cost: every number, read off the Values."""
+    record = cost_named(cost)
+    on_z = record.on.get(net.activations[-1])
+    sigmas = [activation_named(layer.activation) for layer in net.layers]
     with net.grads_set_aside():
         tr = net.trace(x)
         C = None
         if y is not None:
-            C = cost_function(cost)(tr.output, y)
+            C = record(tr, y)
             C.backward()
         names = {f"a1_{k}": a.label or f"a^1_{k}" for k, a in enumerate(tr.activations[0])}
         for l, (layer, zs, acts) in enumerate(zip(net.layers, tr.zs, tr.activations[1:]), start=2):
@@ -86,8 +87,9 @@ def trace_numbers(
                 None if acts[0] is zs[0] else [a.local_grads[0] for a in acts]
                 for zs, acts in zip(tr.zs, tr.activations[1:])
             ],
-            activations=[layer.activation for layer in net.layers],
-            cost_name=cost,
+            layer_texts=[f"{s.name}, {s.text}" for s in sigmas],
+            cost_text=[record.text] + ([on_z.text] if on_z else []),
+            from_z=on_z is not None,
             y=None if y is None else [float(v) for v in y],
             cost=None if C is None else C.data,
             grad_a=[[a.grad for a in acts] for acts in tr.activations[1:]],
@@ -119,7 +121,8 @@ def net_lines(n: NetNumbers, known: Known, number_format: str) -> dict[str, list
             if backward:
                 z_lines.append((f"δ^{l}_{j}", value(("delta", l, j), n.delta[i][j])))
                 z_lines.append((f"∂C/∂b^{l}_{j}", value(("grad_b", l), n.grad_b[i][j])))
-                a_lines.append((f"∂C/∂a^{l}_{j}", value(("grad_a", l, j), n.grad_a[i][j])))
+                if not (l == n.L and n.from_z):
+                    a_lines.append((f"∂C/∂a^{l}_{j}", value(("grad_a", l, j), n.grad_a[i][j])))
             lines[f"z{l}_{j}"], lines[f"a{l}_{j}"] = z_lines, a_lines
             sp = n.sigma_prime[i]
             lines[f"s{l}_{j}"] = [("identity", None)] if sp is None else [("σ'", num(sp[j]))]
@@ -131,13 +134,11 @@ def net_lines(n: NetNumbers, known: Known, number_format: str) -> dict[str, list
     if backward:
         assert n.y is not None and n.cost is not None
         targets = "[" + ", ".join(map(num, n.y)) + "]"
-        lines["C"] = [
-            (COST_FORMULAS[n.cost_name], None),
-            ("y", targets),
-            ("C", value(("cost",), n.cost)),
-        ]
-        for j, g in enumerate(n.grad_a[-1]):
-            lines[f"c{j}"] = [(f"∂C/∂a^{n.L}_{j}", value(("cost",), g))]
+        formula: list[Line] = [(text, None) for text in n.cost_text]
+        lines["C"] = [*formula, ("y", targets), ("C", value(("cost",), n.cost))]
+        into_cost = ("z", n.delta[-1]) if n.from_z else ("a", n.grad_a[-1])
+        for j, g in enumerate(into_cost[1]):
+            lines[f"c{j}"] = [(f"∂C/∂{into_cost[0]}^{n.L}_{j}", value(("cost",), g))]
     return lines
 
 
@@ -150,10 +151,11 @@ def line_text(line: Line) -> str:
 def draw_lines(n: NetNumbers, lines: dict[str, list[Line]], rankdir: str, scripts: bool) -> Drawing:
     """The net's picture with the given label lines; every node and edge has its element id."""
 
+    def notation(text: str) -> str:
+        return labels.scripted(text) if scripts else text
+
     def label(eid: str, record: bool = False) -> str:
-        texts = [line_text(line) for line in lines[eid]]
-        if scripts:
-            texts = [labels.scripted(t) for t in texts]
+        texts = [notation(line_text(line)) for line in lines[eid]]
         if record:
             return " | ".join(map(labels.record_field, texts))
         return labels.lines(*texts)
@@ -172,7 +174,9 @@ def draw_lines(n: NetNumbers, lines: dict[str, list[Line]], rankdir: str, script
         last = l == n.L
         with g.subgraph(name=f"cluster_{l}") as c:
             c.attr(
-                label=f"layer {l}{' (output)' if last else ''}: {n.activations[l - 2]}",
+                label=labels.plain(
+                    notation(f"layer {l}{' (output)' if last else ''}: {n.layer_texts[l - 2]}")
+                ),
                 color=style.CLUSTER_PEN,
             )
             for j in range(len(n.z[l - 2])):
@@ -191,8 +195,9 @@ def draw_lines(n: NetNumbers, lines: dict[str, list[Line]], rankdir: str, script
                     )
     if "C" in lines:
         g.node("C", label("C"), id="C", shape="box", fillcolor=style.COST_FILL)
+        source = "z" if n.from_z else "a"
         for j in range(len(n.z[-1])):
-            g.edge(f"a{n.L}_{j}", "C", label=label(f"c{j}"), id=f"c{j}")
+            g.edge(f"{source}{n.L}_{j}", "C", label=label(f"c{j}"), id=f"c{j}")
     return g
 
 
@@ -224,7 +229,9 @@ def draw_net(
     δ^l_j = ∂C/∂z^l_j and ∂C/∂b^l_j. Blue: each activation a^l_j = σ(z^l_j) with
     ∂C/∂a^l_j; the edge from z to a carries σ'(z^l_j). Edges from a^{l−1}_k to z^l_j
     are the weights w^l_jk, blue when positive, red when negative, thicker for larger
-    |w|, labelled with the value and ∂C/∂w^l_jk. Red: the cost C, fed by every output.
+    |w|, labelled with the value and ∂C/∂w^l_jk. Red: the cost C, fed by every output
+    a^L_j, or by every z^L_j where the cost is taken from z^L (cross-entropy on sigmoid
+    outputs).
     With ``scripts`` indices are real superscripts and subscripts (w²₁₀, δ³₁, in
     Unicode, which every renderer and format draws); ``scripts=False`` writes the plain
     ``w^2_10`` for fonts without those characters. The net's parameters and their

@@ -111,23 +111,32 @@ class _NetFrames:
         )
 
     def cost(self) -> None:
-        n = self.n
+        n, L = self.n, self.n.L
         assert n.cost is not None
         self.known.add(("cost",))
-        self.known.update(("grad_a", n.L, j) for j in range(len(n.z[-1])))
+        outputs = range(len(n.z[-1]))
+        into = "z" if n.from_z else "a"  # what C is computed from
+        if not n.from_z:
+            self.known.update(("grad_a", L, j) for j in outputs)
         classes = {"C": "current"}
-        classes.update({f"c{j}": "sending" for j in range(len(n.z[-1]))})
-        classes.update({f"a{n.L}_{j}": "final receiving" for j in range(len(n.z[-1]))})
-        grads = ", ".join(self.num(g) for g in n.grad_a[-1])
+        classes.update({f"c{j}": "sending" for j in outputs})
+        classes.update({f"{into}{L}_{j}": "receiving" for j in outputs})
+        grads = ", ".join(self.num(g) for g in (n.delta[-1] if n.from_z else n.grad_a[-1]))
+        caption = [f"C compares the output a^{L} with the target y."]
+        if n.from_z:
+            caption.append(
+                f"This cost is taken from z^{L} (it stays finite on a saturated sigmoid), "
+                f"so the reverse pass starts at ∂C/∂z^{L}_j."
+            )
+        else:
+            caption.append(f"Its gradient ∇_a C = ∂C/∂a^{L}_j is where the reverse pass starts.")
         self.add(
-            f"The cost C = {self.num(n.cost)}, and how it changes with each output a^{n.L}_j",
+            f"The cost C = {self.num(n.cost)}, and how it changes with each output {into}^{L}_j",
+            caption,
             [
-                f"C compares the output a^{n.L} with the target y.",
-                f"Its gradient ∇_a C = ∂C/∂a^{n.L}_j is where the reverse pass starts.",
-            ],
-            [
+                *n.cost_text,
                 f"C = {self.num(n.cost)}",
-                f"∇_a C = [{grads}]",
+                f"∂C/∂{into}^{L} = [{grads}]",
                 self.check(n.cost, self.bp.cost, "cost C"),
             ],
             classes,
@@ -138,19 +147,30 @@ class _NetFrames:
         self.known.update(("delta", L, j) for j in range(len(n.z[-1])))
         sp = n.sigma_prime[-1]
         classes = {}
-        equation = ["BP1: δ^L = ∇_a C ⊙ σ'(z^L)"]
+        if n.from_z:
+            equation = [f"BP1 for this cost: {n.cost_text[-1].split(', so ')[-1]}"]
+            explanation = f"The cost's own rule gives δ^{L} = ∂C/∂z^{L} directly (Nielsen ch. 3)."
+        else:
+            equation = ["BP1: δ^L = ∇_a C ⊙ σ'(z^L)"]
+            explanation = "It is ∂C/∂a^L_j times σ'(z^L_j), the slope of the activation" + (
+                " (1 for a linear layer)." if sp is None else "."
+            )
         for j, d in enumerate(n.delta[-1]):
-            classes.update({f"z{L}_{j}": "current", f"a{L}_{j}": "sending final"})
+            classes.update({f"z{L}_{j}": "current", f"a{L}_{j}": "sending"})
             classes[f"s{L}_{j}"] = "sending"
-            factor = "" if sp is None else f" × {self.num(sp[j])}"
-            equation.append(f"δ^{L}_{j} = {self.num(n.grad_a[-1][j])}{factor} = {self.num(d)}")
+            if n.from_z:
+                assert n.y is not None
+                arithmetic = f"{self.num(n.a[-1][j])} − {self.num(n.y[j])}"
+            else:
+                factor = "" if sp is None else f" × {self.num(sp[j])}"
+                arithmetic = f"{self.num(n.grad_a[-1][j])}{factor}"
+            equation.append(f"δ^{L}_{j} = {arithmetic} = {self.num(d)}")
         equation.append(self.check(n.delta[-1], self.bp.delta[-1], f"δ^{L}"))
         self.add(
             f"BP1: the output error δ^{L}",
             [
                 f"δ^{L}_j = ∂C/∂z^{L}_j: how the cost changes with output neuron j's weighted input.",
-                "It is ∂C/∂a^L_j times σ'(z^L_j), the slope of the activation"
-                + (" (1 for a linear layer)." if sp is None else "."),
+                explanation,
             ],
             equation,
             classes,

@@ -1,0 +1,346 @@
+"""Derivatives of derivatives (issue 10): closed forms to 4th order, gradgradcheck on random
+graphs, Jacobians both ways, Hessians, Hessian-vector products and forward mode."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import engine
+import nn
+from engine import Value, gradgradcheck, weighted_sum
+
+
+def derivatives(build, x: float, order: int = 4) -> list[float]:
+    """[f'(x), f''(x), …] by differentiating the recorded gradient again and again."""
+    leaf = Value(x)
+    d = build(leaf)
+    out = []
+    for k in range(order):
+        (d,) = engine.grad(d, [leaf], create_graph=k < order - 1, allow_unused=True)
+        out.append(d.data)
+    return out
+
+
+def _sigmoid(x):
+    return 1 / (1 + math.exp(-x))
+
+
+# name: (build, closed forms of the 1st..4th derivatives, domain of x)
+CLOSED_FORMS = {
+    "tanh": (
+        lambda v: v.tanh(),
+        lambda t=None, x=0.0: (
+            lambda t: [
+                1 - t * t,
+                -2 * t * (1 - t * t),
+                (6 * t * t - 2) * (1 - t * t),
+                8 * t * (1 - t * t) * (2 - 3 * t * t),
+            ]
+        )(math.tanh(x)),
+        (-3.0, 3.0),
+    ),
+    "sigmoid": (
+        lambda v: v.sigmoid(),
+        lambda t=None, x=0.0: (
+            lambda s: [
+                s * (1 - s),
+                s * (1 - s) * (1 - 2 * s),
+                s * (1 - s) * (1 - 6 * s + 6 * s * s),
+                s * (1 - s) * (1 - 2 * s) * (1 - 12 * s + 12 * s * s),
+            ]
+        )(_sigmoid(x)),
+        (-4.0, 4.0),
+    ),
+    "exp": (lambda v: v.exp(), lambda t=None, x=0.0: [math.exp(x)] * 4, (-3.0, 3.0)),
+    "log": (
+        lambda v: v.log(),
+        lambda t=None, x=0.0: [1 / x, -1 / x**2, 2 / x**3, -6 / x**4],
+        (0.2, 4.0),
+    ),
+    "**3": (
+        lambda v: v**3,
+        lambda t=None, x=0.0: [3 * x * x, 6 * x, 6.0, 0.0],
+        (-3.0, 3.0),
+    ),
+    "**-1": (
+        lambda v: v**-1,
+        lambda t=None, x=0.0: [-1 / x**2, 2 / x**3, -6 / x**4, 24 / x**5],
+        (0.3, 3.0),
+    ),
+    "**0.5": (
+        lambda v: v**0.5,
+        lambda t=None, x=0.0: [0.5 * x**-0.5, -0.25 * x**-1.5, 0.375 * x**-2.5, -0.9375 * x**-3.5],
+        (0.3, 3.0),
+    ),
+    "x ** x (Value power)": (
+        lambda v: v**v,
+        lambda t=None, x=0.0: (
+            lambda f, l: [
+                f * (l + 1),
+                f * ((l + 1) ** 2 + 1 / x),
+                f * ((l + 1) ** 3 + 3 * (l + 1) / x - 1 / x**2),
+                f
+                * ((l + 1) ** 4 + 6 * (l + 1) ** 2 / x - 4 * (l + 1) / x**2 + 3 / x**2 + 2 / x**3),
+            ]
+        )(x**x, math.log(x)),
+        (0.3, 2.0),
+    ),
+    "1 / x (division)": (
+        lambda v: 1 / v,
+        lambda t=None, x=0.0: [-1 / x**2, 2 / x**3, -6 / x**4, 24 / x**5],
+        (0.3, 3.0),
+    ),
+    "x * x * x (product)": (
+        lambda v: v * v * v,
+        lambda t=None, x=0.0: [3 * x * x, 6 * x, 6.0, 0.0],
+        (-3.0, 3.0),
+    ),
+    "relu": (
+        lambda v: v.relu(),
+        lambda t=None, x=0.0: [1.0 if x > 0 else 0.0, 0.0, 0.0, 0.0],
+        (-3.0, 3.0),
+    ),
+    "abs": (
+        lambda v: abs(v),
+        lambda t=None, x=0.0: [math.copysign(1.0, x), 0.0, 0.0, 0.0],
+        (-3.0, 3.0),
+    ),
+    "weighted_sum(x, x², x)": (
+        lambda v: weighted_sum([v, v * v], [v, v], v),
+        lambda t=None, x=0.0: [2 * x + 3 * x * x + 1, 2 + 6 * x, 6.0, 0.0],
+        (-3.0, 3.0),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLOSED_FORMS))
+@given(u=st.floats(0.0, 1.0))
+@settings(max_examples=30, deadline=None)
+def test_derivatives_to_fourth_order_match_closed_forms(name, u):
+    build, closed, (lo, hi) = CLOSED_FORMS[name]
+    x = lo + (hi - lo) * u
+    assume(abs(x) > 1e-3)  # away from the kinks of relu and abs
+    assert derivatives(build, x) == pytest.approx(closed(x=x), rel=1e-9, abs=1e-12)
+
+
+def test_fourth_derivative_of_the_users_primitive():
+    from user_primitive import SOFTPLUS
+
+    s = _sigmoid(0.7)
+    expected = [s, s * (1 - s), s * (1 - s) * (1 - 2 * s), s * (1 - s) * (1 - 6 * s + 6 * s * s)]
+    assert derivatives(SOFTPLUS, 0.7) == pytest.approx(expected, rel=1e-9)
+
+
+# --- gradgradcheck over random expression trees with reuse and diamonds -------------------
+
+SMOOTH_UNARY = [
+    lambda a: a.tanh(),
+    lambda a: a.sigmoid(),
+    lambda a: (a * 0.5).exp(),
+    lambda a: (1 + a * a).log(),
+    lambda a: -a,
+    lambda a: a**2,
+    lambda a: (a * a + 1) ** -1,
+]
+SMOOTH_BINARY = [
+    lambda a, b: a + b,
+    lambda a, b: a - b,
+    lambda a, b: a * b,
+    lambda a, b: a / (1 + b * b),
+    lambda a, b: weighted_sum([a, b], [b, a], a),
+    lambda a, b: (1 + a * a) ** (b.tanh()),
+]
+
+
+@st.composite
+def expressions(draw):
+    steps = draw(
+        st.lists(
+            st.tuples(st.booleans(), st.integers(0, 100), st.integers(0, 100), st.integers(0, 100)),
+            min_size=1,
+            max_size=8,
+        )
+    )
+
+    def f(*leaves):
+        nodes = list(leaves)
+        for binary, k, i, j in steps:  # picks among earlier nodes: reuse and diamonds
+            a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
+            op = (
+                SMOOTH_BINARY[k % len(SMOOTH_BINARY)]
+                if binary
+                else SMOOTH_UNARY[k % len(SMOOTH_UNARY)]
+            )
+            nodes.append(op(a, b) if binary else op(a))
+        return nodes[-1] + nodes[-2] * nodes[0]
+
+    point = draw(st.lists(st.floats(-1.5, 1.5), min_size=2, max_size=3))
+    return f, point
+
+
+@given(expressions())
+@settings(max_examples=40, deadline=None)
+def test_gradgradcheck_on_random_graphs(expr):
+    f, point = expr
+    assert gradgradcheck(f, point, atol=1e-4, rtol=1e-3)
+
+
+def test_gradgradcheck_names_the_input_pair_of_a_wrong_second_derivative():
+    # x³ whose derivative rule is right on floats but, run on Values, records 3x² as a
+    # constant: first derivatives agree, the second derivative through b is lost
+    cube = engine.Primitive(
+        "cube",
+        lambda x: x**3,
+        lambda ops, xs, out: (3.0 * float(xs[0]) ** 2 + 0.0 * xs[0],),
+    )
+    assert engine.gradcheck(lambda a, b: a * cube(b), [0.3, -0.5])
+    with pytest.raises(engine.GradcheckError, match=r"inputs \(1, 1\) \(= -0\.5, -0\.5\)"):
+        gradgradcheck(lambda a, b: a * cube(b), [0.3, -0.5])
+    assert gradgradcheck(lambda a, b: a * cube(b), [0.3, -0.5], raise_exception=False) is False
+
+
+# --- Jacobians, Hessians, hvp, jvp ---------------------------------------------------------
+
+
+def f2(a, b):
+    return (a * b).sigmoid() + a**3
+
+
+def test_readme_example():
+    x = Value(0.5, label="x")
+    y = x.tanh() * x
+    (dy,) = engine.grad(y, [x], create_graph=True)
+    (d2y,) = engine.grad(dy, [x], create_graph=True)
+    (d3y,) = engine.grad(d2y, [x])
+    t = math.tanh(0.5)
+    s = 1 - t * t
+    assert dy.data == pytest.approx(t + 0.5 * s, rel=1e-14)
+    assert d2y.data == pytest.approx(2 * s - 2 * 0.5 * t * s, rel=1e-14)
+    # d³/dx³ [x tanh x] = 3 tanh'' + x tanh'''
+    assert d3y.data == pytest.approx(3 * (-2 * t * s) + 0.5 * (6 * t * t - 2) * s, rel=1e-12)
+
+
+def test_hessian_matches_closed_form_and_is_symmetric():
+    a, b = 0.3, -1.2
+    s = _sigmoid(a * b)
+    s1, s2 = s * (1 - s), s * (1 - s) * (1 - 2 * s)
+    expected = np.array([[s2 * b * b + 6 * a, s2 * a * b + s1], [s2 * a * b + s1, s2 * a * a]])
+    h = engine.hessian(f2, [a, b])
+    assert h.shape == (2, 2)
+    np.testing.assert_allclose(h, expected, rtol=1e-12)
+    assert h[0, 1] == pytest.approx(h[1, 0], rel=1e-15)
+
+
+@given(
+    st.lists(st.floats(-2, 2), min_size=3, max_size=3),
+    st.lists(st.floats(-2, 2), min_size=3, max_size=3),
+)
+@settings(max_examples=30, deadline=None)
+def test_hvp_is_hessian_times_v(point, v):
+    def f(a, b, c):
+        return (a * b + c).tanh() * (b - c).sigmoid() + a * a * c
+
+    np.testing.assert_allclose(
+        engine.hvp(f, point, v), engine.hessian(f, point) @ np.array(v), rtol=1e-10, atol=1e-12
+    )
+
+
+def g3(a, b, c):
+    return [a * b, a.exp() - b, (b * c).tanh(), c / (1 + a * a)]
+
+
+@given(
+    st.lists(st.floats(-2, 2), min_size=3, max_size=3),
+    st.lists(st.floats(-2, 2), min_size=3, max_size=3),
+)
+@settings(max_examples=30, deadline=None)
+def test_jacobian_forward_equals_reverse_and_jvp_is_jacobian_times_t(point, t):
+    reverse = engine.jacobian(g3, point)
+    forward = engine.jacobian(g3, point, mode="forward")
+    assert reverse.shape == forward.shape == (4, 3)
+    np.testing.assert_allclose(forward, reverse, rtol=1e-13, atol=1e-15)
+    values, derivs = engine.jvp(g3, point, tangents=t)
+    np.testing.assert_allclose(derivs, reverse @ np.array(t), rtol=1e-12, atol=1e-12)
+    assert values == [v.data for v in g3(*map(Value, point))]
+
+
+def test_jacobian_of_the_issue_example():
+    j = engine.jacobian(lambda a, b: [a * b, a.exp() - b], [0.3, -1.2])
+    np.testing.assert_allclose(j, [[-1.2, 0.3], [math.exp(0.3), -1.0]], rtol=1e-15)
+
+
+def test_jvp_of_a_single_value_returns_floats():
+    value, deriv = engine.jvp(f2, [0.3, -1.2], tangents=[1.0, 0.0])
+    assert value == f2(Value(0.3), Value(-1.2)).data
+    assert deriv == pytest.approx(engine.jacobian(f2, [0.3, -1.2])[0, 0], rel=1e-14)
+
+
+# --- engine.grad's semantics and errors ---------------------------------------------------
+
+
+def test_grad_changes_no_grad_and_returns_leaves_without_create_graph():
+    x, w = Value(0.4), Value(-1.5)
+    y = (x * w).tanh() * x
+    grads = engine.grad(y, [x, w])
+    assert all(g.parents == () for g in grads)
+    assert all(n.grad == 0.0 for n in engine.autodiff.topological_order(y))
+    y.backward()
+    assert [g.data for g in grads] == [x.grad, w.grad]
+
+
+def test_grad_of_several_outputs_weights_them_by_grad_outputs():
+    x = Value(0.7)
+    (g,) = engine.grad([x * x, x.exp()], [x], grad_outputs=[2.0, -1.0])
+    assert g.data == pytest.approx(2 * 2 * 0.7 - math.exp(0.7), rel=1e-15)
+
+
+def test_unused_input_is_refused_by_position_unless_allowed():
+    x, z = Value(1.0), Value(2.0)
+    with pytest.raises(ValueError, match=r"inputs\[1\] .* is not part of the outputs' graph"):
+        engine.grad(x * 3, [x, z])
+    assert [g.data for g in engine.grad(x * 3, [x, z], allow_unused=True)] == [3.0, 0.0]
+
+
+def test_grad_errors_name_the_argument():
+    x = Value(1.0)
+    with pytest.raises(TypeError, match=r"grad: outputs must be a Value"):
+        engine.grad(3.0, [x])
+    with pytest.raises(TypeError, match=r"grad: inputs\[0\] must be a Value, got float"):
+        engine.grad(x * 2, [1.0])
+    with pytest.raises(ValueError, match=r"grad_outputs has 1 entries but there are 2 outputs"):
+        engine.grad([x * 2, x * 3], [x], grad_outputs=[1.0])
+    with pytest.raises(ValueError, match=r"hvp: v\[1\] must be finite"):
+        engine.hvp(f2, [0.3, 1.0], v=[1.0, math.nan])
+    with pytest.raises(ValueError, match=r"jvp: tangents\[0\] must be finite"):
+        engine.jvp(f2, [0.3, 1.0], tangents=[math.inf, 0.0])
+    with pytest.raises(ValueError, match=r"jvp: tangents has 1 entries but there are 2 inputs"):
+        engine.jvp(f2, [0.3, 1.0], tangents=[1.0])
+    with pytest.raises(ValueError, match="jacobian: mode must be 'reverse' or 'forward'"):
+        engine.jacobian(f2, [0.3, 1.0], mode="sideways")
+
+
+def test_third_order_derivative_of_a_nets_cost_matches_differences_of_second_order():
+    net = nn.MLP(2, [3, 1], activation="sigmoid", seed=3)
+    w = net.parameters()[0]
+    x, y = [0.5, -1.0], 1.0
+
+    def second(at: float) -> float:
+        saved = w.data
+        w.data = at
+        cost = (net(x)[0] - y) ** 2 * 0.5
+        (d1,) = engine.grad(cost, [w], create_graph=True)
+        (d2,) = engine.grad(d1, [w])
+        w.data = saved
+        return d2.data
+
+    cost = (net(x)[0] - y) ** 2 * 0.5
+    (d1,) = engine.grad(cost, [w], create_graph=True)
+    (d2,) = engine.grad(d1, [w], create_graph=True)
+    (d3,) = engine.grad(d2, [w])
+    eps = 1e-5
+    numeric = (second(w.data + eps) - second(w.data - eps)) / (2 * eps)
+    assert d3.data == pytest.approx(numeric, rel=1e-6, abs=1e-9)
+    assert d2.data == pytest.approx(second(w.data), rel=1e-15)
