@@ -34,7 +34,7 @@ def test_tiny_net(tmp_path):
         r"^\s+3\s+2\s", done.stdout, re.M
     )
     svg = (tmp_path / "out" / "tiny_net.svg").read_text()
-    assert "δ³₁" in svg and (tmp_path / "out" / "tiny_net.dot").exists()
+    assert "δ³₁ = " in svg and (tmp_path / "out" / "tiny_net.dot").exists()  # dot keeps the space
     page = (tmp_path / "out" / "tiny_net_backward.html").read_text(encoding="utf-8")
     assert "BP2: δ²₁ from δ³" in page and "9 steps after the forward pass" in done.stdout
 

@@ -11,8 +11,8 @@ from viz.finite_differences import Agreement, check_nodes
 
 def _records(g):
     """{label: (fields, fill)} of every labelled record in the DOT source."""
-    found = re.findall(r'label="\{ (\w+) \| ([^"]*) \}" fillcolor="([^"]+)"', g.source)
-    return {name: (fields.split(" | "), fill) for name, fields, fill in found}
+    found = re.findall(r'label="\{(\w+)\|([^"]*)\}" fillcolor="([^"]+)"', g.source)
+    return {name: (fields.split("|"), fill) for name, fields, fill in found}
 
 
 def test_every_node_agrees_on_a_smooth_graph_interior_nodes_included():

@@ -62,7 +62,7 @@ def value_graph(
         attrs = {"fillcolor": colour, "id": nid}
         if node is root:
             attrs["penwidth"] = style.ROOT_PEN
-        label = "{ " + " | ".join(map(labels.record_field, fields(node))) + " }"
+        label = "{" + labels.record(fields(node)) + "}"
         g.node(nid, label, shape="record", style="filled", **attrs)
         if node.op:
             g.node(

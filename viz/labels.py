@@ -54,6 +54,12 @@ def record_field(text: str) -> str:
     return text.replace("\n", "\\n")
 
 
+def record(fields: list[str]) -> str:
+    """A record label of several fields. No space follows a ``|``: dot 2.43 then drops the
+    space after a field's first character when that is not ASCII (``δ₀ = 1`` → ``δ₀= 1``)."""
+    return "|".join(map(record_field, fields))
+
+
 def lines(*texts: str) -> str:
     """Several plain texts, one per line, as one label."""
     return "\\n".join(plain(t) for t in texts)
@@ -69,7 +75,7 @@ SCRIPTS = (
     re.compile(r"\^\{(?P<sup>[^{}]+)\}|_\{(?P<sub>[^{}]+)\}"),
 )
 SUPERSCRIPTS = dict(zip("0123456789Llnijez+−-T", "⁰¹²³⁴⁵⁶⁷⁸⁹ᴸˡⁿⁱʲᵉᶻ⁺⁻⁻ᵀ"))
-SUBSCRIPTS = dict(zip("0123456789jklmni+−-", "₀₁₂₃₄₅₆₇₈₉ⱼₖₗₘₙᵢ₊₋₋"))
+SUBSCRIPTS = dict(zip("0123456789jklmniaeox+−-", "₀₁₂₃₄₅₆₇₈₉ⱼₖₗₘₙᵢₐₑₒₓ₊₋₋"))
 
 
 def _scripted(match: re.Match[str]) -> str:

@@ -157,7 +157,7 @@ def draw_lines(n: NetNumbers, lines: dict[str, list[Line]], rankdir: str, script
     def label(eid: str, record: bool = False) -> str:
         texts = [notation(line_text(line)) for line in lines[eid]]
         if record:
-            return " | ".join(map(labels.record_field, texts))
+            return labels.record(texts)
         return labels.lines(*texts)
 
     shape = "record"

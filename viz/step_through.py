@@ -25,11 +25,26 @@ def signed(x: float, number_format: str) -> str:
     return style.number(x, number_format).replace("-", "−")
 
 
+INFIX = ("+", "-", "*", "/", "**")
+
+
+def _short(node: Value) -> str:
+    """A parent inside a caption's formula: its label, its number, or (…)."""
+    return node.label or (f"{node.data:g}" if not node.op else "(…)")
+
+
 def _name(node: Value, index: int) -> str:
-    """How a caption names a node: its label, else its operation and position."""
+    """How a caption names a node: its label, else its formula from its parents' names."""
     if node.label:
         return node.label
-    return f"node {index} ({node.op})" if node.op else f"the constant {node.data:g}"
+    if not node.op:
+        return f"the constant {node.data:g}"
+    parents = [_short(p) for p in node.parents]
+    if node.op in INFIX and len(parents) == 2:
+        return f"({parents[0]} {node.op} {parents[1]})"
+    if len(parents) == 1:
+        return f"{node.op}({parents[0]})"
+    return f"node {index} ({node.op})"
 
 
 class _Frames:

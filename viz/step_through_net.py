@@ -302,7 +302,7 @@ def step_through_net(
         eid: [(max((f.texts[eid][i] for f in frames), key=len), None) for i in texts]
         for eid, texts in frames[0].texts.items()
     }
-    svg = draw_lines(n, layout, rankdir, scripts=False).svg()  # the texts are already scripted
+    svg = draw_lines(n, layout, rankdir, scripts).svg()
     title = f"Backpropagation in a {'-'.join(map(str, net.sizes))} net, one step at a time"
     legend = [(cls, labels.scripted(text) if scripts else text) for cls, text in LEGEND]
     return write_page(title, svg, frames, legend, path)
