@@ -9,6 +9,7 @@ Run:  python examples/tiny_net.py            (a 2-3-2 sigmoid net, quadratic cos
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -19,11 +20,14 @@ import viz
 def numbers(text: str) -> list[float]:
     """'0.5,-1' -> [0.5, -1.0]."""
     try:
-        return [float(t) for t in text.split(",")]
+        values = [float(t) for t in text.split(",")]
     except ValueError:
+        values = [math.nan]
+    if not all(map(math.isfinite, values)):
         raise argparse.ArgumentTypeError(
-            f"expected numbers separated by commas, got {text!r}"
-        ) from None
+            f"expected finite numbers separated by commas, got {text!r}"
+        )
+    return values
 
 
 def sizes(text: str) -> list[int]:
@@ -61,8 +65,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.y = args.y or [1.0 if j == 0 else 0.0 for j in range(n_out)]
     if len(args.x) != n_in or len(args.y) != n_out:
         parser.error(f"--x needs {n_in} numbers and --y {n_out} for sizes {args.sizes}")
-    if args.cost == "cross_entropy" and args.activation != "sigmoid":
-        parser.error("the cross-entropy cost needs outputs in (0, 1): use --activation sigmoid")
+    try:
+        nn.COSTS[args.cost].check_output(args.activation)
+    except ValueError as e:
+        parser.error(f"{e} (--activation sets every layer's)")
     return args
 
 
@@ -70,7 +76,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     net = nn.MLP(args.sizes[0], args.sizes[1:], activation=args.activation, seed=args.seed)
     print(f"{net}, {args.cost} cost, x = {args.x}, y = {args.y}\n")
+    try:
+        return walk_through(net, args)
+    except ArithmeticError as e:  # an input so large that a z or the cost overflows
+        print(f"stopped: {e}", file=sys.stderr)
+        return 1
 
+
+def walk_through(net: nn.MLP, args: argparse.Namespace) -> int:
+    """Print the δ^l, the comparison with BP1–BP4, and draw the net; 0 if they agree."""
     tr = net.trace(args.x)
     nn.COSTS[args.cost](tr, args.y).backward()
     print("after C.backward(), the grad of each z^l_j is δ^l_j (nothing in nn/ computes it):")
@@ -104,6 +118,8 @@ def draw(net: nn.MLP, args: argparse.Namespace) -> None:
         print(f"no picture: {e}", file=sys.stderr)
     except viz.RenderError as e:
         print(f"wrote {picture.with_suffix('.dot')}, but no picture: {e}", file=sys.stderr)
+    except OSError as e:
+        print(f"no picture: cannot write under {args.out}: {e}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -66,6 +66,7 @@ def trace_numbers(
         tr = net.trace(x)
         C = None
         if y is not None:
+            y = net.target(y)
             C = record(tr, y)
             C.backward()
         names = {f"a1_{k}": a.label or f"a^1_{k}" for k, a in enumerate(tr.activations[0])}
