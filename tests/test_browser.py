@@ -154,3 +154,25 @@ def test_net_page(browser, tmp_path):
     browser.get(page.path.as_uri() + "#step=9")
     assert "∂C/∂w = ?" not in " ".join(_texts(browser, "w2_0_0"))
     assert browser.find_element("id", "counter").text == "step 9 of 9"
+
+
+def test_the_page_works_inside_jupyters_iframe(browser, tmp_path):
+    """Jupyter shows the page in an iframe's srcdoc: the escaped page must still work there."""
+    from selenium.webdriver.common.keys import Keys
+
+    x = Value(2.0, label="x")
+    y = x * x
+    y.label = "y"
+    notebook_output = tmp_path / "output.html"
+    notebook_output.write_text(step_through(y)._repr_html_(), encoding="utf-8")
+    browser.get(notebook_output.as_uri())
+    browser.switch_to.frame(browser.find_element("tag name", "iframe"))
+    try:
+        assert _step(browser) == 0
+        browser.find_element("id", "next").click()
+        assert _step(browser) == 1 and "current" in _classes(browser, "v1")
+        assert _texts(browser, "v0")[-1] == "grad 0 + 2 + 2 = 4"  # x * x: two uses of x
+        _press(browser, Keys.END)
+        assert _step(browser) == 1  # the last step: x * x has one operation
+    finally:
+        browser.switch_to.default_content()
