@@ -4,7 +4,7 @@ import pytest
 
 from nn import MLP, matrix
 from viz import step_through_net
-from viz.step_through import signed
+from viz.value_page import signed
 
 X, Y = [0.5, -1.0], [1.0, 0.0]
 

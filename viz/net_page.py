@@ -22,7 +22,7 @@ from viz.network import (
     trace_numbers,
 )
 from viz.page import Frame, StepPage, write_page
-from viz.step_through import signed
+from viz.value_page import signed
 
 TOLERANCE = 1e-9  # engine against nn.matrix: the same sums in another order
 LEGEND = [
