@@ -9,6 +9,11 @@
   frames.forEach(f => Object.keys(f.classes).concat(Object.keys(f.texts)).forEach(id => managed.add(id)));
   let step = 0;
   let timer = null;
+  // A picture much wider than the page is shown at its own size, scrolled to each step.
+  const picture = document.getElementById("picture");
+  const svg = picture.querySelector("svg");
+  const wide = svg.width.baseVal.value > 2 * picture.clientWidth;
+  if (wide) picture.classList.add("wide");
 
   function textsOf(id) {
     const g = document.getElementById(id);
@@ -44,6 +49,8 @@
       if (line.startsWith("✗")) p.className = "mismatch";
       return p;
     }));
+    const current = document.querySelector("#picture .current");
+    if (current && wide) current.scrollIntoView({ block: "nearest", inline: "center" });
     slider.value = String(step);
     document.getElementById("counter").textContent = "step " + step + " of " + last;
     document.body.dataset.step = String(step);

@@ -59,7 +59,9 @@ class _Frames:
         self.grads = {node: 0.0 for node in order}
         self.reached: set[Value] = set()
         self.base_edges = {
-            edge_id(i, position): local_grad_text(node, position, local, number_format)
+            edge_id(i, position): local_grad_text(node, position, local, number_format).replace(
+                "-", "−"
+            )
             for i, node in enumerate(order)
             for position, local in enumerate(node.local_grads)
         }
@@ -106,7 +108,7 @@ class _Frames:
             arithmetic = f"+= {self.num(c.local)} × {self.num(c.upstream)}"
             edge_texts[edge_id(i, c.position)] = position + arithmetic
             caption.append(
-                f"{_name(c.parent, self.index[c.parent])}.grad {arithmetic} = "
+                f"{_name(c.parent, self.index[c.parent])}: grad {arithmetic} = "
                 f"{self.num(c.before)} + {self.num(c.amount)} → {self.num(c.after)}"
             )
         for parent, terms in sums.items():
