@@ -73,6 +73,12 @@ def _outline(driver, element_id):
     )
 
 
+def _keys():
+    from selenium.webdriver.common.keys import Keys
+
+    return Keys
+
+
 def _press(driver, key):
     from selenium.webdriver.common.action_chains import ActionChains
 
@@ -176,3 +182,26 @@ def test_the_page_works_inside_jupyters_iframe(browser, tmp_path):
         assert _step(browser) == 1  # the last step: x * x has one operation
     finally:
         browser.switch_to.default_content()
+
+
+def test_a_wide_graph_is_scrolled_to_the_current_node(browser, tmp_path):
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(30):
+        y = (y * 1.1).tanh()
+    page = step_through(y, tmp_path / "chain.html")
+    browser.get(page.path.as_uri() + "#step=1")  # the root, at the right end
+    picture = browser.find_element("id", "picture")
+    assert "wide" in picture.get_attribute("class").split()
+    at_root = int(picture.get_attribute("scrollLeft"))
+    assert at_root > 0 and _current_is_in_view(browser)
+    _press(browser, _keys().END)  # the last step is next to x, at the left end
+    assert int(picture.get_attribute("scrollLeft")) < at_root and _current_is_in_view(browser)
+
+
+def _current_is_in_view(driver):
+    return driver.execute_script(
+        "const p = document.getElementById('picture').getBoundingClientRect();"
+        "const c = document.querySelector('#picture .current').getBoundingClientRect();"
+        "return c.left >= p.left && c.right <= p.right;"
+    )
