@@ -79,3 +79,9 @@ def test_bad_arguments(tmp_path):
     with pytest.raises(ValueError, match="must end in .html"):
         step_through(Value(1.0), tmp_path / "page.svg")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_single_leaf_is_one_step():
+    frames = _frames(step_through(Value(3.0, label="x")))
+    assert len(frames) == 2 and frames[1]["texts"]["v0"]["-1"] == "grad 1"
+    assert "It is a leaf: it has no parents to pass grad on to." in frames[1]["caption"]

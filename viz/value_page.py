@@ -94,7 +94,9 @@ class _Frames:
                 else "every node that uses it has already sent its share."
             ),
             f"It is made by {node.op}: each parent's grad += local derivative × "
-            f"{self.num(step.grad)} (the chain rule).",
+            f"{self.num(step.grad)} (the chain rule)."
+            if node.op
+            else "It is a leaf: it has no parents to pass grad on to.",
         ]
         sums: dict[Value, list[str]] = {}
         edge_texts: dict[str, str] = {}
@@ -150,7 +152,7 @@ def backward_frames(order: list[Value], number_format: str) -> list[Frame]:
         {},
     )
     result = [first] + [frames.apply(s, k, len(steps)) for k, s in enumerate(steps, start=1)]
-    result[-1].caption.append("That was the last node with parents: every grad is now final.")
+    result[-1].caption.append("That was the last step: every grad is now final.")
     return result
 
 
