@@ -1,4 +1,4 @@
-"""Side-by-side benchmarks of this engine and micrograd 0.1.0, in one process; prints a table.
+"""Side-by-side benchmarks of this engine, micrograd 0.1.0, PyTorch and numpy, in one process.
 
 Run from the repository's root:
     python -m pip install -e ".[bench]" && python benchmarks/run.py
@@ -32,9 +32,17 @@ SIZES = {
         chains=(10**3, 10**4, 10**5, 10**6),
         memory=100_000,
         mnist=(784, 30, 10),
+        loop=100,
+        epoch=1000,
     ),
     "quick": dict(
-        points=5, expression=2_000, chains=(10**2, 10**3), memory=2_000, mnist=(20, 5, 3)
+        points=5,
+        expression=2_000,
+        chains=(10**2, 10**3),
+        memory=2_000,
+        mnist=(20, 5, 3),
+        loop=3,
+        epoch=20,
     ),
 }
 
@@ -53,20 +61,33 @@ def timed(run: Callable[[], Any], repeat: int = 1) -> float:
     return (time.perf_counter() - start) / repeat
 
 
+def medians(runs: list[tuple[Callable[[], Any], int]], rounds: int) -> list[float]:
+    """Median seconds per run of each (run, repeat), alternating rounds in this process."""
+    times: list[list[float]] = [[] for _ in runs]
+    for _ in range(rounds):
+        for (run, repeat), t in zip(runs, times):
+            t.append(timed(run, repeat))
+    return [statistics.median(t) for t in times]
+
+
 def alternate(
     ours: Callable[[], Any], theirs: Callable[[], Any] | None, rounds: int, repeat: int = 1
 ) -> tuple[float, float | None]:
     """Median seconds per run of each, alternating rounds in this process."""
-    a, b = [], []
-    for _ in range(rounds):
-        a.append(timed(ours, repeat))
-        if theirs is not None:
-            b.append(timed(theirs, repeat))
-    return statistics.median(a), (statistics.median(b) if b else None)
+    if theirs is None:
+        return medians([(ours, repeat)], rounds)[0], None
+    a, b = medians([(ours, repeat), (theirs, repeat)], rounds)
+    return a, b
 
 
 def fmt_time(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.0f} µs"
     return f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
 
 
 def rows(size: dict, rounds: int) -> list[tuple[str, str, str, str, str]]:
@@ -74,19 +95,9 @@ def rows(size: dict, rounds: int) -> list[tuple[str, str, str, str, str]]:
     mg = workloads.mg_engine.Value
     out = []
 
-    n = size["points"]
-    ours, theirs = alternate(
-        workloads.train_step_ours(n), workloads.train_step_micrograd(n), rounds, repeat=5
-    )
-    out.append(
-        (
-            f"train step: MLP 2-16-16-1, {n} points, SVM loss",
-            fmt_time(ours),
-            fmt_time(theirs),
-            f"{theirs / ours:.1f}x faster",
-            ">= 10x faster",
-        )
-    )
+    out += demo_rows(size["points"], rounds)
+    out += loop_rows(size["points"], size["loop"])
+    out += nn_train_rows(size["epoch"], rounds)
 
     plan = workloads.expression_plan(size["expression"])
     n = workloads.build_expression(Value, plan)[1]
@@ -164,7 +175,147 @@ def rows(size: dict, rounds: int) -> list[tuple[str, str, str, str, str]]:
             f"max |diff| {error:.1e}",
         )
     )
+    out += compiled_mnist_rows(shape, rounds)
     return out
+
+
+def demo_rows(n: int, rounds: int) -> list[tuple[str, str, str, str, str]]:
+    """micrograd's demo step on the scalar engine, compiled, in PyTorch and in plain numpy."""
+    torch_step = workloads.train_step_torch(n)
+    runs = [
+        (workloads.train_step_ours(n), 5),
+        (workloads.train_step_micrograd(n), 1),
+        (workloads.train_step_compiled(n), 200),
+        (workloads.train_step_numpy(n), 1000),
+    ]
+    if torch_step is not None:
+        runs.append((torch_step, 200))
+    scalar, micrograd, compiled, numpy_, *torch_ = medians(runs, rounds)
+    name = f"train step: MLP 2-16-16-1, {n} points, SVM loss"
+    rows = [
+        (
+            name,
+            fmt_time(scalar),
+            fmt_time(micrograd),
+            f"{micrograd / scalar:.1f}x faster",
+            f">= 60x faster: {verdict(micrograd / scalar >= 60)}",
+        ),
+        (
+            f"{name}, compiled",
+            fmt_time(compiled),
+            fmt_time(micrograd),
+            f"{micrograd / compiled:,.0f}x faster",
+            f">= 1000x faster: {verdict(micrograd / compiled >= 1000)}",
+        ),
+    ]
+    if torch_:
+        rows.append(
+            (
+                "  the same, compiled vs PyTorch batched float64 (1 thread)",
+                fmt_time(compiled),
+                f"PyTorch {fmt_time(torch_[0])}",
+                f"{compiled / torch_[0]:.2f}x PyTorch's time",
+                f"<= 1x: {verdict(compiled <= torch_[0])}",
+            )
+        )
+    else:
+        rows.append(
+            (
+                "  the same, compiled vs PyTorch batched float64",
+                fmt_time(compiled),
+                'PyTorch not installed: pip install -e ".[bench]"',
+                "",
+                "<= 1x PyTorch's time: not measured",
+            )
+        )
+    rows.append(
+        (
+            "  the same, compiled vs hand-written numpy (the floor)",
+            fmt_time(compiled),
+            f"numpy {fmt_time(numpy_)}",
+            f"{compiled / numpy_:.1f}x numpy's time",
+            "",
+        )
+    )
+    return rows
+
+
+def loop_rows(n: int, steps: int) -> list[tuple[str, str, str, str, str]]:
+    """A whole training loop of the demo, set-up included; micrograd's runs once (it is slow)."""
+    compiled, scalar = medians(
+        [
+            (workloads.training_loop(lambda: workloads.train_step_compiled(n), steps), 1),
+            (workloads.training_loop(lambda: workloads.train_step_ours(n), steps), 1),
+        ],
+        3,
+    )
+    micrograd = timed(workloads.training_loop(lambda: workloads.train_step_micrograd(n), steps))
+    name = f"{steps}-step training loop of the demo, whole loop"
+    return [
+        (
+            f"{name}, compiled",
+            fmt_time(compiled),
+            fmt_time(micrograd),
+            f"{micrograd / compiled:,.0f}x faster",
+            f"scalar {scalar / compiled:.0f}x slower than compiled",
+        ),
+        (
+            f"{name}, scalar",
+            fmt_time(scalar),
+            fmt_time(micrograd),
+            f"{micrograd / scalar:.1f}x faster",
+            "",
+        ),
+    ]
+
+
+def nn_train_rows(n: int, rounds: int) -> list[tuple[str, str, str, str, str]]:
+    """nn.train for one epoch on the demo net, compiled (the default) and scalar."""
+    compiled, scalar = medians(
+        [(workloads.nn_train_epoch(n, True), 1), (workloads.nn_train_epoch(n, False), 1)], rounds
+    )
+    return [
+        (
+            f"nn.train epoch: demo net, {n:,} points, batches of 10, quadratic cost",
+            fmt_time(compiled),
+            f"compiled=False {fmt_time(scalar)}",
+            f"compiled {scalar / compiled:.0f}x faster",
+            "",
+        )
+    ]
+
+
+def compiled_mnist_rows(
+    shape: tuple[int, ...], rounds: int
+) -> list[tuple[str, str, str, str, str]]:
+    """Nielsen's net: one compiled SGD step on a mini-batch of 10 against nn.matrix; compiling it."""
+    net, X, Y = workloads.mnist_batch(shape, m=10)
+    compiled, matrix = medians(
+        [
+            (workloads.sgd_step_compiled(net, X, Y, 3.0), 100),
+            (workloads.sgd_step_matrix(net, X, Y, 3.0), 100),
+        ],
+        rounds,
+    )
+    seconds, per_node, nodes = workloads.compile_cost(net)
+    name = "-".join(map(str, shape))
+    return [
+        (
+            f"{name} sigmoid net, quadratic cost, batch of 10: one SGD step, compiled",
+            fmt_time(compiled),
+            f"nn.matrix {fmt_time(matrix)}",
+            f"{compiled / matrix:.1f}x nn.matrix's time",
+            f"<= 3x: {verdict(compiled <= 3 * matrix)}",
+        ),
+        (
+            f"{name} record + compile ({nodes:,} nodes)",
+            fmt_time(seconds),
+            "",
+            "",
+            f"< 0.5 s: {verdict(seconds < 0.5)}",
+        ),
+        (f"{name} compiled: memory per node (tracemalloc)", f"{per_node:.0f} B", "", "", ""),
+    ]
 
 
 def table(result: list[tuple[str, ...]]) -> str:

@@ -7,12 +7,15 @@ micrograd 0.1.0 has + * ** relu but no tanh or exp, so side-by-side expressions 
 
 from __future__ import annotations
 
+import contextlib
 import random
+import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+import engine
 import nn
 
 try:
@@ -204,3 +207,176 @@ def matrix_backprop(net: nn.MLP, x: list, y: list) -> Callable[[], float]:
     """BP1–BP4 with numpy on the same net and example; returns C."""
     W, B = net.weights(), net.biases()
     return lambda: nn.matrix.backprop(W, B, x, y).cost
+
+
+# --- the compiled replay: the demo step and the 784-30-10 step on whole batches ------------
+
+
+def _demo_loss(net: nn.MLP) -> Callable[[list, list], Any]:
+    """micrograd's SVM max-margin loss of one example, relu(1 − y·score), on net."""
+
+    def loss(x: list, y: list) -> Any:
+        (s,) = net(x)
+        return (1 + -y[0] * s).relu()
+
+    return loss
+
+
+class CompiledSGD:
+    """One SGD step of a compiled function per call, its parameters held in its arrays.
+
+    The arrays stay open while this object lives, as they would through a training loop.
+    """
+
+    def __init__(self, step: engine.Compiled, batch: tuple[np.ndarray, ...], lr: float) -> None:
+        self._block = contextlib.ExitStack()
+        self.data, self.grad = self._block.enter_context(step.parameter_arrays())
+        self.step, self.batch, self.lr = step, batch, lr
+
+    def __call__(self) -> float:
+        self.grad[:] = 0.0
+        out = self.step.backward(*self.batch)
+        self.data -= self.lr * self.grad
+        return float(out.mean())
+
+
+def train_step_compiled(n_points: int, hidden: int = 16) -> Callable[[], float]:
+    """The demo step of train_step_ours, compiled: one batch replay, parameters as arrays."""
+    X, Y = moons_like(n_points)
+    net = nn.MLP(2, [hidden, hidden, 1], activation=["relu", "relu", "linear"], seed=0)
+    step = engine.compile(_demo_loss(net), ([0.0, 0.0], [1.0]), net.parameters(), input_grads=False)
+    return CompiledSGD(step, (np.array(X), np.array(Y)[:, None]), 0.05)
+
+
+def train_step_torch(n_points: int, hidden: int = 16) -> Callable[[], float] | None:
+    """The demo step in PyTorch, batched, float64, one thread; None if torch is not installed."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)  # the machine is shared; a second thread only waits for a core
+    X, Y = moons_like(n_points)
+    Xt, Yt = torch.tensor(X, dtype=torch.float64), torch.tensor(Y, dtype=torch.float64)
+    torch.manual_seed(0)
+    sizes = [2, hidden, hidden, 1]
+    layers: list[Any] = []
+    for n_in, n_out in zip(sizes, sizes[1:]):
+        layers += [torch.nn.Linear(n_in, n_out, dtype=torch.float64), torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers[:-1])
+    params = list(model.parameters())
+
+    def run() -> float:
+        loss = torch.relu(1 - Yt * model(Xt)[:, 0]).mean()
+        for p in params:
+            p.grad = None
+        loss.backward()
+        with torch.no_grad():
+            for p in params:
+                p -= 0.05 * p.grad
+        return float(loss.detach())
+
+    return run
+
+
+def train_step_numpy(n_points: int, hidden: int = 16) -> Callable[[], float]:
+    """The demo step written by hand in numpy (forward, backward, update): the floor."""
+    X, Y = moons_like(n_points)
+    A0, y = np.array(X).T, np.array(Y)
+    net = nn.MLP(2, [hidden, hidden, 1], seed=0)  # the same start as train_step_ours
+    W, b = net.weights(), net.biases()
+    m = len(y)
+
+    def run() -> float:
+        Z1 = W[0] @ A0 + b[0][:, None]
+        A1 = np.maximum(Z1, 0.0)
+        Z2 = W[1] @ A1 + b[1][:, None]
+        A2 = np.maximum(Z2, 0.0)
+        s = (W[2] @ A2 + b[2][:, None])[0]
+        margin = 1.0 - y * s
+        d3 = (np.where(margin > 0.0, -y, 0.0) / m)[None, :]
+        d2 = (W[2].T @ d3) * (Z2 > 0.0)
+        d1 = (W[1].T @ d2) * (Z1 > 0.0)
+        for l, (d, a) in enumerate(((d1, A0), (d2, A1), (d3, A2))):
+            W[l] -= 0.05 * (d @ a.T)
+            b[l] -= 0.05 * d.sum(axis=1)
+        return float(np.maximum(margin, 0.0).mean())
+
+    return run
+
+
+def mnist_batch(
+    sizes: tuple[int, ...] = (784, 30, 10), m: int = 10, seed: int = 0
+) -> tuple[nn.MLP, np.ndarray, np.ndarray]:
+    """A sigmoid net of these sizes and a mini-batch: X (m, n_1) in [0, 1), one-hot Y (m, n_L)."""
+    rng = np.random.default_rng(seed)
+    net = nn.MLP(sizes[0], list(sizes[1:]), seed=seed)
+    X = rng.uniform(0.0, 1.0, (m, sizes[0]))
+    Y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], m)]
+    return net, X, Y
+
+
+def compile_quadratic(net: nn.MLP) -> engine.Compiled:
+    """The quadratic cost of one example on net, compiled for batches (no input grads)."""
+    return engine.compile(
+        lambda x, y: nn.quadratic_cost(net(x), y),
+        ([0.0] * net.sizes[0], [0.0] * net.sizes[-1]),
+        net.parameters(),
+        input_grads=False,
+    )
+
+
+def sgd_step_compiled(net: nn.MLP, X: np.ndarray, Y: np.ndarray, eta: float) -> Callable[[], float]:
+    """One SGD step w → w − (η/m) Σ ∂C_x/∂w of the compiled quadratic cost."""
+    return CompiledSGD(compile_quadratic(net), (X, Y), eta)
+
+
+def sgd_step_matrix(net: nn.MLP, X: np.ndarray, Y: np.ndarray, eta: float) -> Callable[[], float]:
+    """The same step by nn.matrix: backprop_batch and the update (sgd_update)."""
+    weights, biases = net.weights(), net.biases()
+
+    def run() -> float:
+        nonlocal weights, biases
+        weights, biases = nn.matrix.sgd_update(weights, biases, X.T, Y.T, eta)
+        return 0.0
+
+    return run
+
+
+def compile_cost(net: nn.MLP) -> tuple[float, float, int]:
+    """(seconds to record and compile net's quadratic cost, bytes it holds per node, nodes)."""
+    import tracemalloc
+
+    start = time.perf_counter()
+    compile_quadratic(net)
+    seconds = time.perf_counter() - start
+    tracemalloc.start()
+    try:
+        compiled = compile_quadratic(net)
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    return seconds, held / len(compiled.nodes), len(compiled.nodes)
+
+
+def training_loop(make_step: Callable[[], Callable[[], Any]], steps: int) -> Callable[[], Any]:
+    """A whole loop of steps, set-up included (a compiled step records and compiles first)."""
+
+    def run() -> Any:
+        step = make_step()
+        for _ in range(steps):
+            out = step()
+        return out
+
+    return run
+
+
+def nn_train_epoch(n_points: int, compiled: bool) -> Callable[[], Any]:
+    """One epoch of nn.train on the demo net, quadratic cost, mini-batches of 10."""
+    X, Y = moons_like(n_points)
+    data = [(x, [y]) for x, y in zip(X, Y)]
+
+    def run() -> Any:
+        net = nn.MLP(2, [16, 16, 1], activation=["relu", "relu", "linear"], seed=0)
+        return nn.train(net, data, 1, 10, 0.01, seed=0, verbose=False, compiled=compiled)
+
+    return run

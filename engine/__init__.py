@@ -1,17 +1,23 @@
-"""A scalar autodiff engine: ``Value``, its primitives, reverse and forward mode, ``gradcheck``."""
+"""A scalar autodiff engine: Value, its primitives, reverse and forward mode, gradcheck, compile."""
 
 from engine.autodiff import grad
+from engine.compiled import CheckReport, Compiled, compile
 from engine.functional import hessian, hvp, jacobian, jvp
 from engine.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from engine.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from engine.primitives import PRIMITIVES, Primitive, power, register
+from engine.recording import TracingWarning
 from engine.value import Value, weighted_sum
 
 __all__ = [
+    "CheckReport",
+    "Compiled",
     "PRIMITIVES",
     "GradcheckError",
     "Primitive",
+    "TracingWarning",
     "Value",
+    "compile",
     "enable_grad",
     "grad",
     "gradcheck",

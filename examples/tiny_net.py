@@ -1,13 +1,15 @@
 """Backpropagation on a tiny net, seen three ways: the δ^l the scalar graph produces, the matrix
 equations BP1–BP4 beside it, and a picture of the net with every z, δ, a and w on it.
 
-Run:  python examples/tiny_net.py            (a 2-3-2 sigmoid net, quadratic cost)
+Run:  python examples/tiny_net.py            (a 2-3-2 sigmoid net, quadratic cost; writes
+                                              out/tiny_net.svg and out/tiny_net_backward.html)
       python examples/tiny_net.py --help     (sizes, activation, cost, output folder)
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -18,11 +20,14 @@ import viz
 def numbers(text: str) -> list[float]:
     """'0.5,-1' -> [0.5, -1.0]."""
     try:
-        return [float(t) for t in text.split(",")]
+        values = [float(t) for t in text.split(",")]
     except ValueError:
+        values = [math.nan]
+    if not all(map(math.isfinite, values)):
         raise argparse.ArgumentTypeError(
-            f"expected numbers separated by commas, got {text!r}"
-        ) from None
+            f"expected finite numbers separated by commas, got {text!r}"
+        )
+    return values
 
 
 def sizes(text: str) -> list[int]:
@@ -60,8 +65,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.y = args.y or [1.0 if j == 0 else 0.0 for j in range(n_out)]
     if len(args.x) != n_in or len(args.y) != n_out:
         parser.error(f"--x needs {n_in} numbers and --y {n_out} for sizes {args.sizes}")
-    if args.cost == "cross_entropy" and args.activation != "sigmoid":
-        parser.error("the cross-entropy cost needs outputs in (0, 1): use --activation sigmoid")
+    try:
+        nn.COSTS[args.cost].check_output(args.activation)
+    except ValueError as e:
+        parser.error(f"{e} (--activation sets every layer's)")
     return args
 
 
@@ -69,7 +76,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     net = nn.MLP(args.sizes[0], args.sizes[1:], activation=args.activation, seed=args.seed)
     print(f"{net}, {args.cost} cost, x = {args.x}, y = {args.y}\n")
+    try:
+        return walk_through(net, args)
+    except ArithmeticError as e:  # an input so large that a z or the cost overflows
+        print(f"stopped: {e}", file=sys.stderr)
+        return 1
 
+
+def walk_through(net: nn.MLP, args: argparse.Namespace) -> int:
+    """Print the δ^l, the comparison with BP1–BP4, and draw the net; 0 if they agree."""
     tr = net.trace(args.x)
     nn.COSTS[args.cost](tr, args.y).backward()
     print("after C.backward(), the grad of each z^l_j is δ^l_j (nothing in nn/ computes it):")
@@ -83,14 +98,28 @@ def main(argv: list[str] | None = None) -> int:
         print(comparison.details() + "\n")
     print(f"engine and BP1-BP4 agree to 1e-9: {comparison.ok()}\n")
 
+    draw(net, args)
+    return 0 if comparison.ok() else 1
+
+
+def draw(net: nn.MLP, args: argparse.Namespace) -> None:
+    """The picture of the net and the page stepping through its backward pass, or why not."""
     picture = args.out / f"tiny_net.{args.format}"
-    graph = viz.draw_net(net, args.x, args.y, cost=args.cost)
     try:
+        graph = viz.draw_net(net, args.x, args.y, cost=args.cost)
         viz.render(graph, picture, dot_source=picture.with_suffix(".dot"))
         print(f"wrote {picture} and {picture.with_suffix('.dot')}")
+        page = viz.step_through_net(
+            net, args.x, args.y, args.out / "tiny_net_backward.html", cost=args.cost
+        )
+        print(f"wrote {page.path}: open it in a browser to step through BP1-BP4 ", end="")
+        print(f"({len(page.frames) - 1} steps after the forward pass)")
+    except viz.GraphTooLargeError as e:
+        print(f"no picture: {e}", file=sys.stderr)
     except viz.RenderError as e:
         print(f"wrote {picture.with_suffix('.dot')}, but no picture: {e}", file=sys.stderr)
-    return 0 if comparison.ok() else 1
+    except OSError as e:
+        print(f"no picture: cannot write under {args.out}: {e}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,41 +1,83 @@
 """Train a small net on two moons (nn.datasets.moons) with mini-batch SGD, printing progress.
 
-Run:  python examples/train.py [--epochs 20] [--seed 0]
+Run:  python examples/train.py [--epochs 20] [--lr 0.5] [--seed 0]   (--help for all options)
 """
 
+from __future__ import annotations
+
 import argparse
+import math
+import sys
 import time
+from collections.abc import Callable
 
 import nn
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--points", type=int, default=200, help="size of the data set")
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--batch-size", type=int, default=10)
-    parser.add_argument("--lr", type=float, default=0.5, help="the learning rate η")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
+def count(least: int) -> Callable[[str], int]:
+    """An argparse type: an integer ≥ least."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = least - 1
+        if value < least:
+            raise argparse.ArgumentTypeError(f"expected an integer ≥ {least}, got {text!r}")
+        return value
+
+    return parse
+
+
+def positive(text: str) -> float:
+    """An argparse type: a positive finite number."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {text!r}")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
+    parser.add_argument("--points", type=count(1), default=200, help="size of the data set")
+    parser.add_argument("--epochs", type=count(0), default=20)
+    parser.add_argument("--batch-size", type=count(1), default=10)
+    parser.add_argument("--lr", type=positive, default=0.5, help="the learning rate η")
+    parser.add_argument("--seed", type=count(0), default=0)
+    args = parser.parse_args(argv)
 
     data = nn.datasets.moons(args.points, noise=0.15, seed=args.seed)
     net = nn.MLP(2, [16, 16, 1], activation=["tanh", "tanh", "sigmoid"], seed=args.seed)
     print(f"{net}, {len(net.parameters())} parameters, {len(data)} points, cross-entropy cost")
     start = time.perf_counter()
-    history = nn.train(
-        net,
-        data,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        lr=args.lr,
-        cost="cross_entropy",
-        seed=args.seed,
-    )
+    try:
+        history = nn.train(
+            net,
+            data,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            lr=args.lr,
+            cost="cross_entropy",
+            seed=args.seed,
+        )
+    except (ArithmeticError, ValueError) as e:
+        # e.g. a learning rate so large that a step would overflow: the net keeps its last
+        # good parameters
+        print(f"training stopped: {e}", file=sys.stderr)
+        return 1
+    cost, accuracy = nn.evaluate(net, data, "cross_entropy")
     print(
-        f"trained in {time.perf_counter() - start:.1f} s: "
-        f"accuracy {history[-1].accuracy:.1%}, cost {history[-1].cost:.4f}"
+        f"{len(history)} epoch{'' if len(history) == 1 else 's'} in "
+        f"{time.perf_counter() - start:.1f} s: "
+        f"accuracy {accuracy:.1%}, cost {cost:.4g}"
     )
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

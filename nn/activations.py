@@ -138,8 +138,8 @@ def layer_activations(activation: str | Sequence[str], n_layers: int) -> list[st
         names = list(activation)
     else:
         raise ValueError(
-            f"activation: expected a name such as 'sigmoid' or a list of {n_layers} names "
-            f"(one per layer), got {type(activation).__name__}: {activation!r}"
+            f"activation: expected a name such as 'sigmoid' or a list with one name per layer "
+            f"({n_layers}), got {type(activation).__name__}: {activation!r}"
         )
     if len(names) != n_layers:
         raise ValueError(

@@ -130,9 +130,10 @@ def compare(net: MLP, x: object, y: object = None, cost: str = "quadratic") -> C
     The net's parameters and grads are left as they were.
     """
     batch = _examples(x, y)
+    targets = [net.target(yi) for _, yi in batch]
     with net.grads_set_aside():
         traces = [net.trace(xi) for xi, _ in batch]
-        C = mean_cost(traces, [yi for _, yi in batch], cost)
+        C = mean_cost(traces, targets, cost)
         C.backward()
         engine = Backprop(
             z=_columns([t.zs for t in traces], "data"),
@@ -145,6 +146,6 @@ def compare(net: MLP, x: object, y: object = None, cost: str = "quadratic") -> C
             cost=C.data,
         )
     X = engine.a[0]
-    Y = np.array([[float(v) for v in yi] for _, yi in batch]).T
+    Y = np.array(targets).T
     reference = backprop_batch(net.weights(), net.biases(), X, Y, net.activations, cost)
     return Comparison(engine, reference, cost, net.activations[-1])

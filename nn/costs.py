@@ -17,6 +17,7 @@ import numpy as np
 from engine import Value
 from engine.value import Number
 from nn.activations import Activation
+from nn.checks import sequence
 from nn.trace import Trace
 
 Array = np.ndarray
@@ -94,6 +95,7 @@ class Cost:
 
 
 def _check_lengths(a: Sequence[Value], y: Target, name: str) -> None:
+    sequence(y, f"{name} cost: the target")
     if len(a) != len(y):
         raise ValueError(f"{name} cost: output has {len(a)} values but target has {len(y)}")
 
@@ -165,7 +167,7 @@ cross_entropy_cost = Cost(
     gradient=lambda a, y: (a - y) / (a * (1.0 - a)),
     on={
         "sigmoid": OnOutput(
-            "C = Σ_j [ln(1 + e^{z^L_j}) − y_j z^L_j], so δ^L = a^L − y",
+            "C = Σ_j [ln(1 + e^(z^L_j)) − y_j z^L_j], so δ^L = a^L − y",
             _cross_entropy_from_z,
             numpy=lambda z, y: np.sum(np.logaddexp(0.0, z) - y * z, axis=0),
             delta=lambda z, a, y: a - y,

@@ -11,21 +11,7 @@ from nn.network import MLP
 
 Pair = tuple[Sequence[Number], Sequence[Number]]
 Data = Sequence[Pair] | tuple[np.ndarray, np.ndarray]
-
-
-def _vector(values: object, n: int, what: str, noun: str) -> np.ndarray:
-    """values as a float vector of length n; TypeError/ValueError naming them as ``what``."""
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
-        raise TypeError(f"{what} must be a sequence of {n} numbers, got {type(values).__name__}")
-    if len(values) != n:
-        raise ValueError(f"{what} has {len(values)} values but the net has {n} {noun}")
-    try:
-        v = np.array(values, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{what} must hold numbers only, got {values!r}") from None
-    if v.shape != (n,) or not np.isfinite(v).all():
-        raise ValueError(f"{what} must be {n} finite numbers, got {values!r}")
-    return v
+Example = tuple[list[float], list[float]]  # one checked (x, y) pair
 
 
 def _from_arrays(X: np.ndarray, Y: np.ndarray, net: MLP, who: str) -> tuple[np.ndarray, np.ndarray]:
@@ -57,19 +43,27 @@ def as_arrays(data: Data, net: MLP, who: str) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(data, tuple) and len(data) == 2 and all(isinstance(d, np.ndarray) for d in data):
         X, Y = _from_arrays(np.asarray(data[0]), np.asarray(data[1]), net, who)
     else:
-        xs, ys = [], []
-        for i, pair in enumerate(data):
-            if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
-                raise TypeError(f"{who}: data[{i}] must be an (x, y) pair, got {pair!r}")
-            xs.append(_vector(pair[0], net.nin, f"{who}: data[{i}] x", "inputs"))
-            ys.append(_vector(pair[1], net.sizes[-1], f"{who}: data[{i}] target", "outputs"))
-        X, Y = np.array(xs), np.array(ys)
+        X, Y = _from_pairs(data, net, who)
     if X.shape[0] == 0:
         raise ValueError(f"{who}: data is empty")
     return X, Y
 
 
-def as_pairs(data: Data, net: MLP, who: str) -> list[tuple[list[float], list[float]]]:
+def _from_pairs(data: Data, net: MLP, who: str) -> tuple[np.ndarray, np.ndarray]:
+    xs, ys = [], []
+    for i, pair in enumerate(data):
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+            raise TypeError(f"{who}: data[{i}] must be an (x, y) pair, got {pair!r:.80}")
+        x, y = pair
+        try:  # the net's own checks of an input and a target
+            xs.append([v.data for v in net.inputs(x)])
+            ys.append(net.target(y))
+        except (TypeError, ValueError, OverflowError) as e:
+            raise type(e)(f"{who}: data[{i}]: {e}") from None
+    return np.array(xs, dtype=float), np.array(ys, dtype=float)
+
+
+def as_pairs(data: Data, net: MLP, who: str) -> list[Example]:
     """data as a list of (x, y) pairs of float lists, checked as ``as_arrays`` checks it."""
     X, Y = as_arrays(data, net, who)
     return list(zip(X.tolist(), Y.tolist()))

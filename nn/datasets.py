@@ -105,7 +105,8 @@ def moons(n: int = 200, noise: float = 0.15, seed: int | None = 0) -> Pairs:
     x = np.where(label == 0, np.cos(t), 1.0 - np.cos(t))
     y = np.where(label == 0, np.sin(t), 0.5 - np.sin(t))
     points = np.stack([x, y], axis=1) + rng.normal(0.0, noise, (n, 2))
-    points = (points - points.mean(axis=0)) / points.std(axis=0)
+    spread = points.std(axis=0)  # 0 for a single point: leave it where it is
+    points = (points - points.mean(axis=0)) / np.where(spread > 0.0, spread, 1.0)
     return _pairs(points, label[:, None].astype(float))
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from engine import Value
+from engine.autodiff import zero_grad
 
 
 class Module:
@@ -16,17 +17,15 @@ class Module:
         return []
 
     def zero_grad(self) -> None:
-        """Set every parameter's grad to 0."""
-        for p in self.parameters():
-            p.grad = 0.0
+        """Set each parameter's grad to 0: these leaves only (``Value.zero_grad`` clears a graph)."""
+        zero_grad(self.parameters())
 
     @contextmanager
     def grads_set_aside(self) -> Iterator[None]:
         """Within the block parameters' grads start at 0; afterwards they are as they were."""
         params = self.parameters()
         held = [p.grad for p in params]
-        for p in params:
-            p.grad = 0.0
+        zero_grad(params)
         try:
             yield
         finally:

@@ -9,15 +9,16 @@ Indices j and k count from 0, as in the arrays ``W[j, k]``.
 from __future__ import annotations
 
 import math
-import random
+import os
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from engine import Value, weighted_sum
-from engine.value import Number
+from engine import Value
+from engine.value import Number, real, weighted_sum_of_values
 from nn import saving
 from nn.activations import activation_named, layer_activations
+from nn.checks import is_integer, seeded, sequence
 from nn.module import Module
 from nn.parameters import Array, check_parameters
 from nn.trace import Trace
@@ -36,7 +37,10 @@ class Neuron(Module):
     def __init__(
         self, w: Sequence[float], b: float, activation: str = "sigmoid", layer: int = 2, j: int = 0
     ) -> None:
-        self.w = [Value(wk, label=f"w^{layer}_{_index(j, k)}") for k, wk in enumerate(w)]
+        self.w = [
+            Value(wk, label=f"w^{layer}_{_index(j, k)}")
+            for k, wk in enumerate(sequence(w, f"w^{layer}_{_index(j)} (the neuron's weights)"))
+        ]
         self.b = Value(b, label=f"b^{layer}_{_index(j)}")
         self.activation = layer_activations(activation, 1)[0]
         self._sigma = activation_named(self.activation)
@@ -45,7 +49,7 @@ class Neuron(Module):
 
     def weighted_input(self, a: list[Value]) -> Value:
         """z = Σ_k w_k a_k + b for the previous layer's activations a (Values, already checked)."""
-        z = weighted_sum(self.w, a, self.b)
+        z = weighted_sum_of_values(self.w, a, self.b)
         z.label = self._z_label
         return z
 
@@ -80,8 +84,15 @@ class Layer(Module):
         activation: str = "sigmoid",
         layer: int = 2,
     ) -> None:
+        rows, biases = sequence(w, f"w^{layer}"), sequence(b, f"b^{layer}")
+        if len(rows) != len(biases) or not rows:
+            raise ValueError(
+                f"layer {layer}: need one bias per row of weights and at least one neuron, "
+                f"got {len(rows)} rows of w^{layer} and {len(biases)} biases"
+            )
+        rows = [sequence(wj, f"w^{layer} row {j}", len(rows[0])) for j, wj in enumerate(rows)]
         self.neurons = [
-            Neuron(wj, bj, activation, layer, j) for j, (wj, bj) in enumerate(zip(w, b))
+            Neuron(wj, bj, activation, layer, j) for j, (wj, bj) in enumerate(zip(rows, biases))
         ]
         self.activation = layer_activations(activation, 1)[0]
         self._sigma = activation_named(self.activation)
@@ -134,27 +145,25 @@ class MLP(Module):
         seed: int | None = None,
         init: str = "normal",
     ) -> None:
-        if not isinstance(nouts, (list, tuple)):
-            raise TypeError(
-                f"MLP nouts must be a list of layer sizes, got {type(nouts).__name__}: {nouts!r}"
-            )
+        nouts = sequence(nouts, "MLP nouts (the list of layer sizes)")
         sizes = [nin, *nouts]
-        if not nouts or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in sizes):
+        if not nouts or not all(is_integer(n) and n >= 1 for n in sizes):
             raise ValueError(
                 f"MLP sizes must be positive integers with at least one layer, "
                 f"got nin={nin!r}, nouts={list(nouts)!r}"
             )
+        sizes = [int(n) for n in sizes]
         names = layer_activations(activation, len(nouts))
         if init not in INITS:
             raise ValueError(
                 f"MLP init: unknown {init!r}; valid names are {', '.join(map(repr, INITS))}"
             )
-        rng = random.Random(seed)
+        rng = seeded(seed, "MLP")
         weights = [
             [[rng.gauss(0.0, INITS[init](n_in)) for _ in range(n_in)] for _ in range(n_out)]
             for n_in, n_out in zip(sizes, sizes[1:])
         ]
-        biases = [[rng.gauss(0.0, 1.0) for _ in range(n_out)] for n_out in nouts]
+        biases = [[rng.gauss(0.0, 1.0) for _ in range(n_out)] for n_out in sizes[1:]]
         self._build(weights, biases, names)
 
     def _build(
@@ -194,14 +203,8 @@ class MLP(Module):
 
     def inputs(self, x: Sequence[Value | Number]) -> list[Value]:
         """x as a^1: a list of nin Values (numbers become leaves labelled a^1_k)."""
-        if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
-            raise TypeError(
-                f"input must be a sequence of {self.nin} numbers, got {type(x).__name__}"
-            )
-        if len(x) != self.nin:
-            raise ValueError(f"input must have {self.nin} values (the net's nin), got {len(x)}")
         a = []
-        for k, xk in enumerate(x):
+        for k, xk in enumerate(sequence(x, "input", self.nin, " (the net's nin)")):
             if isinstance(xk, Value):
                 a.append(xk)
                 continue
@@ -210,6 +213,18 @@ class MLP(Module):
             except (TypeError, ValueError) as e:
                 raise type(e)(f"input x[{k}]: {e}") from None
         return a
+
+    def target(self, y: object) -> list[float]:
+        """y as a list of n_L finite floats, or an error naming the entry that is not one."""
+        out = []
+        for j, yj in enumerate(sequence(y, "target", self.sizes[-1], " (the net's outputs)")):
+            if isinstance(yj, (bool, np.bool_)):
+                raise TypeError(
+                    f"target y[{j}] is the bool {yj!r}; give targets as numbers 1.0 and 0.0 "
+                    f"(for a numpy array Y, Y.astype(float))"
+                )
+            out.append(real(yj, f"target y[{j}]"))
+        return out
 
     def trace(self, x: Sequence[Value | Number]) -> Trace:
         """The forward pass for x, keeping every z^l and a^l."""
@@ -242,7 +257,7 @@ class MLP(Module):
         """b^l for l = 2 … L as numpy arrays of shape (n_l,)."""
         return [np.array([n.b.data for n in layer.neurons]) for layer in self.layers]
 
-    def save(self, path: str) -> None:
+    def save(self, path: str | os.PathLike[str]) -> None:
         """Write sizes, activations and every parameter to a JSON file (exact round trip)."""
         saving.save(
             path,
@@ -253,7 +268,7 @@ class MLP(Module):
         )
 
     @classmethod
-    def load(cls, path: str) -> MLP:
+    def load(cls, path: str | os.PathLike[str]) -> MLP:
         """The net saved at path; ValueError (naming the file) if it is not a complete saved MLP."""
         sizes, activations, weights, biases = saving.load(path)
         try:

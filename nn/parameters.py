@@ -13,6 +13,14 @@ def check_parameters(
     weights: Sequence[object], biases: Sequence[object]
 ) -> tuple[list[Array], list[Array]]:
     """Weights and biases as float arrays of matching shapes (n_l, n_{l-1}) and (n_l,), or ValueError."""
+    for name, given in (("weights", weights), ("biases", biases)):
+        if not isinstance(given, (list, tuple)):
+            what = (
+                f"a {given.ndim}-D array of shape {given.shape}"
+                if isinstance(given, np.ndarray)
+                else type(given).__name__
+            )
+            raise ValueError(f"{name} must be a list with one array per layer, got {what}")
     if len(weights) != len(biases) or not weights:
         raise ValueError(
             f"need one bias vector per weight matrix and at least one layer, "
@@ -24,7 +32,7 @@ def check_parameters(
         l = i + 2
         try:
             w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
-        except (TypeError, ValueError) as e:
+        except (TypeError, ValueError, OverflowError) as e:
             raise ValueError(
                 f"layer {l}: weights and biases must be arrays of numbers ({e})"
             ) from None

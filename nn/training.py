@@ -2,21 +2,39 @@
 
 from __future__ import annotations
 
+import gc
 import math
-import numbers
 import random
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+import numpy as np
+
 from engine import Value, no_grad
+from engine.autodiff import zero_grad
+from engine.value import is_real
 from nn import diagnostics
+from nn.batch_training import BatchTrainer
+from nn.checks import is_integer, seeded
 from nn.costs import cost_named, mean_cost
-from nn.data import Data, as_pairs
+from nn.data import Data, Example, as_pairs
 from nn.diagnostics import Diagnosis
 from nn.network import MLP
 from nn.progress import Progress
+
+
+def _real(value: object, name: str, positive: bool = False) -> float:
+    """value as a float: finite, and > 0 if ``positive`` else ≥ 0; ValueError naming it."""
+    x = float(value) if is_real(value) else math.nan  # type: ignore[arg-type]
+    if not (0 < x < math.inf if positive else 0 <= x < math.inf):
+        raise ValueError(
+            f"{name} must be a {'positive' if positive else 'non-negative'} finite number, "
+            f"got {value!r}"
+        )
+    return x
 
 
 class SGD:
@@ -36,7 +54,7 @@ class SGD:
     ) -> None:
         self.lr = _real(lr, "SGD: lr", positive=True)
         self.weight_decay = _real(weight_decay, "SGD: weight_decay")
-        self.params = list(params)
+        self.params: list[Value] = list(params)
         if not all(isinstance(p, Value) for p in self.params):
             raise TypeError("SGD: params must be Values")
         ids = {id(p) for p in self.params}
@@ -44,10 +62,15 @@ class SGD:
         if not all(id(p) in ids for p in decay):
             raise ValueError("SGD: decayed must be some of params")
         decay_ids = {id(p) for p in decay} if self.weight_decay else set()
-        self._decay = [id(p) in decay_ids for p in self.params]
+        self.decays = [id(p) in decay_ids for p in self.params]
+
+    @property
+    def keep(self) -> np.ndarray:
+        """The factor each parameter is multiplied by before the gradient step: 1 − η·weight_decay or 1."""
+        return np.where(self.decays, 1.0 - self.lr * self.weight_decay, 1.0)
 
     def step(self) -> None:
-        """Move every parameter against its grad; refuses (changing nothing) if a grad is not finite."""
+        """Move every parameter against its grad, all or none: a non-finite grad or result changes nothing."""
         bad = [p for p in self.params if not math.isfinite(p.grad)]
         if bad:
             raise FloatingPointError(
@@ -55,13 +78,23 @@ class SGD:
                 f"(first: {bad[0]!r}); no parameter was changed"
             )
         lr, keep = self.lr, 1.0 - self.lr * self.weight_decay
-        for p, decays in zip(self.params, self._decay):
-            p.data = (keep * p.data if decays else p.data) - lr * p.grad
+        updated = [
+            (keep * p.data if decays else p.data) - lr * p.grad
+            for p, decays in zip(self.params, self.decays)
+        ]
+        overflowed = [p for p, new in zip(self.params, updated) if not math.isfinite(new)]
+        if overflowed:
+            raise FloatingPointError(
+                f"SGD.step: the step lr·grad would make {len(overflowed)} parameters "
+                f"infinite (first: {overflowed[0]!r}, lr = {lr!r}); no parameter was "
+                f"changed. Try a smaller learning rate"
+            )
+        for p, new in zip(self.params, updated):
+            p.data = new
 
     def zero_grad(self) -> None:
-        """Set every parameter's grad to 0."""
-        for p in self.params:
-            p.grad = 0.0
+        """Set the grad of each parameter this optimizer updates to 0, and of no other node."""
+        zero_grad(self.params)
 
 
 @dataclass
@@ -98,49 +131,64 @@ def _is_hit(a: Sequence[float], y: Sequence[float]) -> bool | None:
     return max(range(len(a)), key=a.__getitem__) == list(y).index(1)
 
 
-def _evaluate(
-    net: MLP, pairs: list[tuple[list[float], list[float]]], cost: str
-) -> tuple[float, float | None]:
-    with no_grad():
-        traces = [net.trace(x) for x, _ in pairs]
-        c = mean_cost(traces, [y for _, y in pairs], cost).data
-    hits = [_is_hit([v.data for v in t.output], y) for t, (_, y) in zip(traces, pairs)]
-    if any(hit is None for hit in hits):
-        return c, None
-    return c, sum(map(bool, hits)) / len(hits)
-
-
 def evaluate(net: MLP, data: Data, cost: str = "quadratic") -> tuple[float, float | None]:
     """(mean cost, accuracy or None) of net over data (pairs, or arrays (X, Y)), recording no graph."""
     cost_named(cost).check_output(net.activations[-1])
     return _evaluate(net, as_pairs(data, net, "evaluate"), cost)
 
 
-def _real(value: object, name: str, positive: bool = False) -> float:
-    """value as a float: finite, and > 0 if ``positive`` else ≥ 0; ValueError naming it."""
-    x = math.nan if isinstance(value, bool) or not isinstance(value, numbers.Real) else float(value)
-    if not (0 < x < math.inf if positive else 0 <= x < math.inf):
-        raise ValueError(
-            f"{name} must be a {'positive' if positive else 'non-negative'} finite number, "
-            f"got {value!r}"
-        )
-    return x
+def _evaluate(net: MLP, data: list[Example], cost: str) -> tuple[float, float | None]:
+    with no_grad():
+        traces = [net.trace(x) for x, _ in data]
+        c = mean_cost(traces, [y for _, y in data], cost).data
+    return c, _accuracy([[v.data for v in t.output] for t in traces], data)
 
 
-def _positive_int(value: object, name: str, allow_zero: bool = False) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < (0 if allow_zero else 1):
+def _accuracy(outputs: Sequence[Sequence[float]], data: list[Example]) -> float | None:
+    hits = [_is_hit(a, y) for a, (_, y) in zip(outputs, data)]
+    return None if None in hits else sum(map(bool, hits)) / len(hits)
+
+
+def _scores(
+    net: MLP, data: list[Example], cost: str, trainer: BatchTrainer | None
+) -> tuple[float, float | None]:
+    """(mean cost, accuracy) of data: one batch replay when compiled, else the scalar graphs."""
+    if trainer is None:
+        return _evaluate(net, data, cost)
+    costs, outputs = trainer.evaluate(data)
+    return float(np.mean(costs)), _accuracy(outputs.tolist(), data)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    # The engine makes no reference cycles, yet Python's cyclic collector walks every node
+    # of a step's graph: pausing it is 1.1x on the compiled=False side of the "nn.train
+    # epoch" row of benchmarks/run.py, and more on larger graphs.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _count(value: object, name: str, allow_zero: bool = False) -> int:
+    """value as an int if it is a positive (or, allow_zero, non-negative) integer, numpy's included."""
+    least = 0 if allow_zero else 1
+    if not (is_integer(value) and value >= least):
         raise ValueError(
             f"train: {name} must be a {'non-negative' if allow_zero else 'positive'} "
             f"integer, got {value!r}"
         )
-    return value
+    return int(value)
 
 
 def _report(stats: EpochStats, epochs: int) -> str:
     """One line per epoch: training cost and accuracy, then held-out ones if there are any."""
 
     def scores(cost: float, accuracy: float | None) -> str:
-        return f"cost {cost:.6f}" + ("" if accuracy is None else f"  accuracy {accuracy:6.1%}")
+        return f"cost {cost:.6g}" + ("" if accuracy is None else f"  accuracy {accuracy:6.1%}")
 
     line = f"epoch {stats.epoch:>{len(str(epochs))}}/{epochs}  {scores(stats.cost, stats.accuracy)}"
     if stats.test_cost is not None:
@@ -164,6 +212,7 @@ def train(
     cost: str = "quadratic",
     seed: int | None = None,
     verbose: bool = True,
+    compiled: bool = True,
     test_data: Data | None = None,
     l2: float = 0.0,
     diagnose: bool = False,
@@ -175,6 +224,9 @@ def train(
     w → (1 − ηλ/n) w − (η/m) Σ_j ∂C_Xj/∂w, η = lr, λ = l2, n = len(data) (network2's
     L2-regularised step; biases are not decayed, and λ = 0 is plain SGD). ``data`` and
     ``test_data`` are lists of (x, y) pairs or arrays (X, Y) with one example per row.
+    With ``compiled`` (the default) each step is one batch replay of the cost recorded
+    once (``engine.compile``), unless recording it reads a number it would freeze (then,
+    as with ``compiled=False``, each step builds and backpropagates the scalar graph).
     With ``diagnose=True`` each epoch also records ``nn.diagnose`` of the training data
     and a TrainingWarning is issued, once, when most units of a layer are saturated or
     dead. ``verbose`` prints a line per epoch (and a progress bar during an epoch that is
@@ -183,35 +235,47 @@ def train(
     mini-batches are ``epoch_batches(len(data), batch_size, rng)`` for each epoch in turn,
     with ``rng = random.Random(seed)``.
     """
-    epochs = _positive_int(epochs, "epochs", allow_zero=True)
-    batch_size = _positive_int(batch_size, "batch_size")
+    epochs = _count(epochs, "epochs", allow_zero=True)
+    batch_size = _count(batch_size, "batch_size")
     l2 = _real(l2, "train: l2")
     cost_named(cost).check_output(net.activations[-1])
     pairs = as_pairs(data, net, "train")
     test_pairs = None if test_data is None else as_pairs(test_data, net, "train: test_data")
     optimizer = SGD(net.parameters(), lr, weight_decay=l2 / len(pairs), decayed=net.weight_params())
-    rng = random.Random(seed)
+    rng = seeded(seed, "train")
+    trainer = BatchTrainer.for_net(net, cost, pairs) if compiled else None
+    keep = optimizer.keep if l2 else 1.0
     history: list[EpochStats] = []
     warned = False
     for epoch in range(1, epochs + 1):
         progress = Progress(len(pairs), f"epoch {epoch}/{epochs}") if verbose else None
-        start = time.perf_counter()
-        done = 0
-        for indices in epoch_batches(len(pairs), batch_size, rng):
-            batch = [pairs[i] for i in indices]
-            C = mean_cost([net.trace(x) for x, _ in batch], [y for _, y in batch], cost)
-            optimizer.zero_grad()
-            C.backward()
-            optimizer.step()
-            done += len(batch)
-            if progress:
-                progress.update(done)
+        start, done = time.perf_counter(), 0
+        with trainer.epoch() if trainer else _collector_paused():
+            for number, indices in enumerate(epoch_batches(len(pairs), batch_size, rng), 1):
+                try:
+                    if trainer:
+                        trainer.sgd_step(indices, lr, keep)
+                    else:
+                        batch = [pairs[i] for i in indices]
+                        traces = [net.trace(x) for x, _ in batch]
+                        C = mean_cost(traces, [y for _, y in batch], cost)
+                        optimizer.zero_grad()
+                        C.backward()
+                        optimizer.step()
+                except ArithmeticError as e:  # an overflow: the step before it stands whole
+                    raise type(e)(
+                        f"train: stopped in epoch {epoch}, mini-batch {number} (lr = {lr!r}); "
+                        f"the net keeps the parameters of the last completed step: {e}"
+                    ) from None
+                done += len(indices)
+                if progress:
+                    progress.update(done)
         seconds = time.perf_counter() - start
         if progress:
             progress.close()
-        stats = EpochStats(epoch, *_evaluate(net, pairs, cost), seconds=seconds)
+        stats = EpochStats(epoch, *_scores(net, pairs, cost, trainer), seconds=seconds)
         if test_pairs is not None:
-            stats.test_cost, stats.test_accuracy = _evaluate(net, test_pairs, cost)
+            stats.test_cost, stats.test_accuracy = _scores(net, test_pairs, cost, trainer)
         if diagnose:
             stats.diagnosis = diagnostics.diagnose(net, pairs, cost)
             found = stats.diagnosis.warnings()

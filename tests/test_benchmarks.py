@@ -4,8 +4,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+import nn
 from benchmarks import workloads  # a namespace package: the project root is on the path
 from engine import Value
 from engine.autodiff import topological_order
@@ -26,12 +28,21 @@ def test_quick_run_prints_every_row():
     names = [row.split("|")[1].strip() for row in rows]
     assert [n.split(":")[0].split(",")[0] for n in names] == [
         "train step",
+        "train step",  # compiled
+        "the same",  # against PyTorch (or a note that it is not installed)
+        "the same",  # against hand-written numpy
+        "3-step training loop of the demo",
+        "3-step training loop of the demo",
+        "nn.train epoch",
         "expression + * relu",
         "expression + * tanh exp",
         "deep chain",
         "deep chain",
         "memory per node",
         "20-5-3 sigmoid net",
+        "20-5-3 sigmoid net",  # compiled SGD step against nn.matrix
+        "20-5-3 record + compile (174 nodes)",
+        "20-5-3 compiled",
     ]
     assert "RecursionError" in done.stdout  # micrograd's recursive ordering at 1,000 nodes
 
@@ -49,8 +60,6 @@ def test_expression_workload_is_the_same_graph_for_both_engines_and_fully_reacha
 def test_train_step_is_the_same_computation_on_both_engines():
     import random
 
-    import nn
-
     random.seed(1)
     mg = workloads.mg_nn.MLP(2, [16, 16, 1])
     W = [[[w.data for w in n.w] for n in layer.neurons] for layer in mg.layers]
@@ -62,3 +71,25 @@ def test_train_step_is_the_same_computation_on_both_engines():
         theirs = workloads._svm_step(mg, mg.parameters(), X, Y, 0.05)
         assert abs(ours - theirs) < 1e-12
     assert max(abs(a.data - b.data) for a, b in zip(net.parameters(), mg.parameters())) < 1e-12
+
+
+def test_the_demo_step_is_the_same_computation_scalar_compiled_and_in_numpy():
+    steps = [
+        workloads.train_step_ours(8),
+        workloads.train_step_compiled(8),
+        workloads.train_step_numpy(8),
+    ]
+    for _ in range(3):  # the losses before each of three updates
+        losses = [step() for step in steps]
+        assert max(losses) - min(losses) < 1e-12
+
+
+def test_the_compiled_sgd_step_moves_the_weights_as_nn_matrix_does():
+    net, X, Y = workloads.mnist_batch((6, 4, 3), m=5)
+    W, B = nn.matrix.sgd_update(net.weights(), net.biases(), X.T, Y.T, 3.0)
+    step = workloads.compile_quadratic(net)
+    with step.parameter_arrays() as (data, grad):
+        step.backward(X, Y)
+        data -= 3.0 * grad
+    for got, want in zip(net.weights() + net.biases(), W + B):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)

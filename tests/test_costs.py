@@ -46,6 +46,10 @@ def test_mean_cost_is_the_average():
 def test_mismatched_lengths(cost):
     with pytest.raises(ValueError, match="output has 2 values but target has 1"):
         cost([Value(0.5), Value(0.5)], [1.0])
+    with pytest.raises(
+        TypeError, match="cost: the target must be a list, tuple or 1-D array, got float"
+    ):
+        cost([Value(0.5)], 1.0)
 
 
 def test_mean_cost_errors():

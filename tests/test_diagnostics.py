@@ -79,7 +79,7 @@ def test_the_table_and_array_input():
 
 
 def test_bad_data_is_named():
-    with pytest.raises(ValueError, match=r"diagnose: data\[0\] x has 3 values but the net has 2"):
+    with pytest.raises(ValueError, match=r"diagnose: data\[0\]: input must have 2 values"):
         nn.diagnose(MLP(2, [2], seed=0), [([0.0, 1.0, 2.0], [0.0, 1.0])])
 
 

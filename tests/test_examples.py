@@ -34,7 +34,9 @@ def test_tiny_net(tmp_path):
         r"^\s+3\s+2\s", done.stdout, re.M
     )
     svg = (tmp_path / "out" / "tiny_net.svg").read_text()
-    assert "δ^3_1" in svg and (tmp_path / "out" / "tiny_net.dot").exists()
+    assert "δ³₁ = " in svg and (tmp_path / "out" / "tiny_net.dot").exists()  # dot keeps the space
+    page = (tmp_path / "out" / "tiny_net_backward.html").read_text(encoding="utf-8")
+    assert "BP2: δ²₁ from δ³" in page and "9 steps after the forward pass" in done.stdout
 
 
 def test_tiny_net_options(tmp_path):
@@ -101,6 +103,8 @@ def test_expression(tmp_path):
     done = run(tmp_path, "expression.py")
     assert done.returncode == 0, done.stderr
     assert "-1.5000" in done.stdout and (tmp_path / "out" / "expression.svg").exists()
+    page = (tmp_path / "out" / "expression_backward.html").read_text(encoding="utf-8")
+    assert "the reverse pass reaches x1*w1" in page and "5 steps after" in done.stdout
 
 
 def test_compare(tmp_path):
@@ -124,7 +128,73 @@ def test_item9_train_example_survives_large_learning_rates(tmp_path, lr):
     # cross-entropy used to die on ln 0 after epoch 1
     done = run(tmp_path, "train.py", "--lr", lr, "--epochs", "3", "--points", "60")
     assert done.returncode == 0, done.stderr
-    assert "epoch 3/3" in done.stdout and "trained in" in done.stdout
+    assert "epoch 3/3" in done.stdout and "3 epochs in" in done.stdout
+
+
+def test_item10_train_example_with_zero_epochs(tmp_path):
+    # issue 8 item 10: --epochs 0 used to raise IndexError on history[-1]
+    done = run(tmp_path, "train.py", "--epochs", "0", "--points", "20")
+    assert done.returncode == 0, done.stderr
+    assert "0 epochs in" in done.stdout and "accuracy" in done.stdout
+
+
+def test_item11_tiny_net_too_large_to_draw_ends_with_a_message(tmp_path):
+    # issue 8 item 11: --sizes 20,20,2 printed its results, then died with a traceback
+    done = run(tmp_path, "tiny_net.py", "--sizes", "20,20,2")
+    assert done.returncode == 0, done.stderr
+    assert "agree to 1e-9: True" in done.stdout
+    assert "no picture: draw_net: the net has 440 weights" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "example, args, message",
+    [
+        ("train.py", ["--points", "0"], "argument --points: expected an integer ≥ 1, got '0'"),
+        ("train.py", ["--epochs", "-1"], "argument --epochs: expected an integer ≥ 0"),
+        ("train.py", ["--batch-size", "0"], "argument --batch-size: expected an integer ≥ 1"),
+        ("train.py", ["--lr", "0"], "argument --lr: expected a positive finite number"),
+        ("train.py", ["--lr", "nan"], "argument --lr: expected a positive finite number"),
+        ("tiny_net.py", ["--x", "nan,1"], "argument --x: expected finite numbers"),
+        ("tiny_net.py", ["--y", "1,inf"], "argument --y: expected finite numbers"),
+        (
+            "tiny_net.py",
+            ["--activation", "relu", "--cost", "cross_entropy"],
+            "the cross_entropy cost needs outputs in \\(0, 1\\)",
+        ),
+        (
+            "tiny_net.py",
+            ["--activation", "linear", "--x", "1e200,1e200"],
+            "stopped: .*out of range",
+        ),
+    ],
+)
+def test_item11_examples_end_with_a_message_never_a_traceback(tmp_path, example, args, message):
+    # issue 8 item 11: every option an example accepts ends in a clear message
+    done = run(tmp_path, example, *args)
+    assert done.returncode in (1, 2)
+    assert re.search(message, done.stderr), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_item11_tiny_net_with_an_unwritable_output_folder(tmp_path):
+    (tmp_path / "taken").write_text("a file where the folder should go")
+    done = run(tmp_path, "tiny_net.py", "--out", "taken")
+    assert done.returncode == 0, done.stderr
+    assert "agree to 1e-9: True" in done.stdout
+    assert "no picture: cannot write under taken" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("lr", ["0.01", "0.1", "1", "10", "100"])
+def test_train_example_trains_or_stops_cleanly_at_any_learning_rate(tmp_path, lr):
+    # issue 8, "done when": examples/train.py's data at learning rates 0.01 … 100
+    done = run(tmp_path, "train.py", "--lr", lr, "--epochs", "2", "--points", "40")
+    assert "Traceback" not in done.stderr
+    if done.returncode == 0:
+        assert "2 epochs in" in done.stdout
+    else:
+        assert done.returncode == 1 and done.stderr.startswith("training stopped: ")
 
 
 def test_higher_order(tmp_path):

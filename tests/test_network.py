@@ -141,7 +141,10 @@ def test_bad_sizes(nin, nouts):
 
 
 def test_nouts_must_be_a_list():
-    with pytest.raises(TypeError, match="MLP nouts must be a list of layer sizes, got int: 3"):
+    with pytest.raises(
+        TypeError,
+        match=r"MLP nouts \(the list of layer sizes\) must be a list, tuple or 1-D array, got int: 3",
+    ):
         MLP(2, 3)
 
 
@@ -155,7 +158,7 @@ def test_input_with_a_non_number_names_the_position():
         TypeError, match=r"input x\[1\]: Value data must be a real number .* got str"
     ):
         MLP(2, [1])([1.0, "a"])
-    with pytest.raises(TypeError, match="input must be a sequence of 2 numbers, got float"):
+    with pytest.raises(TypeError, match="input must be a list, tuple or 1-D array, got float"):
         MLP(2, [1])(1.0)
 
 
@@ -177,3 +180,93 @@ def test_input_with_a_non_number_names_the_position():
 def test_from_matrices_shape_mismatches(weights, biases, message):
     with pytest.raises(ValueError, match=message):
         MLP.from_matrices(weights, biases)
+
+
+def test_item15_sizes_and_seed_accept_numpy_integers():
+    # issue 8 item 15: MLP(2, [np.int64(3)]) was refused
+    net = MLP(np.int64(2), [np.int64(3), np.int32(1)], seed=np.int64(5))
+    assert net.sizes == [2, 3, 1] and all(type(n) is int for n in net.sizes)
+    assert net.weights()[0].tolist() == MLP(2, [3, 1], seed=5).weights()[0].tolist()
+    with pytest.raises(ValueError, match="sizes must be positive integers"):
+        MLP(2, [np.float64(3.0)])
+    with pytest.raises(TypeError, match="MLP: seed must be an integer or None, got 1.5"):
+        MLP(2, [1], seed=1.5)
+
+
+@pytest.mark.parametrize(
+    "activation, message",
+    [
+        (
+            None,
+            "expected a name such as 'sigmoid' or a list with one name per layer \\(1\\), got NoneType",
+        ),
+        (3, "got int: 3"),
+        ({"a": 1}, "got dict"),
+        (["sigmoid", "tanh"], "expected one name or 1 names"),
+    ],
+)
+def test_item15_bad_activation_is_named(activation, message):
+    # issue 8 item 15: activation=None failed deep inside
+    with pytest.raises(ValueError, match=message):
+        MLP(2, [1], activation=activation)
+
+
+@pytest.mark.parametrize(
+    "weights, biases, message",
+    [
+        (
+            np.ones((1, 2, 2)),
+            [np.ones(2)],
+            "weights must be a list with one array per layer, got a 3-D array of shape \\(1, 2, 2\\)",
+        ),
+        (np.ones((2, 2)), [np.ones(2)], "got a 2-D array of shape \\(2, 2\\)"),
+        ([np.ones((2, 2))], np.ones((1, 2)), "biases must be a list with one array per layer"),
+        (
+            [np.ones((1, 2, 2))],
+            [np.ones(2)],
+            "w\\^2 must be a non-empty 2-D array, got shape \\(1, 2, 2\\)",
+        ),
+        ([[[10**400, 1.0]]], [[0.0]], "layer 2: weights and biases must be arrays of numbers"),
+    ],
+)
+def test_item15_from_matrices_with_wrong_shapes_says_what_was_wrong(weights, biases, message):
+    # issue 8 item 15: from_matrices(np.ones((1, 2, 2)), ...) failed on "truth value of an array"
+    with pytest.raises(ValueError, match=message):
+        MLP.from_matrices(weights, biases)
+
+
+def test_item23_layer_checks_that_weights_and_biases_match():
+    # issue 8 item 23: zip silently built 1 neuron from 2 rows of weights and 1 bias
+    with pytest.raises(
+        ValueError, match="need one bias per row of weights .* got 2 rows of w\\^2 and 1 biases"
+    ):
+        Layer([[1, 2], [3, 4]], [0])
+    with pytest.raises(ValueError, match="w\\^2 row 1 must have 2 values, got 1"):
+        Layer([[1, 2], [3]], [0, 0])
+    with pytest.raises(TypeError, match="w\\^3_0 \\(the neuron's weights\\) must be a list"):
+        Neuron({0: 1.0}, 0.0, layer=3)
+
+
+@pytest.mark.parametrize(
+    "x, error, message",
+    [
+        ({0: 5.0, 1: 6.0}, TypeError, "input must be a list, tuple or 1-D array, got dict"),
+        ({5.0, 6.0}, TypeError, "got set"),
+        (iter([5.0, 6.0]), TypeError, "got list_iterator"),
+        (
+            np.ones((1, 2)),
+            ValueError,
+            "input must be a 1-D sequence, got an array of shape \\(1, 2\\)",
+        ),
+    ],
+)
+def test_item23_inputs_must_be_sequences_in_order(x, error, message):
+    # issue 8 item 23: a dict's keys were used as inputs, a set in arbitrary order
+    with pytest.raises(error, match=message):
+        MLP(2, [1], seed=0)(x)
+
+
+def test_inputs_and_targets_accept_1d_arrays():
+    net = MLP(2, [1], seed=0)
+    assert [v.data for v in net(np.array([0.5, -1.0]))] == [v.data for v in net([0.5, -1.0])]
+    assert net.target(np.array([1.0])) == [1.0]

@@ -8,6 +8,7 @@ and its float derivative agrees with its generic rule run on floats and on Value
 import inspect
 import math
 
+import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -204,3 +205,57 @@ def test_float_derivative_agrees_with_the_rule_on_floats_and_on_values(name, dat
     on_values = [float(d) for d in rule.derivative(ops.VALUES, leaves, out)]
     assert fast == pytest.approx(on_floats, rel=1e-12, abs=1e-300)
     assert fast == pytest.approx(on_values, rel=1e-12, abs=1e-300)
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+@given(data=st.data())
+@settings(max_examples=25, deadline=None)
+def test_array_forward_is_forward_on_each_element(name, data):
+    rule = ENTRIES[name]
+    points = [_point(rule, data) for _ in range(8)]  # eight examples, one per column
+    columns = np.array(points).T
+    on_arrays = rule.array_forward(*columns)
+    assert on_arrays.shape == (8,)
+    assert on_arrays.tolist() == pytest.approx([rule.forward(*p) for p in points], rel=1e-15)
+
+
+def test_array_forward_has_forwards_edges():
+    x = np.array([-800.0, -0.0, 0.0, 1e-300, 800.0])
+    sigmoid = PRIMITIVES["sigmoid"]
+    assert sigmoid.array_forward(x).tolist() == [sigmoid.forward(v) for v in x]
+    assert PRIMITIVES["relu"].array_forward(x).tolist() == [0.0, 0.0, 0.0, 1e-300, 800.0]
+    assert PRIMITIVES["step"].array_forward(x).tolist() == [0.0, 0.0, 0.0, 1.0, 1.0]
+
+
+def _by_float_derivative(rule: Primitive, out: Value, g: float) -> list[float]:
+    """The parents' grads after backward()'s generic step: local · g where local ≠ 0."""
+    grads = {p: p.grad for p in out.parents}
+    for parent, local in zip(out.parents, rule.float_derivative(out.parents, out.data)):
+        if local:
+            grads[parent] += local * g
+    return [grads[p] for p in out.parents]
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+@given(
+    data=st.data(),
+    g=st.sampled_from([1.0, -2.5, 3e-300, 0.3, math.inf, -math.inf]),
+    start=st.sampled_from([0.0, -0.7, 1e300]),
+    shared=st.booleans(),
+)
+@settings(max_examples=25, deadline=None)
+def test_float_backward_adds_exactly_what_float_derivative_gives(name, data, g, start, shared):
+    rule = ENTRIES[name]
+    point = _point(rule, data)
+    leaves = [Value(x) for x in point]
+    if shared and len(leaves) > 1:  # one Value in two places: x * x, weighted_sum([x], [x], b)
+        leaves[1] = leaves[0]
+    if rule.name in ("*", "weighted_sum") and data.draw(st.booleans()):
+        leaves[-1 if rule.name == "*" else 1] = Value(0.0)  # a zero local, with g maybe ∞
+    out = rule(*leaves)
+    for leaf in leaves:
+        leaf.grad = start
+    want = _by_float_derivative(rule, out, g)
+    rule.float_backward(out.parents, out.data, g)
+    got = [p.grad for p in out.parents]
+    assert list(map(repr, got)) == list(map(repr, want))  # bit for bit, nan and -0.0 included

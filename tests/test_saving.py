@@ -1,10 +1,13 @@
 """save/load: exact round trip; a missing, truncated or wrong file is refused clearly."""
 
 import json
+import math
+import os
+import stat
 
 import pytest
 
-from nn import MLP
+from nn import MLP, saving
 
 
 def test_round_trip_is_exact(tmp_path):
@@ -34,6 +37,14 @@ def test_truncated_file(tmp_path):
         MLP.load(path)
 
 
+def _saved_then_edited(folder, net, edit):
+    """The path of net saved in folder, its JSON then changed by edit."""
+    path = folder / "net.json"
+    net.save(path)
+    path.write_text(json.dumps(edit(json.loads(path.read_text()))))
+    return path
+
+
 @pytest.mark.parametrize(
     "edit, message",
     [
@@ -43,18 +54,128 @@ def test_truncated_file(tmp_path):
         (lambda d: d | {"sizes": [2, 4, 1]}, "saved sizes \\[2, 4, 1\\] disagree"),
         (lambda d: d | {"activations": ["sigmoid", "swish"]}, "unknown 'swish'"),
         (lambda d: d | {"biases": [[0.0], [0.0]]}, "b\\^2 must have shape \\(3,\\)"),
-        (lambda d: d | {"weights": "x"}, "not a valid saved MLP"),
+        (lambda d: d | {"weights": "x"}, "malformed field: weights"),
     ],
 )
 def test_wrong_contents_are_refused_naming_the_file(tmp_path, edit, message):
-    path = tmp_path / "net.json"
-    MLP(2, [3, 1], seed=0).save(path)
-    path.write_text(json.dumps(edit(json.loads(path.read_text()))))
     with pytest.raises(ValueError, match=message) as info:
-        MLP.load(path)
+        MLP.load(_saved_then_edited(tmp_path, MLP(2, [3, 1], seed=0), edit))
     assert "net.json" in str(info.value)
 
 
 def test_save_leaves_no_temporary_file(tmp_path):
     MLP(2, [1], seed=0).save(tmp_path / "a.json")
     assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe", "not UTF-8 text", id="png"),
+        pytest.param(b"PK\x03\x04\x14\x00\x00\x00\x08\x00\xa5\xb0", "not UTF-8 text", id="zip"),
+        pytest.param("café naïve".encode("latin-1"), "not UTF-8 text", id="latin-1"),
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, "nested too deeply", id="deep"),
+        pytest.param(b'{"n": ' + b"9" * 5000 + b"}", "invalid or truncated JSON", id="long-int"),
+    ],
+)
+def test_item13_unreadable_files_are_refused_naming_the_file(tmp_path, content, message):
+    # issue 8 item 13: a PNG, a zip or latin-1 text raised a bare UnicodeDecodeError, and
+    # deeply nested JSON a RecursionError
+    path = tmp_path / "thing.bin"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=message) as info:
+        MLP.load(path)
+    assert "thing.bin" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda d: d | {"version": 1.0}, "version 1.0 is not supported"),
+        (lambda d: d | {"version": True}, "version True is not supported"),
+        (lambda d: d | {"sizes": [2, "3", 1]}, "malformed field: sizes"),
+        (lambda d: d | {"sizes": [2, True, 1]}, "malformed field: sizes"),
+        (
+            lambda d: d | {"activations": {"0": "sigmoid", "1": "sigmoid"}},
+            "malformed field: activations",
+        ),
+        (lambda d: d | {"activations": "sigmoid"}, "malformed field: activations"),
+        (lambda d: d | {"biases": [["0.5", 0.0, 0.0], [0.0]]}, "malformed field: biases"),
+        (lambda d: d | {"biases": [[False, 0.0, 0.0], [0.0]]}, "malformed field: biases"),
+        (lambda d: d | {"weights": [[[1, 2]] * 3, [[True, 0.0, 0.0]]]}, "malformed field: weights"),
+    ],
+)
+def test_item24_load_is_strict_on_every_field_type(tmp_path, edit, message):
+    # issue 8 item 24: numbers as strings, booleans, "version": 1.0 or true, and
+    # activations as a dict used to load
+    with pytest.raises(ValueError, match=message) as info:
+        MLP.load(_saved_then_edited(tmp_path, MLP(2, [3, 1], seed=0), edit))
+    assert "net.json" in str(info.value)
+
+
+def test_item24_integers_where_floats_are_expected_still_load(tmp_path):
+    path = _saved_then_edited(tmp_path, MLP(2, [1], seed=0), lambda d: d | {"weights": [[[1, -2]]]})
+    assert MLP.load(path).weights()[0].tolist() == [[1.0, -2.0]]
+
+
+def test_item16_save_writes_through_a_symlink_and_keeps_the_mode(tmp_path):
+    # issue 8 item 16: saving through a symlink replaced the link; a 0600 file became 0644
+    target = tmp_path / "real.json"
+    MLP(2, [1], seed=0).save(target)
+    target.chmod(0o600)
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    net = MLP(2, [1], seed=1)
+    net.save(link)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert MLP.load(target).weights()[0].tolist() == net.weights()[0].tolist()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real.json"]
+
+
+def test_item16_save_keeps_a_users_own_tmp_file(tmp_path):
+    # issue 8 item 16: save wrote to <path>.tmp, silently deleting a user's file of that name
+    mine = tmp_path / "net.json.tmp"
+    mine.write_text("mine")
+    MLP(2, [1], seed=0).save(tmp_path / "net.json")
+    assert mine.read_text() == "mine"
+
+
+def test_item16_save_refuses_a_directory_before_writing(tmp_path):
+    # issue 8 item 16: save("<dir>") wrote <dir>.tmp with all the weights, then failed
+    folder = tmp_path / "nets"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError, match="nets: is a directory"):
+        MLP(2, [1], seed=0).save(folder)
+    assert [p.name for p in tmp_path.iterdir()] == ["nets"] and not list(folder.iterdir())
+
+
+def test_item16_a_failed_save_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    # issue 8 item 16: a crash mid-write left net.json.tmp behind
+    path = tmp_path / "net.json"
+    MLP(2, [1], seed=0).save(path)
+    before = path.read_bytes()
+
+    def crash(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", crash)
+    with pytest.raises(OSError, match="No space left"):
+        MLP(2, [1], seed=1).save(path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["net.json"]
+
+
+def test_item16_save_into_a_missing_folder_names_the_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match="cannot write beside it") as info:
+        MLP(2, [1], seed=0).save(tmp_path / "nowhere" / "net.json")
+    assert "nowhere/net.json" in str(info.value)
+
+
+def test_item17_save_refuses_non_finite_parameters(tmp_path):
+    # issue 8 item 17: a weight made inf was saved as Infinity, and load refused the file.
+    # Values now stay finite, so the check is seen one level down, where the numbers go in.
+    path = tmp_path / "net.json"
+    with pytest.raises(ValueError, match="net.json: refusing to save a net whose parameters"):
+        saving.save(path, [1, 1], ["sigmoid"], [[[math.inf]]], [[0.0]])
+    assert not list(tmp_path.iterdir())

@@ -11,6 +11,9 @@ LEAF_FILL = "#eeeeee"  # grey: leaves (inputs, parameters, constants)
 INTERIOR_FILL = "#ffffff"  # white: values made by an operation
 ROOT_PEN = "2.5"  # the root's border is thick
 OP_FILL = "#fff4c2"  # pale yellow: the operation between parents and result
+AGREES_FILL = "#d4f0d4"  # green: grad and central difference agree (draw_dot(check=True))
+DISAGREES_FILL = "#f8c4c4"  # red: they disagree
+UNDECIDABLE_FILL = "#fbe9a6"  # yellow: a kink, where no single derivative exists
 
 # Networks (draw_net)
 INPUT_FILL = "#eeeeee"  # grey: the input a^1
@@ -20,6 +23,9 @@ COST_FILL = "#f8cccc"  # red: the cost C
 POSITIVE_WEIGHT = "#1f5fa8"  # blue edge: w^l_jk > 0
 NEGATIVE_WEIGHT = "#b8322a"  # red edge: w^l_jk < 0
 CLUSTER_PEN = "#999999"
+
+# Compiled replays (draw_groups): one colour per way a group runs
+GROUP_FILL = {"matmul": A_FILL, "elementwise": OP_FILL, "sum": Z_FILL}
 
 
 def weight_pen(w: float) -> str:

@@ -1,0 +1,382 @@
+"""``engine.compile``: a function recorded once at one example, replayed for a whole mini-batch.
+
+The replay runs the plan's groups (``engine.batch_plan``) as numpy operations on an array
+of one column per example, forward in level order and backward in reverse, with each
+primitive's ``array_forward`` and its one ``derivative`` rule applied to arrays. The
+parameters live in one array, ``data``, that every call reads (see ``parameter_arrays``
+for how it and the parameter Values stay the same numbers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any
+
+import numpy as np
+
+from engine import autodiff
+from engine.batch_plan import Elementwise, Matmul, Plan, Sum, make_plan
+from engine.grad_mode import enable_grad
+from engine.recording import Recording, input_leaves, outputs_of, record
+from engine.value import Value, apply
+
+_DATA = attrgetter("_data")
+_GRAD = attrgetter("grad")
+REDUCTIONS = ("mean", "sum")
+
+
+@dataclass
+class CheckReport:
+    """The largest differences ``Compiled.check`` found between the replay and the scalar engine."""
+
+    examples: list[int]
+    output: float
+    param_grad: float
+    input_grad: float
+    same_graph: bool  # the scalar calls recorded the same primitives in the same order
+
+    @property
+    def largest(self) -> float:
+        """The largest of the three differences."""
+        return max(self.output, self.param_grad, self.input_grad)
+
+    def __str__(self) -> str:
+        graph = "the same graph" if self.same_graph else "A DIFFERENT GRAPH (control flow?)"
+        return (
+            f"examples {self.examples}: largest |compiled − scalar| {self.largest:.3g} "
+            f"(outputs {self.output:.3g}, parameter grads {self.param_grad:.3g}, "
+            f"input grads {self.input_grad:.3g}); the scalar engine recorded {graph}"
+        )
+
+
+def _largest(a: Any, b: Any) -> float:
+    return float(np.max(np.abs(np.subtract(a, b)), initial=0.0))
+
+
+def _as_batch_error(e: Exception, i: int) -> Exception:
+    message = f"engine.compile: example {i} of the batch: {e}"
+    if isinstance(e, (ArithmeticError, ValueError, TypeError)):
+        try:
+            return type(e)(message)
+        except TypeError:  # an exception class with a constructor of its own
+            pass
+    return RuntimeError(message)
+
+
+class Compiled:
+    """A recorded function replayed over mini-batches; made by ``engine.compile``."""
+
+    def __init__(
+        self, f: Callable[..., Any], recording: Recording, reduction: str, input_grads: bool
+    ) -> None:
+        self.f = f
+        self.reduction = reduction
+        self.params = recording.params
+        self.nodes = recording.order
+        self.input_grads: tuple[np.ndarray, ...] | None = None
+        self._rec = recording
+        self._arity = [len(leaves) for leaves in recording.inputs]
+        self._data = np.array([p._data for p in self.params], dtype=float)
+        self._grads = np.zeros(len(self.params))  # p.grad while parameter_arrays() is open
+        self._step = np.zeros(len(self.params))  # one backward's ∂f/∂p, summed over the batch
+        self._plan = make_plan(recording, self._data, self._step, input_grads)
+        self._want_input_grads = input_grads
+        self._buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._in_arrays = False
+
+    @property
+    def plan(self) -> Plan:
+        """Where each node lives in the replay's arrays, and the groups (engine.batch_plan)."""
+        return self._plan
+
+    @property
+    def groups(self) -> list[Elementwise | Matmul | Sum]:
+        """The grouped operations of the replay, in the order they run forward."""
+        return self._plan.groups
+
+    # --- calls ------------------------------------------------------------------------
+
+    def __call__(self, *batch: Any) -> np.ndarray:
+        """f for each example: (m,) for a Value result, (m, k) for a list of k Values."""
+        X = self._check_batch(batch)
+        with np.errstate(all="ignore"):  # numbers that run out are found, and explained, below
+            V = self._forward(X)
+        return self._outputs(V)
+
+    def backward(self, *batch: Any) -> np.ndarray:
+        """The outputs, and ``reduction`` over the batch of ∂f/∂p added into each ``p.grad``.
+
+        ``input_grads`` then holds ∂f/∂x for each example: one (m, n) array per argument
+        (unless compiled with ``input_grads=False``, which saves the work).
+        """
+        X = self._check_batch(batch)
+        step, input_grads, outputs = self._gradients(X)
+        if self._in_arrays:
+            self._grads += step
+        else:
+            for p, g in zip(self.params, step.tolist()):
+                p.grad += g
+        self.input_grads = input_grads
+        return outputs
+
+    def _gradients(
+        self, X: list[np.ndarray]
+    ) -> tuple[np.ndarray, tuple[np.ndarray, ...] | None, np.ndarray]:
+        """(reduced ∂f/∂params, ∂f/∂inputs per example or None, outputs) for the batch X."""
+        if not self._rec.single:
+            raise ValueError(
+                f"engine.compile: backward needs f to return one Value; this f returns "
+                f"{len(self._rec.outputs)}"
+            )
+        m = len(X[0])
+        plan = self._plan
+        with np.errstate(all="ignore"):  # numbers that run out are found, and explained, below
+            V = self._forward(X)
+            A = self._buffers[m][1]
+            A.fill(0.0)
+            A[plan.output_rows[0]] = 1.0
+            self._step.fill(0.0)
+            for group in reversed(plan.groups):
+                if group.wanted:
+                    group.backward(V, A)
+        self._step[plan.param_index] += A[plan.param_rows].sum(axis=1)
+        step = self._step
+        input_grads = tuple(A[rows].T.copy() for rows in plan.input_rows if self._want_input_grads)
+        if not (np.isfinite(step).all() and all(np.isfinite(g).all() for g in input_grads)):
+            step, input_grads = self._scalar_gradients(X)
+        if self.reduction == "mean":
+            np.multiply(step, 1.0 / m, out=step)
+        return step, input_grads or None, self._outputs(V)
+
+    # --- parameters ---------------------------------------------------------------------
+
+    @contextmanager
+    def parameter_arrays(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Within the block the parameters are two arrays, (data, grad), in the order of params.
+
+        Calls read ``data`` and ``backward`` adds into ``grad``; change them in place
+        (``data -= lr * grad``, ``grad[:] = 0``). Nothing per parameter happens per step. On
+        entering, the arrays take the Values' numbers; on leaving, every ``p.data`` and
+        ``p.grad`` takes the arrays' numbers again (until then the Values are not updated).
+        """
+        if self._in_arrays:
+            raise RuntimeError("parameter_arrays: this compiled function's block is already open")
+        self._pull()
+        self._grads[:] = np.fromiter(map(_GRAD, self.params), float, len(self.params))
+        self._in_arrays = True
+        try:
+            yield self._data, self._grads
+        finally:
+            self._in_arrays = False
+            self._push_data()
+            for p, g in zip(self.params, self._grads.tolist()):
+                p.grad = g
+
+    def _pull(self) -> None:
+        self._data[:] = np.fromiter(map(_DATA, self.params), float, len(self.params))
+
+    def _push_data(self) -> None:
+        self._check_data()
+        for p, x in zip(self.params, self._data.tolist()):
+            p._data = x
+
+    def _check_data(self) -> None:
+        finite = np.isfinite(self._data)
+        if not finite.all():
+            i = int(np.argmin(finite))
+            raise ValueError(
+                f"engine.compile: params[{i}] ({self.params[i]!r}) would become "
+                f"{float(self._data[i])!r}; parameters must stay finite (no parameter was changed)"
+            )
+
+    # --- the replay ----------------------------------------------------------------------
+
+    def _check_batch(self, batch: Sequence[Any]) -> list[np.ndarray]:
+        if len(batch) != len(self._arity):
+            raise TypeError(
+                f"engine.compile: expected {len(self._arity)} batch arguments (one per argument "
+                f"of the example), got {len(batch)}"
+            )
+        arrays = []
+        for a, (argument, n) in enumerate(zip(batch, self._arity)):
+            try:
+                X = np.asarray(argument, dtype=float)
+            except (TypeError, ValueError) as e:
+                raise TypeError(f"engine.compile: batch argument {a} is not numbers: {e}") from None
+            if X.ndim == 1 and n == 1:
+                X = X[:, None]
+            if X.ndim != 2 or X.shape[1] != n or len(X) == 0:
+                raise ValueError(
+                    f"engine.compile: batch argument {a} must have shape (m, {n}) with m ≥ 1 "
+                    f"(one row per example), got {X.shape}"
+                )
+            if not np.isfinite(X).all():
+                i, k = map(int, np.argwhere(~np.isfinite(X))[0])
+                raise ValueError(
+                    f"engine.compile: batch argument {a}, example {i}: [{k}] is {float(X[i, k])!r}, "
+                    f"not a finite number"
+                )
+            arrays.append(X)
+        if len({len(X) for X in arrays}) > 1:
+            raise ValueError(
+                f"engine.compile: the batch arguments have different numbers of examples: "
+                f"{[len(X) for X in arrays]}"
+            )
+        return arrays
+
+    def _buffers_for(self, m: int) -> tuple[np.ndarray, np.ndarray]:
+        if m not in self._buffers:
+            if len(self._buffers) >= 4:  # a few batch sizes (the last batch of an epoch)
+                self._buffers.pop(next(iter(self._buffers)))
+            V = np.empty((self._plan.n_rows, m))
+            V[self._plan.constant_rows] = self._plan.constant_values[:, None]
+            self._buffers[m] = (V, np.empty_like(V))
+        return self._buffers[m]
+
+    def _forward(self, X: list[np.ndarray]) -> np.ndarray:
+        if not self._in_arrays:
+            self._pull()
+        plan = self._plan
+        V = self._buffers_for(len(X[0]))[0]
+        for rows, x in zip(plan.input_rows, X):
+            V[rows] = x.T
+        V[plan.param_rows] = self._data[plan.param_index][:, None]
+        try:
+            for group in plan.groups:
+                group.forward(V)
+        except Exception:  # a user's primitive raised for some example: find which
+            self._raise_for_first_failing(X, range(len(X[0])))
+            raise
+        finite = np.isfinite(V)
+        if not finite.all():
+            self._raise_for_first_failing(X, np.flatnonzero(~finite.all(axis=0)).tolist())
+        return V
+
+    def _outputs(self, V: np.ndarray) -> np.ndarray:
+        rows = self._plan.output_rows
+        return V[rows[0]].copy() if self._rec.single else V[rows].T.copy()
+
+    # --- the scalar engine on single examples: errors, and grads where numbers run out ----
+
+    def _scalar_graph(self, X: list[np.ndarray], i: int) -> dict[Value, Value]:
+        """The recorded graph rebuilt with Values for example i (raising as the engine does)."""
+        new: dict[Value, Value] = {}
+        for leaves, x in zip(self._rec.inputs, X):
+            new.update((leaf, Value(float(xk))) for leaf, xk in zip(leaves, x[i]))
+        new.update((p, Value(float(d))) for p, d in zip(self.params, self._data))
+        with enable_grad():
+            for node in self.nodes:
+                if node not in new:
+                    rule = node._rule
+                    if rule is None:
+                        new[node] = Value(node._data)
+                    else:
+                        new[node] = apply(rule, *[new[p] for p in node.parents])
+        return new
+
+    def _raise_for_first_failing(self, X: list[np.ndarray], candidates: Sequence[int]) -> None:
+        self._check_data()
+        for i in candidates:
+            try:
+                self._scalar_graph(X, i)
+            except Exception as e:
+                raise _as_batch_error(e, i) from None
+        raise FloatingPointError(
+            f"engine.compile: example {candidates[0]} of the batch gave a number that is not "
+            f"finite in the batch replay, though not in the scalar engine"
+        )
+
+    def _scalar_gradients(self, X: list[np.ndarray]) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        """Grads example by example with the scalar engine, whose rules mask 0 · ∞."""
+        step = np.zeros(len(self.params))
+        input_grads = tuple(np.zeros_like(x) for x in X)
+        for i in range(len(X[0])):
+            new = self._scalar_graph(X, i)
+            autodiff.backward(new[self._rec.outputs[0]], 1.0)
+            step += [new[p].grad for p in self.params]
+            for leaves, g in zip(self._rec.inputs, input_grads):
+                g[i] = [new[leaf].grad for leaf in leaves]
+        return step, input_grads
+
+    # --- looking at it --------------------------------------------------------------------
+
+    def check(self, *batch: Any, examples: int = 3) -> CheckReport:
+        """Recompute a few examples (spread over the batch) with the scalar engine: differences.
+
+        f is called again on each, so control flow that the recording froze shows up, as a
+        different graph or different numbers.
+        """
+        X = self._check_batch(batch)
+        m = len(X[0])
+        picked = sorted({round(j) for j in np.linspace(0, m - 1, min(examples, m))})
+        sub = [x[picked] for x in X]
+        if self._in_arrays:
+            self._push_data()  # the scalar calls below read the parameter Values
+        single = self._rec.single
+        if single:
+            step, input_grads, outputs = self._gradients(sub)
+        else:
+            outputs = self(*sub)
+        outputs = np.reshape(outputs, (len(picked), -1))
+        diffs = dict.fromkeys(("output", "param_grad", "input_grad"), 0.0)
+        scalar_step = np.zeros(len(self.params))
+        same = True
+        for j, i in enumerate(picked):
+            leaves = input_leaves([x[i].tolist() for x in X])
+            with enable_grad():
+                outs, _ = outputs_of(self.f(*leaves))
+            ops = [v.op for v in autodiff.topological_order(outs)]
+            same = same and ops == [v.op for v in self.nodes]
+            diffs["output"] = max(diffs["output"], _largest(outputs[j], [v.data for v in outs]))
+            if single:
+                flat = [leaf for argument in leaves for leaf in argument]
+                grads = autodiff.grad(outs[0], self.params + flat, allow_unused=True)
+                numbers = [g.data for g in grads]
+                scalar_step += numbers[: len(self.params)]
+                if input_grads is not None:
+                    got = np.concatenate([g[j] for g in input_grads])
+                    worst = _largest(got, numbers[len(self.params) :])
+                    diffs["input_grad"] = max(diffs["input_grad"], worst)
+        if single:
+            scale = 1.0 / len(picked) if self.reduction == "mean" else 1.0
+            diffs["param_grad"] = _largest(step, scalar_step * scale)
+        return CheckReport(picked, same_graph=same, **diffs)
+
+    def summary(self) -> str:
+        """A table of the groups: level, primitive, how it runs, how many nodes."""
+        lines = [repr(self), f"{'level':>5}  {'primitive':<14} {'runs as':<12} {'nodes':>6}"]
+        for g in self.groups:
+            lines.append(f"{g.level:>5}  {g.rule.name:<14} {g.kind:<12} {g.count:>6}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        name = getattr(self.f, "__name__", type(self.f).__name__)
+        outs = "1 output" if self._rec.single else f"{len(self._rec.outputs)} outputs"
+        return (
+            f"Compiled({name}: {len(self.nodes):,} nodes in {len(self.groups)} groups, "
+            f"inputs {self._arity}, {len(self.params):,} params, {outs}, "
+            f"reduction={self.reduction!r})"
+        )
+
+
+def compile(
+    f: Callable[..., Any],
+    example: Sequence[Sequence[float]],
+    params: Sequence[Value],
+    reduction: str = "mean",
+    input_grads: bool = True,
+) -> Compiled:
+    """Record ``f(*example)`` once and return it compiled for mini-batches (see ``Compiled``).
+
+    Each argument of the example is a list of numbers, given to f as a list of leaf Values;
+    f returns a Value or a list of Values. ``params`` are the leaves whose grads ``backward``
+    fills, reduced over the batch by ``reduction`` ("mean" or "sum"). Other leaves of the
+    graph are constants: their numbers at recording are used for every example.
+    ``input_grads=False`` skips ∂f/∂x (a training step does not need it).
+    """
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"engine.compile: reduction must be 'mean' or 'sum', got {reduction!r}")
+    return Compiled(f, record(f, example, params), reduction, bool(input_grads))

@@ -1,0 +1,70 @@
+"""nn.train's compiled path against its scalar path: the same weights, stats and stops."""
+
+import math
+
+import numpy as np
+import pytest
+
+import nn
+from nn import MLP
+from nn.batch_training import BatchTrainer
+
+
+def _data(n, n_in, n_out, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1.0, 1.0, (n, n_in))
+    Y = (rng.uniform(size=(n, n_out)) > 0.5).astype(float)
+    return [(x.tolist(), y.tolist()) for x, y in zip(X, Y)]
+
+
+def _train_both(sizes, acts, cost, data, **options):
+    """(weights, history or the error's first clause) after nn.train on each path."""
+    results = []
+    for compiled in (False, True):
+        net = MLP(sizes[0], sizes[1:], activation=acts, seed=2)
+        try:
+            outcome = nn.train(
+                net, data, seed=5, verbose=False, cost=cost, compiled=compiled, **options
+            )
+        except ArithmeticError as e:
+            outcome = (type(e), str(e).split(";")[0])
+        results.append(([p.data for p in net.parameters()], outcome))
+    return results
+
+
+@pytest.mark.parametrize(
+    "sizes, acts, cost",
+    [
+        ([2, 5, 1], ["tanh", "sigmoid"], "quadratic"),
+        ([3, 8, 8, 2], ["relu", "tanh", "linear"], "quadratic"),
+        ([4, 6, 3], ["sigmoid", "sigmoid"], "quadratic"),
+        ([3, 4, 2], ["relu", "sigmoid"], "cross_entropy"),  # recorded with a branch: scalar
+    ],
+)
+@pytest.mark.parametrize("batch_size", [1, 7, 50])
+def test_both_paths_give_the_same_weights_and_stats_after_an_epoch(sizes, acts, cost, batch_size):
+    data = _data(50, sizes[0], sizes[-1], seed=len(sizes))
+    (scalar, h1), (compiled, h2) = _train_both(
+        sizes, acts, cost, data, epochs=1, batch_size=batch_size, lr=0.5
+    )
+    np.testing.assert_allclose(compiled, scalar, rtol=1e-9, atol=1e-12)
+    assert h2[0].cost == pytest.approx(h1[0].cost, rel=1e-12)
+    assert h2[0].accuracy == h1[0].accuracy
+
+
+def test_the_compiled_path_is_taken_unless_recording_freezes_a_branch():
+    data = [(x, y) for x, y in _data(4, 2, 1, seed=0)]
+    assert BatchTrainer.for_net(MLP(2, [3, 1], activation="tanh"), "quadratic", data)
+    # cross-entropy on sigmoid outputs is taken from z^L with a branch on its sign
+    assert BatchTrainer.for_net(MLP(2, [3, 1], activation="sigmoid"), "cross_entropy", data) is None
+
+
+@pytest.mark.parametrize("lr", [0.01, 1.0, 100.0])
+def test_the_compiled_path_stops_where_the_scalar_path_does_with_the_same_weights(lr):
+    data = [(x, [float(sum(x) > 0)]) for x, _ in _data(40, 2, 1, seed=1)]
+    (scalar, e1), (compiled, e2) = _train_both(
+        [2, 8, 8, 1], "linear", "quadratic", data, epochs=3, batch_size=5, lr=lr
+    )
+    assert e1[:2] == e2[:2] if isinstance(e1, tuple) else not isinstance(e2, tuple)
+    assert all(math.isfinite(w) for w in compiled)
+    np.testing.assert_allclose(compiled, scalar, rtol=1e-9)

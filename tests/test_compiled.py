@@ -1,0 +1,436 @@
+"""engine.compile: the batch replay against the scalar engine, example by example.
+
+The scalar engine is the reference: for every example the compiled outputs, parameter
+grads and input grads must be its numbers to 1e-12 (only the order of sums differs).
+Nets are also checked against nn.matrix's BP1–BP4, an independent computation.
+"""
+
+import inspect
+import math
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from user_primitive import SOFTPLUS
+
+import engine
+import nn
+from engine import PRIMITIVES, Primitive, TracingWarning, Value, power
+
+
+def assert_close(got, want, rel=1e-12):
+    """|got − want| ≤ rel · max(1, |want|) elementwise: equal up to the order of sums."""
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    assert got.shape == want.shape
+    scale = np.maximum(1.0, np.abs(want).max(initial=0.0))
+    np.testing.assert_allclose(got, want, rtol=rel, atol=rel * scale)
+
+
+def scalar_reference(f, params, batch):
+    """Per example with the scalar engine: outputs, ∂f/∂params (mean) and ∂f/∂inputs."""
+    m = len(batch[0])
+    outputs, param_grad = [], np.zeros(len(params))
+    input_grads = [np.zeros((m, len(arg[0]))) for arg in batch]
+    for i in range(m):
+        leaves = [[Value(float(v)) for v in arg[i]] for arg in batch]
+        out = f(*leaves)
+        outputs.append(out.data)
+        flat = [leaf for arg in leaves for leaf in arg]
+        grads = [g.data for g in engine.grad(out, params + flat, allow_unused=True)]
+        param_grad += grads[: len(params)]
+        rest = grads[len(params) :]
+        for arg, g in zip(leaves, input_grads):
+            g[i], rest = rest[: len(arg)], rest[len(arg) :]
+    return np.array(outputs), param_grad / m, input_grads
+
+
+def compiled_result(f, params, batch, **options):
+    """Compile at the batch's first example; (outputs, parameter grads, input grads)."""
+    c = engine.compile(f, [arg[0].tolist() for arg in batch], params, **options)
+    for p in params:
+        p.grad = 0.0
+    out = c.backward(*batch)
+    assert_close(c(*batch), out, rel=0)  # a forward alone gives the same outputs
+    return out, np.array([p.grad for p in params]), c.input_grads
+
+
+# --- random expressions over every primitive -------------------------------------------
+
+# Each primitive gets operands it is defined on for every example: a positive base for log
+# and powers, a denominator away from 0, exp of a bounded number.
+SAFE = {
+    "log": lambda a: [a.sigmoid() + 0.1],
+    "**": lambda a, b: [a.sigmoid() + 0.5, b.tanh()],
+    "/": lambda a, b: [a, b.sigmoid() + 0.5],
+    "exp": lambda a: [a.tanh()],
+}
+ENTRIES = {**PRIMITIVES, **{p.name: p for p in map(power, (-2, -1, 0, 0.5, 1, 2, 3))}}
+
+
+def _arity(rule):
+    params = inspect.signature(rule.forward).parameters.values()
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return 5  # weighted_sum: two weights, two inputs and a bias
+    return len(params)
+
+
+def _safe_operands(rule, operands):
+    if rule.name.startswith("**") and rule.name != "**":
+        return [operands[0].sigmoid() + 0.5]  # a constant power of a positive base
+    return SAFE.get(rule.name, lambda *a: list(a))(*operands)
+
+
+@st.composite
+def programs(draw):
+    """A random graph: each step applies a primitive to earlier nodes (reuse and diamonds)."""
+    names = sorted(ENTRIES)
+    steps = []
+    for n in range(draw(st.integers(1, 8))):
+        name = draw(st.sampled_from(names))
+        pool = 5 + n  # 2 x, 1 y, 2 params, then one node per step
+        picks = [draw(st.integers(0, pool - 1)) for _ in range(_arity(ENTRIES[name]))]
+        steps.append((name, picks))
+    return steps
+
+
+def build(steps, params):
+    """f(x, y) that runs the program on x[0], x[1], y[0] and the params; sums its nodes."""
+
+    def f(x, y):
+        pool = [x[0], x[1], y[0], *params]
+        for name, picks in steps:
+            rule = ENTRIES[name]
+            operands = _safe_operands(rule, [pool[i % len(pool)] for i in picks])
+            pool.append(rule(*operands).tanh())  # keep every node's number bounded
+        return sum(pool[5:], pool[0] * params[0] + params[1])
+
+    return f
+
+
+def assert_matches_scalar(f, params, batch):
+    """Outputs, mean parameter grads and per-example input grads equal the scalar engine's."""
+    out, grad, input_grads = compiled_result(f, params, batch)
+    want_out, want_grad, want_input = scalar_reference(f, params, batch)
+    assert_close(out, want_out)
+    assert_close(grad, want_grad)
+    for got, want in zip(input_grads, want_input):
+        assert_close(got, want)
+
+
+@given(steps=programs(), m=st.sampled_from([1, 2, 7]), seed=st.integers(0, 10**6))
+@settings(max_examples=60, deadline=None)
+def test_random_expressions_match_the_scalar_engine(steps, m, seed):
+    rng = np.random.default_rng(seed)
+    params = [Value(v) for v in rng.uniform(-1.5, 1.5, 2)]
+    batch = [rng.uniform(-2.0, 2.0, (m, 2)), rng.uniform(-2.0, 2.0, (m, 1))]
+    assert_matches_scalar(build(steps, params), params, batch)
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+def test_every_primitive_alone_matches_the_scalar_engine_on_a_batch(name):
+    params = [Value(0.7), Value(-0.4)]
+    rng = np.random.default_rng(len(name))
+    batch = [rng.uniform(-2.0, 2.0, (50, 2)), rng.uniform(-2.0, 2.0, (50, 1))]
+    f = build([(name, list(range(_arity(ENTRIES[name]))))], params)
+    assert_matches_scalar(f, params, batch)
+
+
+# --- nets -------------------------------------------------------------------------------
+
+NETS = [
+    (2, [3, 2], "sigmoid", "quadratic"),
+    (3, [4, 4, 1], ["tanh", "relu", "sigmoid"], "cross_entropy"),
+    (4, [5, 3], ["relu", "linear"], "quadratic"),
+    (2, [16, 16, 1], ["relu", "relu", "linear"], "quadratic"),
+    (5, [2], "sigmoid", "cross_entropy"),
+]
+
+
+def _net_and_batch(nin, nouts, activation, m, seed=0):
+    net = nn.MLP(nin, nouts, activation=activation, seed=seed)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1.0, 1.0, (m, nin))
+    Y = (rng.uniform(size=(m, nouts[-1])) > 0.5).astype(float)
+    return net, X, Y
+
+
+@pytest.mark.parametrize("nin, nouts, activation, cost", NETS)
+@pytest.mark.parametrize("m", [1, 1000])
+def test_nets_match_mean_cost_backward(nin, nouts, activation, cost, m):
+    net, X, Y = _net_and_batch(nin, nouts, activation, m)
+    cost_of = nn.COSTS[cost]
+    c = engine.compile(lambda x, y: cost_of(net(x), y), (X[0], Y[0]), net.parameters())
+    assert [g.kind for g in c.groups].count("matmul") == len(nouts)
+    net.zero_grad()
+    per_example = c.backward(X, Y)
+    compiled = np.array([p.grad for p in net.parameters()])
+
+    net.zero_grad()
+    C = nn.mean_cost([net(x) for x in X.tolist()], Y.tolist(), cost)
+    C.backward()
+    assert_close(compiled, [p.grad for p in net.parameters()])
+    assert_close(per_example.mean(), C.data)
+
+
+@pytest.mark.parametrize("cost", ["quadratic", "cross_entropy"])
+def test_a_sigmoid_net_matches_bp1_to_bp4(cost):
+    net, X, Y = _net_and_batch(6, [5, 4, 3], "sigmoid", 64, seed=3)
+    cost_of = nn.COSTS[cost]
+    c = engine.compile(lambda x, y: cost_of(net(x), y), (X[0], Y[0]), net.parameters())
+    net.zero_grad()
+    c.backward(X, Y)
+    bp = nn.matrix.backprop_batch(net.weights(), net.biases(), X.T, Y.T, cost=cost)
+    params = iter(p.grad for p in net.parameters())
+    for gw, gb in zip(bp.grad_w, bp.grad_b):
+        for j in range(len(gb)):
+            assert_close([next(params) for _ in range(gw.shape[1])], gw[j])
+            assert_close(next(params), gb[j])
+
+
+def test_net_outputs_as_a_list_give_one_column_each():
+    net, X, _ = _net_and_batch(3, [4, 2], "tanh", 9)
+    c = engine.compile(net, ([0.0] * 3,), net.parameters())
+    out = c(X)
+    assert out.shape == (9, 2)
+    assert_close(out, [[v.data for v in net(x)] for x in X.tolist()])
+    with pytest.raises(ValueError, match="backward needs f to return one Value; this f returns 2"):
+        c.backward(X)
+
+
+# --- parameters ------------------------------------------------------------------------
+
+
+def _demo():
+    net = nn.MLP(2, [16, 16, 1], activation=["relu", "relu", "linear"], seed=1)
+
+    def loss(x, y):
+        (s,) = net(x)
+        return (1 - y[0] * s).relu()
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 2))
+    Y = np.sign(X[:, :1] * X[:, 1:])
+    return net, loss, engine.compile(loss, ([0.0, 0.0], [1.0]), net.parameters()), X, Y
+
+
+def test_every_call_reads_the_parameters_values():
+    net, loss, step, X, Y = _demo()
+    before = step(X, Y)
+    for p in net.parameters():
+        p.data = p.data * 0.5
+    after = step(X, Y)
+    assert not np.allclose(before, after)
+    assert_close(after, [loss(x, y).data for x, y in zip(X.tolist(), Y.tolist())])
+
+
+def test_backward_accumulates_like_the_scalar_engine():
+    net, loss, step, X, Y = _demo()
+    net.zero_grad()
+    step.backward(X, Y)
+    once = [p.grad for p in net.parameters()]
+    step.backward(X, Y)
+    assert [p.grad for p in net.parameters()] == [2 * g for g in once]
+
+
+def test_parameter_arrays_hold_the_numbers_inside_the_block_and_the_values_after():
+    net, loss, step, X, Y = _demo()
+    params = net.parameters()
+    start = [p.data for p in params]
+    net.zero_grad()
+    with step.parameter_arrays() as (data, grad):
+        assert data.tolist() == start and not grad.any()
+        for _ in range(3):
+            grad[:] = 0.0
+            step.backward(X, Y)
+            data -= 0.05 * grad
+        last_grad = grad.copy()
+        assert [p.data for p in params] == start  # the Values wait for the block's end
+    assert [p.data for p in params] == data.tolist()
+    assert [p.grad for p in params] == last_grad.tolist()
+
+    # the same three steps on the scalar engine
+    for p, x in zip(params, start):
+        p.data = x
+    for _ in range(3):
+        net.zero_grad()
+        C = sum((loss(x, y) for x, y in zip(X.tolist(), Y.tolist())), Value(0.0)) * (1 / 100)
+        C.backward()
+        for p in params:
+            p.data -= 0.05 * p.grad
+    assert_close([p.data for p in params], data)
+
+
+def test_a_parameter_that_would_become_infinite_is_refused_and_nothing_changes():
+    net, _, step, X, Y = _demo()
+    start = [p.data for p in net.parameters()]
+    with pytest.raises(ValueError, match=r"params\[3\] .* would become inf"):
+        with step.parameter_arrays() as (data, _):
+            data[3] = math.inf
+    assert [p.data for p in net.parameters()] == start
+
+
+# --- errors name the example -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "f, bad, error, message",
+    [
+        (lambda x: x[0].log(), -1.0, ValueError, r"log: argument must be positive: log\(-1.0\)"),
+        (lambda x: x[0].exp(), 1000.0, OverflowError, r"exp: result out of range"),
+        (lambda x: 1.0 / x[0], 0.0, ZeroDivisionError, r"division by zero"),
+        (lambda x: x[0] * 1e308 + 1e308, 1.0, OverflowError, r"\+: result out of range"),
+        (lambda x: x[0] ** 0.5, -4.0, ValueError, r"\*\*0.5: negative base to a non-integer power"),
+    ],
+)
+def test_a_domain_error_names_the_example_and_says_what_the_scalar_engine_says(
+    f, bad, error, message
+):
+    c = engine.compile(f, ([0.5],), [])
+    X = np.full((6, 1), 0.5)
+    X[4] = bad
+    with pytest.raises(error, match=r"^engine.compile: example 4 of the batch: " + message):
+        c(X)
+    with pytest.raises(error, match="^" + message):  # the scalar engine's own words
+        f([Value(bad)])
+
+
+def test_a_users_primitive_that_raises_names_the_example():
+    def root(x: float) -> float:
+        if x < 0.0:
+            raise ValueError(f"root of a negative number: {x!r}")
+        return math.sqrt(x)
+
+    ROOT = Primitive("root", root, lambda o, xs, out: (0.5 / out,))
+    c = engine.compile(lambda x: ROOT(x[0]), ([4.0],), [])
+    assert c(np.array([[4.0], [9.0]])).tolist() == [2.0, 3.0]
+    with pytest.raises(ValueError, match=r"example 2 of the batch: root of a negative number: -1"):
+        c(np.array([[4.0], [1.0], [-1.0]]))
+
+
+def test_bad_batches_are_named():
+    c = engine.compile(lambda x, y: x[0] * y[0] + x[1], ([1.0, 2.0], [3.0]), [])
+    X, Y = np.ones((5, 2)), np.ones((5, 1))
+    with pytest.raises(TypeError, match="expected 2 batch arguments"):
+        c(X)
+    with pytest.raises(ValueError, match=r"batch argument 0 must have shape \(m, 2\)"):
+        c(np.ones((5, 3)), Y)
+    with pytest.raises(ValueError, match="different numbers of examples"):
+        c(X, np.ones((4, 1)))
+    X[3, 1] = math.nan
+    with pytest.raises(ValueError, match=r"batch argument 0, example 3: \[1\] is nan"):
+        c(X, Y)
+    assert c(np.ones((5, 2)), np.ones(5)).shape == (5,)  # one number per example may be 1-D
+
+
+def test_recording_refuses_what_it_cannot_replay():
+    a, b = Value(1.0), Value(2.0)
+    with pytest.raises(TypeError, match="must return a Value or a non-empty list of Values"):
+        engine.compile(lambda x: 3.0, ([1.0],), [])
+    with pytest.raises(ValueError, match=r"params\[0\] .* is made by '\+', not a leaf"):
+        engine.compile(lambda x: x[0] * a, ([1.0],), [a + b])
+    with pytest.raises(ValueError, match=r"params\[1\] .* is not a leaf of the recorded graph"):
+        engine.compile(lambda x: x[0] * a, ([1.0],), [a, b])
+    with pytest.raises(ValueError, match=r"params\[1\] is params\[0\] again"):
+        engine.compile(lambda x: x[0] * a, ([1.0],), [a, a])
+    with pytest.raises(ValueError, match="reduction must be 'mean' or 'sum'"):
+        engine.compile(lambda x: x[0] * a, ([1.0],), [a], reduction="max")
+    with pytest.raises(ValueError, match=r"example argument 0\[1\] must be finite"):
+        engine.compile(lambda x: x[0] * a, ([1.0, math.inf],), [a])
+
+
+def test_sum_reduction_is_the_mean_times_the_batch_size():
+    net, loss, _, X, Y = _demo()
+    params = net.parameters()
+    mean = engine.compile(loss, (X[0], Y[0]), params)
+    total = engine.compile(loss, (X[0], Y[0]), params, reduction="sum")
+    net.zero_grad()
+    mean.backward(X, Y)
+    g_mean = np.array([p.grad for p in params])
+    net.zero_grad()
+    total.backward(X, Y)
+    assert_close([p.grad for p in params], 100 * g_mean)
+
+
+def test_grads_where_the_numbers_run_out_follow_the_scalar_engines_masking():
+    # d/dx sqrt(x) is inf at 0; the scalar engine's relu and × pass 0 · inf on as 0
+    p = Value(2.0)
+    f = lambda x: (x[0] * p) ** 0.5 + (x[1] ** 0.5).relu() * 0.0 + x[1]  # noqa: E731
+    batch = [np.array([[0.0, 0.0], [1.0, 4.0], [0.0, 9.0]])]
+    out, grad, input_grads = compiled_result(f, [p], batch)
+    want_out, want_grad, want_input = scalar_reference(f, [p], batch)
+    assert_close(out, want_out)
+    np.testing.assert_allclose(grad, want_grad, rtol=1e-12)  # no nan from 0 · inf
+    np.testing.assert_allclose(input_grads[0], want_input[0], rtol=1e-12)
+    assert math.isinf(input_grads[0][0, 0])
+
+
+# --- tracing --------------------------------------------------------------------------
+
+
+def test_control_flow_on_an_input_is_warned_about_and_check_finds_it():
+    def f(x):
+        return x[0] * 2.0 if x[0] > 0 else -x[0]  # a branch taken once, at the example
+
+    with pytest.warns(TracingWarning, match="frozen at the example's values"):
+        c = engine.compile(f, ([1.0],), [])
+    X = np.array([[1.0], [-3.0], [2.0]])
+    report = c.check(X)
+    assert not report.same_graph and report.output == 9.0  # -3·2 against 3
+    assert "A DIFFERENT GRAPH" in str(report)
+
+
+def test_reading_a_parameter_or_a_constant_is_not_warned_about():
+    a = Value(3.0)
+
+    def f(x):
+        scale = 2.0 if a.data > 0 else 1.0  # depends on a parameter only: still valid later
+        return x[0] * a * scale
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TracingWarning)
+        c = engine.compile(f, ([1.0],), [a])
+    report = c.check(np.array([[1.0], [2.0]]))
+    assert report.same_graph and report.largest == 0.0
+
+
+def test_check_reports_agreement_on_the_demo():
+    _, _, step, X, Y = _demo()
+    report = step.check(X, Y, examples=5)
+    assert report.examples == [0, 25, 50, 74, 99]
+    assert report.same_graph and report.largest < 1e-12
+
+
+# --- inspecting it --------------------------------------------------------------------
+
+
+def test_the_demo_runs_as_eight_groups_three_of_them_matrix_products():
+    _, _, step, _, _ = _demo()
+    assert [(g.level, g.rule.name, g.kind, g.count) for g in step.groups] == [
+        (1, "weighted_sum", "matmul", 16),
+        (2, "relu", "elementwise", 16),
+        (3, "weighted_sum", "matmul", 16),
+        (4, "relu", "elementwise", 16),
+        (5, "weighted_sum", "matmul", 1),
+        (6, "*", "elementwise", 1),
+        (7, "-", "elementwise", 1),
+        (8, "relu", "elementwise", 1),
+    ]
+    assert len(step.nodes) == 337 + 3 + 1 + 16 + 16 + 16 + 16 + 1 + 3
+    assert "8 groups" in repr(step) and "337 params" in repr(step)
+    assert step.summary().splitlines()[2].split() == ["1", "weighted_sum", "matmul", "16"]
+
+
+def test_a_cost_sum_runs_as_one_group():
+    net, X, Y = _net_and_batch(3, [4, 6], "sigmoid", 5)
+    c = engine.compile(lambda x, y: nn.quadratic_cost(net(x), y), (X[0], Y[0]), net.parameters())
+    sums = [g for g in c.groups if g.kind == "sum"]
+    assert [(g.rule.name, g.count) for g in sums] == [("+", 1)]
+    assert len(sums[0].operand_rows) == 7  # Value(0.0) and six squares
+
+
+def test_the_user_primitive_is_replayed():
+    c = engine.compile(lambda x: SOFTPLUS(x[0]) * x[1], ([0.5, 2.0],), [])
+    X = np.array([[0.5, 2.0], [-30.0, 1.0], [40.0, -1.0]])
+    assert_close(c(X), [SOFTPLUS.forward(a) * b for a, b in X])
