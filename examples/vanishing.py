@@ -1,7 +1,7 @@
 """Chapter 5 of Nielsen's book on the digits: in a deep sigmoid net the early layers learn slowest.
 
 A 64-30-30-30-30-10 sigmoid net, set up as in the chapter with network2.py (cross-entropy
-cost, N(0, 1/n_in) weights, η = 0.1, mini-batches of 10), trained by the scalar engine.
+cost, N(0, 1/n_in) weights, η = 0.1, mini-batches of 10), trained by the engine.
 Before training and after each epoch it prints the speed at which each layer learns,
 ‖∂C/∂b^l‖ over the training images (from nn.diagnose), and how many times faster the
 last hidden layer learns than the first:
@@ -45,7 +45,7 @@ def main() -> None:
     first, last = 2, len(HIDDEN) + 1  # the hidden layers are l = 2 … 5
     print(
         f"{net}: {args.cost} cost, {args.init} init, η = {args.lr}, λ = {args.l2}, "
-        f"mini-batches of 10, {len(train)} training images (about 10 s per epoch)"
+        f"mini-batches of 10, {len(train)} training images"
     )
     print(f"speed of learning ‖∂C/∂b^l‖ over the training images; layer {last + 1} is the output")
     header = " ".join(f"{f'layer {l}':>9}" for l in range(first, last + 2))

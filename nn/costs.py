@@ -16,7 +16,7 @@ import numpy as np
 
 from engine import Value
 from engine.value import Number
-from nn.activations import Activation
+from nn.activations import Activation, largest
 from nn.checks import sequence
 from nn.trace import Trace
 
@@ -199,7 +199,7 @@ def _log_likelihood_from_z(z: Sequence[Value], y: Target) -> Value:
     # With a = softmax(z): ln a_j = z_j − ln Σ_k e^{z_k}, so C = −Σ_j y_j ln a_j is
     # Σ_j y_j (ln Σ_k e^{z_k} − z_j), whose derivative in z_j is a_j Σ_k y_k − y_j:
     # a_j − y_j for a one-hot y (Nielsen ch. 3). The largest z is shifted out, as in softmax.
-    m = max(zj.data for zj in z)
+    m = largest(z)
     log_sum = _total([(zj - m).exp() for zj in z]).log() + m
     return _total([yj * (log_sum - zj) for zj, yj in zip(z, y) if isinstance(yj, Value) or yj != 0])
 

@@ -104,7 +104,8 @@ class EpochStats:
     ``cost`` is the mean cost of the data, without the L2 term. ``test_cost`` and
     ``test_accuracy`` are those of ``test_data`` when train was given it; ``diagnosis``
     is the gradient health over the training data when train was asked for it;
-    ``seconds`` is the time the epoch's training steps took.
+    ``seconds`` is the time the epoch's training steps took, and ``compiled`` says
+    whether they were batch replays (``engine.compile``) or scalar graphs.
     """
 
     epoch: int
@@ -114,6 +115,7 @@ class EpochStats:
     test_accuracy: float | None = None
     diagnosis: Diagnosis | None = None
     seconds: float = 0.0
+    compiled: bool = False
 
 
 class TrainingWarning(UserWarning):
@@ -274,6 +276,7 @@ def train(
         if progress:
             progress.close()
         stats = EpochStats(epoch, *_scores(net, pairs, cost, trainer), seconds=seconds)
+        stats.compiled = trainer is not None
         if test_pairs is not None:
             stats.test_cost, stats.test_accuracy = _scores(net, test_pairs, cost, trainer)
         if diagnose:

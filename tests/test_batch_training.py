@@ -68,3 +68,25 @@ def test_the_compiled_path_stops_where_the_scalar_path_does_with_the_same_weight
     assert e1[:2] == e2[:2] if isinstance(e1, tuple) else not isinstance(e2, tuple)
     assert all(math.isfinite(w) for w in compiled)
     np.testing.assert_allclose(compiled, scalar, rtol=1e-9)
+
+
+def _one_hot_data(n, n_in, classes, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1.0, 1.0, (n, n_in))
+    Y = np.eye(classes)[rng.integers(0, classes, n)]
+    return [(x.tolist(), y.tolist()) for x, y in zip(X, Y)]
+
+
+def test_softmax_with_log_likelihood_takes_the_compiled_path_with_the_same_results():
+    # softmax's shift by the largest z is a node (relu-built max), not a number read off z
+    data = _one_hot_data(40, 3, 4, seed=1)
+    net = MLP(3, [5, 4], activation=["tanh", "softmax"])
+    assert BatchTrainer.for_net(net, "log_likelihood", data) is not None
+    (scalar, h1), (compiled, h2) = _train_both(
+        [3, 5, 4], ["tanh", "softmax"], "log_likelihood", data, epochs=2, batch_size=8, lr=0.5,
+        l2=1.0, test_data=data[:10],
+    )  # fmt: skip
+    np.testing.assert_allclose(compiled, scalar, rtol=1e-9, atol=1e-12)
+    for a, b in zip(h1, h2):
+        assert (b.cost, b.test_cost) == pytest.approx((a.cost, a.test_cost), rel=1e-12)
+        assert (b.accuracy, b.test_accuracy) == (a.accuracy, a.test_accuracy)

@@ -430,3 +430,10 @@ def test_evaluate_checks_its_data_as_train_does():
         nn.evaluate(net, [XOR[0], ([0.0, 1.0], [float("nan")])])
     with pytest.raises(ValueError, match="evaluate: data is empty"):
         nn.evaluate(net, [])
+
+
+def test_each_epoch_says_which_path_trained_it():
+    for compiled in (True, False):
+        history = nn.train(MLP(2, [3, 1], activation="tanh", seed=0), XOR, 1, 2, 0.1,
+                           verbose=False, compiled=compiled)  # fmt: skip
+        assert history[0].compiled is compiled
