@@ -1,6 +1,7 @@
 """Build a small expression from Values, backpropagate, print every node's data and grad, and draw it.
 
-Run:  python examples/expression.py   (writes out/expression.svg and .dot)
+Run:  python examples/expression.py   (writes out/expression.svg and .dot, and
+                                      out/expression_backward.html to step through backward())
 """
 
 import sys
@@ -41,6 +42,9 @@ def main() -> None:
             "drew",
             viz.render(viz.draw_dot(o), "out/expression.svg", dot_source="out/expression.dot"),
         )
+        page = viz.step_through(o, "out/expression_backward.html")
+        print(f"wrote {page.path}: open it in a browser to step through o.backward() ", end="")
+        print(f"({len(page.frames) - 1} steps after the forward pass)")
     except viz.RenderError as e:
         print(f"wrote out/expression.dot, but no picture: {e}", file=sys.stderr)
 

@@ -1,7 +1,8 @@
 """Backpropagation on a tiny net, seen three ways: the δ^l the scalar graph produces, the matrix
 equations BP1–BP4 beside it, and a picture of the net with every z, δ, a and w on it.
 
-Run:  python examples/tiny_net.py            (a 2-3-2 sigmoid net, quadratic cost)
+Run:  python examples/tiny_net.py            (a 2-3-2 sigmoid net, quadratic cost; writes
+                                              out/tiny_net.svg and out/tiny_net_backward.html)
       python examples/tiny_net.py --help     (sizes, activation, cost, output folder)
 """
 
@@ -97,20 +98,28 @@ def walk_through(net: nn.MLP, args: argparse.Namespace) -> int:
         print(comparison.details() + "\n")
     print(f"engine and BP1-BP4 agree to 1e-9: {comparison.ok()}\n")
 
+    draw(net, args)
+    return 0 if comparison.ok() else 1
+
+
+def draw(net: nn.MLP, args: argparse.Namespace) -> None:
+    """The picture of the net and the page stepping through its backward pass, or why not."""
     picture = args.out / f"tiny_net.{args.format}"
     try:
         graph = viz.draw_net(net, args.x, args.y, cost=args.cost)
-    except viz.GraphTooLargeError as e:
-        print(f"no picture: {e}", file=sys.stderr)
-        return 0 if comparison.ok() else 1
-    try:
         viz.render(graph, picture, dot_source=picture.with_suffix(".dot"))
         print(f"wrote {picture} and {picture.with_suffix('.dot')}")
+        page = viz.step_through_net(
+            net, args.x, args.y, args.out / "tiny_net_backward.html", cost=args.cost
+        )
+        print(f"wrote {page.path}: open it in a browser to step through BP1-BP4 ", end="")
+        print(f"({len(page.frames) - 1} steps after the forward pass)")
+    except viz.GraphTooLargeError as e:
+        print(f"no picture: {e}", file=sys.stderr)
     except viz.RenderError as e:
         print(f"wrote {picture.with_suffix('.dot')}, but no picture: {e}", file=sys.stderr)
     except OSError as e:
         print(f"no picture: cannot write under {args.out}: {e}", file=sys.stderr)
-    return 0 if comparison.ok() else 1
 
 
 if __name__ == "__main__":

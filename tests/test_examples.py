@@ -34,7 +34,9 @@ def test_tiny_net(tmp_path):
         r"^\s+3\s+2\s", done.stdout, re.M
     )
     svg = (tmp_path / "out" / "tiny_net.svg").read_text()
-    assert "δ^3_1" in svg and (tmp_path / "out" / "tiny_net.dot").exists()
+    assert "δ³₁ = " in svg and (tmp_path / "out" / "tiny_net.dot").exists()  # dot keeps the space
+    page = (tmp_path / "out" / "tiny_net_backward.html").read_text(encoding="utf-8")
+    assert "BP2: δ²₁ from δ³" in page and "9 steps after the forward pass" in done.stdout
 
 
 def test_tiny_net_options(tmp_path):
@@ -101,6 +103,8 @@ def test_expression(tmp_path):
     done = run(tmp_path, "expression.py")
     assert done.returncode == 0, done.stderr
     assert "-1.5000" in done.stdout and (tmp_path / "out" / "expression.svg").exists()
+    page = (tmp_path / "out" / "expression_backward.html").read_text(encoding="utf-8")
+    assert "the reverse pass reaches x1*w1" in page and "5 steps after" in done.stdout
 
 
 def test_compare(tmp_path):

@@ -1,12 +1,22 @@
-"""Graphviz drawings of Value graphs and of tiny networks, and rendering them to files."""
+"""Graphviz drawings of Value graphs and nets, and pages that step through backpropagation."""
 
 from viz.compiled import draw_groups
 from viz.drawing import Drawing
 from viz.graph import GraphTooLargeError, draw_dot
+from viz.net_page import step_through_net
 from viz.network import draw_net
+from viz.page import StepPage
 from viz.rendering import RendererNotFoundError, RenderError, render
+from viz.steps import Contribution, Step, backward_steps
+from viz.value_page import step_through
 
 __all__ = [
+    "Contribution",
+    "Step",
+    "StepPage",
+    "backward_steps",
+    "step_through",
+    "step_through_net",
     "Drawing",
     "GraphTooLargeError",
     "RenderError",

@@ -2,14 +2,95 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from engine import Value
 from engine.autodiff import topological_order
 from viz import labels, style
 from viz.drawing import Drawing, new_drawing
+from viz.finite_differences import Agreement, check_nodes
 
 
 class GraphTooLargeError(ValueError):
     """The graph has more nodes than ``max_nodes``: its picture would be unreadable."""
+
+
+def graph_order(root: Value, max_nodes: int | None, caller: str) -> list[Value]:
+    """root's nodes in topological order, refusing a non-Value or a graph of more than max_nodes."""
+    if not isinstance(root, Value):
+        raise TypeError(f"{caller}: root must be a Value, got {type(root).__name__}")
+    order = topological_order(root)
+    if max_nodes is not None and len(order) > max_nodes:
+        raise GraphTooLargeError(
+            f"{caller}: the graph has {len(order)} values, more than max_nodes={max_nodes}; "
+            f"its picture would be unreadable. Draw a smaller part of it, or pass "
+            f"max_nodes=None to draw it anyway"
+        )
+    return order
+
+
+def node_id(i: int) -> str:
+    """The drawing's id of the i-th Value in topological order (its record)."""
+    return f"v{i}"
+
+
+def edge_id(i: int, position: int) -> str:
+    """The drawing's id of the edge from the i-th Value's parent at ``position`` to its operation."""
+    return f"v{i}e{position}"
+
+
+def value_graph(
+    order: list[Value],
+    rankdir: str,
+    fields: Callable[[Value], list[str]],
+    edge_label: Callable[[Value, int, float], str],
+    fill: Callable[[Value], str] | None = None,
+) -> Drawing:
+    """The drawing of a graph in topological order: a record of ``fields`` per Value, a node per
+    operation, and an edge per use of a parent labelled ``edge_label(node, position, local)``.
+
+    Records are filled by ``fill`` (default: grey leaves, white results); the last node of
+    ``order`` is the root and has a thick border. Every record and edge gets a stable id
+    (``node_id``, ``edge_id``) that the SVG keeps, so a page can find it.
+    """
+    g = new_drawing("value_graph", rankdir)
+    ids = {node: i for i, node in enumerate(order)}
+    root = order[-1]
+    for node, i in ids.items():
+        nid = node_id(i)
+        colour = fill(node) if fill else style.LEAF_FILL if node.op == "" else style.INTERIOR_FILL
+        attrs = {"fillcolor": colour, "id": nid}
+        if node is root:
+            attrs["penwidth"] = style.ROOT_PEN
+        label = "{" + labels.record(fields(node)) + "}"
+        g.node(nid, label, shape="record", style="filled", **attrs)
+        if node.op:
+            g.node(
+                nid + "op",
+                labels.plain(node.op),
+                id=nid + "op",
+                shape="box",
+                style="rounded,filled",
+                fillcolor=style.OP_FILL,
+                margin="0.05,0.02",
+                height="0.3",
+            )
+            g.edge(nid + "op", nid, id=nid + "r")
+            for position, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
+                g.edge(
+                    node_id(ids[parent]),
+                    nid + "op",
+                    label=labels.plain(edge_label(node, position, local)),
+                    id=edge_id(i, position),
+                )
+    return g
+
+
+def local_grad_text(node: Value, position: int, local: float, number_format: str) -> str:
+    """An edge's label: the argument position when there are several, and ∂=local."""
+    words = [f"#{position}"] if len(node.parents) > 1 else []
+    words.append(f"∂={style.number(local, number_format)}")
+    return " ".join(words)
 
 
 def draw_dot(
@@ -19,6 +100,7 @@ def draw_dot(
     show_local_grads: bool = True,
     number_format: str = ".4g",
     max_nodes: int | None = 500,
+    check: bool = False,
 ) -> Drawing:
     """The graph of ``root`` as a graphviz Digraph, one record per Value: label | data | grad.
 
@@ -32,43 +114,37 @@ def draw_dot(
     (``max_nodes=None`` draws any size). Numbers are written with ``number_format``;
     labels are drawn as written (spaces, tabs, newlines, ``& < > | { }`` included),
     and a label holding a control character such as NUL is refused with ValueError.
+
+    With ``check=True`` every record also shows ∂root/∂node from central differences
+    (that node's data nudged, everything downstream recomputed) and is coloured by
+    agreement with its grad: green agrees, red disagrees, yellow at a kink (such as relu
+    at 0) where no single derivative exists. Call ``root.backward()`` first.
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
     style.check_number_format(number_format)
-    order = topological_order(root)
-    if max_nodes is not None and len(order) > max_nodes:
-        raise GraphTooLargeError(
-            f"draw_dot: the graph has {len(order)} values, more than max_nodes={max_nodes}; "
-            f"its picture would be unreadable. Draw a smaller part of it, or pass "
-            f"max_nodes=None to draw it anyway"
-        )
-    g = new_drawing("value_graph", rankdir)
-    ids = {node: f"v{i}" for i, node in enumerate(order)}
-    for node, nid in ids.items():
-        fields = [node.label, f"data {style.number(node.data, number_format)}"]
-        if show_grad:
-            fields.append(f"grad {style.number(node.grad, number_format)}")
-        attrs = {"fillcolor": style.LEAF_FILL if node.op == "" else style.INTERIOR_FILL}
-        if node is root:
-            attrs["penwidth"] = style.ROOT_PEN
-        label = "{ " + " | ".join(map(labels.record_field, fields)) + " }"
-        g.node(nid, label, shape="record", style="filled", **attrs)
-        if node.op:
-            g.node(
-                nid + "op",
-                labels.plain(node.op),
-                shape="box",
-                style="rounded,filled",
-                fillcolor=style.OP_FILL,
-                margin="0.05,0.02",
-                height="0.3",
-            )
-            g.edge(nid + "op", nid)
-            many = len(node.parents) > 1
-            for position, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
-                words = [f"#{position}"] if many else []
-                if show_local_grads:
-                    words.append(f"∂={style.number(local, number_format)}")
-                g.edge(ids[parent], nid + "op", label=labels.plain(" ".join(words)))
-    return g
+    order = graph_order(root, max_nodes, "draw_dot")
+    checks = check_nodes(order) if check else {}
+
+    def fields(node: Value) -> list[str]:
+        texts = [node.label, f"data {style.number(node.data, number_format)}"]
+        if show_grad or check:
+            texts.append(f"grad {style.number(node.grad, number_format)}")
+        if check:
+            texts.append(checks[node].text(number_format))
+        return texts
+
+    def edge_label(node: Value, position: int, local: float) -> str:
+        if show_local_grads:
+            return local_grad_text(node, position, local, number_format)
+        return f"#{position}" if len(node.parents) > 1 else ""
+
+    def fill(node: Value) -> str:
+        return CHECK_FILL[checks[node].agreement]
+
+    return value_graph(order, rankdir, fields, edge_label, fill if check else None)
+
+
+CHECK_FILL = {
+    Agreement.AGREES: style.AGREES_FILL,
+    Agreement.DISAGREES: style.DISAGREES_FILL,
+    Agreement.UNDECIDABLE: style.UNDECIDABLE_FILL,
+}

@@ -8,7 +8,6 @@ shows (Value labels, operation names, formatted numbers) goes through here.
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 
@@ -55,11 +54,40 @@ def record_field(text: str) -> str:
     return text.replace("\n", "\\n")
 
 
+def record(fields: list[str]) -> str:
+    """A record label of several fields. No space follows a ``|``: dot 2.43 then drops the
+    space after a field's first character when that is not ASCII (``δ₀ = 1`` → ``δ₀= 1``)."""
+    return "|".join(map(record_field, fields))
+
+
 def lines(*texts: str) -> str:
     """Several plain texts, one per line, as one label."""
     return "\\n".join(plain(t) for t in texts)
 
 
-def html_text(text: str) -> str:
-    """text inside an HTML-like label (``<…>``), newlines as ``<br/>``."""
-    return html.escape(_spaced(text), quote=False).replace("\n", "<br/>")
+# The page's notation: x^2 is a superscript, x_10 a subscript, written with Unicode's
+# super- and subscript characters, which every renderer and every output format draws
+# (HTML-like <SUP>/<SUB> labels overlap the next line in SVG, and graphviz-pure's PNG
+# ignores them).
+# Bare scripts first (x^L_j), then braced ones (w^{l+1}), so a brace may hold scripts.
+SCRIPTS = (
+    re.compile(r"\^(?P<sup>[−-]?[0-9A-Za-z]+)|_(?P<sub>[0-9A-Za-z]+(?:,[0-9]+)?)"),
+    re.compile(r"\^\{(?P<sup>[^{}]+)\}|_\{(?P<sub>[^{}]+)\}"),
+)
+SUPERSCRIPTS = dict(zip("0123456789Llnijez+−-T", "⁰¹²³⁴⁵⁶⁷⁸⁹ᴸˡⁿⁱʲᵉᶻ⁺⁻⁻ᵀ"))
+SUBSCRIPTS = dict(zip("0123456789jklmniaeox+−-", "₀₁₂₃₄₅₆₇₈₉ⱼₖₗₘₙᵢₐₑₒₓ₊₋₋"))
+
+
+def _scripted(match: re.Match[str]) -> str:
+    sup = match["sup"]
+    table, text = (SUPERSCRIPTS, sup) if sup is not None else (SUBSCRIPTS, match["sub"])
+    if all(ch in table for ch in text):
+        return "".join(table[ch] for ch in text)
+    return match.group(0)  # no Unicode form for some character: keep the plain ^x or _x
+
+
+def scripted(text: str) -> str:
+    """text with ``w^2_10`` written w²₁₀: indices as real superscripts and subscripts."""
+    for script in SCRIPTS:
+        text = script.sub(_scripted, text)
+    return text

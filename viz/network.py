@@ -1,19 +1,216 @@
-"""``draw_net``: a traced network in Nielsen's notation (ch. 2), one cluster per layer."""
+"""``draw_net``: a traced network in Nielsen's notation (ch. 2), one cluster per layer.
+
+The picture is built from ``NetNumbers`` (every number of one forward and backward
+pass, as floats) and a rule saying which of the backward numbers are known yet, so
+the same drawing serves the finished picture (everything known) and each step of
+``step_through_net`` (numbers appear as the reverse pass computes them).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import partial
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from engine import Value
 from engine.value import Number
 from nn.activations import activation_named
 from nn.costs import cost_named
 from nn.network import MLP
-from nn.trace import Trace
 from viz import labels, style
 from viz.drawing import Drawing, new_drawing
 from viz.graph import GraphTooLargeError
+
+UNKNOWN = "?"
+
+# A line of a label: the symbol and its value (None: the line is the symbol alone).
+Line = tuple[str, "str | None"]
+# What is known yet, by key: ("cost",), ("grad_a", l, j), ("delta", l, j), ("grad_b", l), ("grad_w", l).
+Known = Callable[[tuple], bool]
+
+
+@dataclass(frozen=True)
+class NetNumbers:
+    """One example through a net: lists indexed by layer l = 2 … L at position l − 2."""
+
+    names: dict[str, str]  # element id → the page's name of its number (a^1_0, z^2_1, w^2_10, …)
+    x: list[float]
+    z: list[list[float]]
+    a: list[list[float]]
+    b: list[list[float]]
+    w: list[list[list[float]]]  # w[l − 2][j][k] = w^l_jk
+    sigma_prime: list[list[float] | None]  # σ'(z^l_j); None for a linear layer (a is z)
+    layer_texts: list[str]  # each layer's σ: its name and formula
+    cost_text: list[str]  # the cost's formula, and its form from z^L where it has one
+    from_z: bool  # the cost reads z^L (cross-entropy on sigmoid outputs): no ∂C/∂a^L
+    y: list[float] | None
+    cost: float | None
+    grad_a: list[list[float]]  # ∂C/∂a^l_j
+    delta: list[list[float]]  # δ^l_j = ∂C/∂z^l_j
+    grad_b: list[list[float]]
+    grad_w: list[list[list[float]]]
+
+    @property
+    def L(self) -> int:
+        """The number of layers, the input layer included (the page's L)."""
+        return len(self.z) + 1
+
+
+def trace_numbers(
+    net: MLP, x: Sequence[Value | Number], y: Sequence[Number] | None, cost: str
+) -> NetNumbers:
+    """Trace ``net`` on x and, when y is given, backpropagate the cost: every number, read off the Values."""
+    record = cost_named(cost)
+    on_z = record.on.get(net.activations[-1])
+    sigmas = [activation_named(layer.activation) for layer in net.layers]
+    with net.grads_set_aside():
+        tr = net.trace(x)
+        C = None
+        if y is not None:
+            y = net.target(y)
+            C = record(tr, y)
+            C.backward()
+        names = {f"a1_{k}": a.label or f"a^1_{k}" for k, a in enumerate(tr.activations[0])}
+        for l, (layer, zs, acts) in enumerate(zip(net.layers, tr.zs, tr.activations[1:]), start=2):
+            for j, (neuron, z, a) in enumerate(zip(layer.neurons, zs, acts)):
+                # a linear layer's a^l_j is its z^l_j itself, labelled z
+                a_name = z.label.replace("z", "a", 1) if a is z else a.label
+                names.update({f"z{l}_{j}": z.label, f"a{l}_{j}": a_name})
+                names[f"b{l}_{j}"] = neuron.b.label
+                names.update({f"w{l}_{j}_{k}": w.label for k, w in enumerate(neuron.w)})
+        return NetNumbers(
+            names=names,
+            x=[a.data for a in tr.activations[0]],
+            z=[[z.data for z in zs] for zs in tr.zs],
+            a=[[a.data for a in acts] for acts in tr.activations[1:]],
+            b=[[n.b.data for n in layer.neurons] for layer in net.layers],
+            w=[[[w.data for w in n.w] for n in layer.neurons] for layer in net.layers],
+            sigma_prime=[
+                None if acts[0] is zs[0] else [a.local_grads[0] for a in acts]
+                for zs, acts in zip(tr.zs, tr.activations[1:])
+            ],
+            layer_texts=[f"{s.name}, {s.text}" for s in sigmas],
+            cost_text=[record.text] + ([on_z.text] if on_z else []),
+            from_z=on_z is not None,
+            y=None if y is None else [float(v) for v in y],
+            cost=None if C is None else C.data,
+            grad_a=[[a.grad for a in acts] for acts in tr.activations[1:]],
+            delta=[[z.grad for z in zs] for zs in tr.zs],
+            grad_b=[[n.b.grad for n in layer.neurons] for layer in net.layers],
+            grad_w=[[[w.grad for w in n.w] for n in layer.neurons] for layer in net.layers],
+        )
+
+
+def net_lines(n: NetNumbers, known: Known, number_format: str) -> dict[str, list[Line]]:
+    """The lines of every node and edge label, by element id; unknown numbers show as "?"."""
+
+    def value(key: tuple, x: float) -> str:
+        return style.number(x, number_format) if known(key) else UNKNOWN
+
+    num = lambda x: style.number(x, number_format)  # noqa: E731 (a local shorthand)
+    lines: dict[str, list[Line]] = {
+        f"a1_{k}": [(n.names[f"a1_{k}"], num(x))] for k, x in enumerate(n.x)
+    }
+    backward = n.y is not None
+    for l in range(2, n.L + 1):
+        i = l - 2
+        for j, z in enumerate(n.z[i]):
+            z_lines: list[Line] = [
+                (n.names[f"z{l}_{j}"], num(z)),
+                (n.names[f"b{l}_{j}"], num(n.b[i][j])),
+            ]
+            a_lines: list[Line] = [(n.names[f"a{l}_{j}"], num(n.a[i][j]))]
+            if backward:
+                z_lines.append((f"δ^{l}_{j}", value(("delta", l, j), n.delta[i][j])))
+                z_lines.append((f"∂C/∂b^{l}_{j}", value(("grad_b", l), n.grad_b[i][j])))
+                if not (l == n.L and n.from_z):
+                    a_lines.append((f"∂C/∂a^{l}_{j}", value(("grad_a", l, j), n.grad_a[i][j])))
+            lines[f"z{l}_{j}"], lines[f"a{l}_{j}"] = z_lines, a_lines
+            sp = n.sigma_prime[i]
+            lines[f"s{l}_{j}"] = [("identity", None)] if sp is None else [("σ'", num(sp[j]))]
+            for k, w in enumerate(n.w[i][j]):
+                w_lines: list[Line] = [(n.names[f"w{l}_{j}_{k}"], num(w))]
+                if backward:
+                    w_lines.append(("∂C/∂w", value(("grad_w", l), n.grad_w[i][j][k])))
+                lines[f"w{l}_{j}_{k}"] = w_lines
+    if backward:
+        assert n.y is not None and n.cost is not None
+        targets = "[" + ", ".join(map(num, n.y)) + "]"
+        formula: list[Line] = [(text, None) for text in n.cost_text]
+        lines["C"] = [*formula, ("y", targets), ("C", value(("cost",), n.cost))]
+        into_cost = ("z", n.delta[-1]) if n.from_z else ("a", n.grad_a[-1])
+        for j, g in enumerate(into_cost[1]):
+            lines[f"c{j}"] = [(f"∂C/∂{into_cost[0]}^{n.L}_{j}", value(("cost",), g))]
+    return lines
+
+
+def line_text(line: Line) -> str:
+    """A line as drawn: "symbol = value", or the symbol alone."""
+    symbol, value = line
+    return symbol if value is None else f"{symbol} = {value}"
+
+
+def draw_lines(n: NetNumbers, lines: dict[str, list[Line]], rankdir: str, scripts: bool) -> Drawing:
+    """The net's picture with the given label lines; every node and edge has its element id."""
+
+    def notation(text: str) -> str:
+        return labels.scripted(text) if scripts else text
+
+    def label(eid: str, record: bool = False) -> str:
+        texts = [notation(line_text(line)) for line in lines[eid]]
+        if record:
+            return labels.record(texts)
+        return labels.lines(*texts)
+
+    shape = "record"
+    g = new_drawing("network", rankdir)
+    g.attr(nodesep="0.3", ranksep="1.2")
+    g.attr("node", style="filled")
+    with g.subgraph(name="cluster_1") as c:
+        c.attr(label="layer 1 (input)", color=style.CLUSTER_PEN)
+        for k in range(len(n.x)):
+            c.node(
+                f"a1_{k}", label(f"a1_{k}"), id=f"a1_{k}", shape="box", fillcolor=style.INPUT_FILL
+            )
+    for l in range(2, n.L + 1):
+        last = l == n.L
+        with g.subgraph(name=f"cluster_{l}") as c:
+            c.attr(
+                label=labels.plain(
+                    notation(f"layer {l}{' (output)' if last else ''}: {n.layer_texts[l - 2]}")
+                ),
+                color=style.CLUSTER_PEN,
+            )
+            for j in range(len(n.z[l - 2])):
+                z, a = f"z{l}_{j}", f"a{l}_{j}"
+                c.node(z, label(z, record=True), id=z, shape=shape, fillcolor=style.Z_FILL)
+                c.node(a, label(a, record=True), id=a, shape=shape, fillcolor=style.A_FILL)
+                g.edge(z, a, label=label(f"s{l}_{j}"), id=f"s{l}_{j}")
+                for k, w in enumerate(n.w[l - 2][j]):
+                    g.edge(
+                        f"a{l - 1}_{k}",
+                        z,
+                        label=label(f"w{l}_{j}_{k}"),
+                        id=f"w{l}_{j}_{k}",
+                        color=style.POSITIVE_WEIGHT if w >= 0 else style.NEGATIVE_WEIGHT,
+                        penwidth=style.weight_pen(w),
+                    )
+    if "C" in lines:
+        g.node("C", label("C"), id="C", shape="box", fillcolor=style.COST_FILL)
+        source = "z" if n.from_z else "a"
+        for j in range(len(n.z[-1])):
+            g.edge(f"{source}{n.L}_{j}", "C", label=label(f"c{j}"), id=f"c{j}")
+    return g
+
+
+def check_net_size(net: MLP, max_weights: int | None, caller: str) -> None:
+    """GraphTooLargeError when the net has more than max_weights weights."""
+    n_weights = sum(a * b for a, b in zip(net.sizes, net.sizes[1:]))
+    if max_weights is not None and n_weights > max_weights:
+        raise GraphTooLargeError(
+            f"{caller}: the net has {n_weights} weights, more than max_weights={max_weights}; "
+            f"its picture would be unreadable. Draw a smaller net, or pass max_weights=None "
+            f"to draw it anyway"
+        )
 
 
 def draw_net(
@@ -24,123 +221,27 @@ def draw_net(
     rankdir: str = "LR",
     number_format: str = ".3g",
     max_weights: int | None = 200,
+    scripts: bool = True,
 ) -> Drawing:
     """Trace ``net`` on x (and backpropagate the cost of target y, if given) and draw it.
 
     One cluster per layer l. Grey: the inputs a^1_k. Orange: each pre-activation
     z^l_j = Σ_k w^l_jk a^{l−1}_k + b^l_j, with its bias b^l_j and, when y is given,
-    δ^l_j = ∂C/∂z^l_j. Blue: each activation a^l_j = σ(z^l_j) with ∂C/∂a^l_j; the edge
-    from z to a carries σ'(z^l_j). Edges from a^{l−1}_k to z^l_j are the weights
-    w^l_jk, blue when positive, red when negative, thicker for larger |w|, labelled
-    with the value and ∂C/∂w^l_jk. Red: the cost C, fed by every output a^L_j, or by
-    every z^L_j where the cost is taken from z^L (cross-entropy on sigmoid outputs).
-    The net's parameters and their grads are left as they were. Nets with more than
-    ``max_weights`` weights raise GraphTooLargeError (``max_weights=None`` draws any).
+    δ^l_j = ∂C/∂z^l_j and ∂C/∂b^l_j. Blue: each activation a^l_j = σ(z^l_j) with
+    ∂C/∂a^l_j; the edge from z to a carries σ'(z^l_j). Edges from a^{l−1}_k to z^l_j
+    are the weights w^l_jk, blue when positive, red when negative, thicker for larger
+    |w|, labelled with the value and ∂C/∂w^l_jk. Red: the cost C, fed by every output
+    a^L_j, or by every z^L_j where the cost is taken from z^L (cross-entropy on sigmoid
+    outputs).
+    With ``scripts`` indices are real superscripts and subscripts (w²₁₀, δ³₁, in
+    Unicode, which every renderer and format draws); ``scripts=False`` writes the plain
+    ``w^2_10`` for fonts without those characters. The net's parameters and their
+    grads are left as they were. Nets with more than ``max_weights`` weights raise
+    GraphTooLargeError (``max_weights=None`` draws any).
     """
     style.check_number_format(number_format)
-    n_weights = sum(a * b for a, b in zip(net.sizes, net.sizes[1:]))
-    if max_weights is not None and n_weights > max_weights:
-        raise GraphTooLargeError(
-            f"draw_net: the net has {n_weights} weights, more than max_weights={max_weights}; "
-            f"its picture would be unreadable. Draw a smaller net, or pass max_weights=None "
-            f"to draw it anyway"
-        )
-    with net.grads_set_aside():
-        tr = net.trace(x)
-        C = None
-        if y is not None:
-            y = net.target(y)
-            C = cost_named(cost)(tr, y)
-            C.backward()
-        g = _draw(net, tr, y, C, cost, rankdir, number_format)
-    return g
-
-
-def _draw(
-    net: MLP,
-    tr: Trace,
-    y: Sequence[Number] | None,
-    C: Value | None,
-    cost: str,
-    rankdir: str,
-    number_format: str,
-) -> Drawing:
-    num = partial(style.number, number_format=number_format)
-    record = cost_named(cost)
-    from_z = record.on.get(net.activations[-1])  # C then reads z^L, not a^L
-    g = new_drawing("network", rankdir)
-    g.attr(nodesep="0.3", ranksep="1.2")
-    g.attr("node", style="filled")
-    with g.subgraph(name="cluster_1") as c:
-        c.attr(label="layer 1 (input)", color=style.CLUSTER_PEN)
-        for k, a in enumerate(tr.activations[0]):
-            c.node(
-                f"a1_{k}",
-                labels.plain(f"a^1_{k} = {num(a.data)}"),
-                shape="box",
-                fillcolor=style.INPUT_FILL,
-            )
-    for i, (layer, zs, activations) in enumerate(zip(net.layers, tr.zs, tr.activations[1:])):
-        l = i + 2
-        last = l == len(net.sizes)
-        with g.subgraph(name=f"cluster_{l}") as c:
-            sigma = activation_named(layer.activation)
-            c.attr(
-                label=f"layer {l}{' (output)' if last else ''}: {sigma.name}, {sigma.text}",
-                color=style.CLUSTER_PEN,
-            )
-            for j, (neuron, z, a) in enumerate(zip(layer.neurons, zs, activations)):
-                z_fields = [f"z^{l}_{j} = {num(z.data)}", f"b^{l}_{j} = {num(neuron.b.data)}"]
-                if C is not None:
-                    z_fields.append(f"δ^{l}_{j} = {num(z.grad)}")
-                c.node(
-                    f"z{l}_{j}",
-                    " | ".join(map(labels.record_field, z_fields)),
-                    shape="record",
-                    fillcolor=style.Z_FILL,
-                )
-                a_fields = [f"a^{l}_{j} = {num(a.data)}"]
-                if C is not None and not (last and from_z):
-                    a_fields.append(f"∂C/∂a = {num(a.grad)}")
-                if a is z:  # a linear layer: a^l_j is z^l_j itself
-                    g.edge(f"z{l}_{j}", f"a{l}_{j}", label="identity")
-                else:
-                    g.edge(
-                        f"z{l}_{j}",
-                        f"a{l}_{j}",
-                        label=labels.plain(f"σ' = {num(a.local_grads[0])}"),
-                    )
-                c.node(
-                    f"a{l}_{j}",
-                    " | ".join(map(labels.record_field, a_fields)),
-                    shape="record",
-                    fillcolor=style.A_FILL,
-                )
-                for k, w in enumerate(neuron.w):
-                    w_lines = [f"{w.label} = {num(w.data)}"]
-                    if C is not None:
-                        w_lines.append(f"∂C/∂w = {num(w.grad)}")
-                    g.edge(
-                        f"a{l - 1}_{k}",
-                        f"z{l}_{j}",
-                        label=labels.lines(*w_lines),
-                        color=style.POSITIVE_WEIGHT if w.data >= 0 else style.NEGATIVE_WEIGHT,
-                        penwidth=style.weight_pen(w.data),
-                    )
-    if C is not None:
-        L = len(net.sizes)
-        targets = ", ".join(num(float(v)) for v in y)  # type: ignore[union-attr]
-        formula = [record.text, from_z.text] if from_z else [record.text]
-        g.node(
-            "C",
-            labels.lines(*formula, f"y = [{targets}]", f"C = {num(C.data)}"),
-            shape="box",
-            fillcolor=style.COST_FILL,
-        )
-        if from_z:
-            for j, z in enumerate(tr.zs[-1]):
-                g.edge(f"z{L}_{j}", "C", label=labels.plain(f"∂C/∂z^{L}_{j} = {num(z.grad)}"))
-        else:
-            for j, a in enumerate(tr.output):
-                g.edge(f"a{L}_{j}", "C", label=labels.plain(f"∂C/∂a^{L}_{j} = {num(a.grad)}"))
-    return g
+    check_net_size(net, max_weights, "draw_net")
+    numbers = trace_numbers(net, x, y, cost)
+    return draw_lines(
+        numbers, net_lines(numbers, lambda key: True, number_format), rankdir, scripts
+    )

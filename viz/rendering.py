@@ -10,6 +10,8 @@ from pathlib import Path
 
 import graphviz
 
+from viz.files import write_atomically
+
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 # Renderers in order of preference, with the formats each can write.
 RENDERERS = {"dot": {"svg", "png", "pdf"}, "graphviz-pure": {"svg", "png"}}
@@ -122,9 +124,6 @@ def render(
                 f"render: dot_source and the picture are the same file {str(path)!r}; "
                 f"give the DOT source a name of its own (e.g. {str(path.with_suffix('.dot'))!r})"
             )
-        dot_path.parent.mkdir(parents=True, exist_ok=True)
-        dot_path.write_text(graph.source, encoding="utf-8")
-    picture = pipe(graph.source, file_format, renderer)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(picture)
+        write_atomically(dot_path, graph.source.encode("utf-8"))
+    write_atomically(path, pipe(graph.source, file_format, renderer))
     return path

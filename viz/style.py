@@ -11,6 +11,9 @@ LEAF_FILL = "#eeeeee"  # grey: leaves (inputs, parameters, constants)
 INTERIOR_FILL = "#ffffff"  # white: values made by an operation
 ROOT_PEN = "2.5"  # the root's border is thick
 OP_FILL = "#fff4c2"  # pale yellow: the operation between parents and result
+AGREES_FILL = "#d4f0d4"  # green: grad and central difference agree (draw_dot(check=True))
+DISAGREES_FILL = "#f8c4c4"  # red: they disagree
+UNDECIDABLE_FILL = "#fbe9a6"  # yellow: a kink, where no single derivative exists
 
 # Networks (draw_net)
 INPUT_FILL = "#eeeeee"  # grey: the input a^1

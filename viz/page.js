@@ -1,0 +1,94 @@
+// Steps through the frames in #frames: classes and label texts on the SVG's groups.
+(function () {
+  "use strict";
+  const frames = JSON.parse(document.getElementById("frames").textContent);
+  const last = frames.length - 1;
+  const slider = document.getElementById("slider");
+  const playButton = document.getElementById("play");
+  const managed = new Set();  // every id some frame dresses, so each frame starts clean
+  frames.forEach(f => Object.keys(f.classes).concat(Object.keys(f.texts)).forEach(id => managed.add(id)));
+  let step = 0;
+  let timer = null;
+  // A picture much wider than the page is shown at its own size, scrolled to each step.
+  const picture = document.getElementById("picture");
+  const svg = picture.querySelector("svg");
+  const wide = svg.width.baseVal.value > 2 * picture.clientWidth;
+  if (wide) picture.classList.add("wide");
+
+  function textsOf(id) {
+    const g = document.getElementById(id);
+    return g ? Array.from(g.querySelectorAll("text")) : [];
+  }
+
+  function show(k) {
+    step = Math.max(0, Math.min(last, k));
+    const f = frames[step];
+    managed.forEach(id => {
+      const g = document.getElementById(id);
+      if (g) g.setAttribute("class", g.getAttribute("class").split(" ")[0] + " " + (f.classes[id] || ""));
+    });
+    Object.entries(f.texts).forEach(([id, byIndex]) => {
+      const texts = textsOf(id);
+      Object.entries(byIndex).forEach(([i, text]) => {
+        const t = texts[Number(i) < 0 ? texts.length + Number(i) : Number(i)];
+        if (t) t.textContent = text;
+      });
+    });
+    document.getElementById("step-title").textContent = f.title;
+    const lines = document.getElementById("step-lines");
+    lines.replaceChildren(...f.caption.map(line => {
+      const li = document.createElement("li");
+      li.textContent = line;
+      return li;
+    }));
+    const equation = document.getElementById("equation");
+    equation.replaceChildren(...f.equation.map(line => {
+      const p = document.createElement("p");
+      p.textContent = line;
+      if (line.startsWith("✓")) p.className = "check";
+      if (line.startsWith("✗")) p.className = "mismatch";
+      return p;
+    }));
+    const current = document.querySelector("#picture .current");
+    if (current && wide) current.scrollIntoView({ block: "nearest", inline: "center" });
+    slider.value = String(step);
+    document.getElementById("counter").textContent = "step " + step + " of " + last;
+    document.body.dataset.step = String(step);
+    if (location.hash !== "#step=" + step) history.replaceState(null, "", "#step=" + step);
+  }
+
+  function fromHash() {
+    const m = /step=(\d+)/.exec(location.hash);
+    return m ? Number(m[1]) : 0;
+  }
+
+  function play() {
+    if (timer) {
+      clearInterval(timer);
+      timer = null;
+      playButton.textContent = "play";
+      return;
+    }
+    if (step === last) show(0);
+    playButton.textContent = "pause";
+    timer = setInterval(() => {
+      show(step + 1);
+      if (step === last) play();
+    }, 1200);
+  }
+
+  document.getElementById("first").onclick = () => show(0);
+  document.getElementById("prev").onclick = () => show(step - 1);
+  document.getElementById("next").onclick = () => show(step + 1);
+  document.getElementById("last").onclick = () => show(last);
+  playButton.onclick = play;
+  slider.oninput = () => show(Number(slider.value));
+  window.addEventListener("hashchange", () => show(fromHash()));
+  document.addEventListener("keydown", e => {
+    if (e.target === slider) return;  // the slider moves itself with the arrow keys
+    const moves = { ArrowRight: step + 1, ArrowLeft: step - 1, Home: 0, End: last };
+    if (e.key in moves) { show(moves[e.key]); e.preventDefault(); }
+    else if (e.key === " ") { play(); e.preventDefault(); }
+  });
+  show(fromHash());
+})();

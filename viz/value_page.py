@@ -1,0 +1,190 @@
+"""``step_through``: a page that walks the reverse pass of a Value graph one node at a time."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+from engine import Value
+from viz import style
+from viz.graph import edge_id, graph_order, local_grad_text, node_id, value_graph
+from viz.page import Frame, StepPage, write_page
+from viz.steps import Step, backward_steps
+
+LEGEND = [
+    ("current", "the node being processed"),
+    ("sending", "the edges it sends grad along (+= local × upstream)"),
+    ("receiving", "a parent receiving grad in this step"),
+    ("partial", "grad still partial: some users have not sent theirs yet"),
+    ("final", "grad finished: every user has sent its share"),
+]
+
+
+def signed(x: float, number_format: str) -> str:
+    """x in the number format, with a true minus sign (−) as the page's arithmetic reads."""
+    return style.number(x, number_format).replace("-", "−")
+
+
+INFIX = ("+", "-", "*", "/", "**")
+
+
+def _short(node: Value) -> str:
+    """A parent inside a caption's formula: its label, its number, or (…)."""
+    return node.label or (f"{node.data:g}" if not node.op else "(…)")
+
+
+def _name(node: Value, index: int) -> str:
+    """How a caption names a node: its label, else its formula from its parents' names."""
+    if node.label:
+        return node.label
+    if not node.op:
+        return f"the constant {node.data:g}"
+    parents = [_short(p) for p in node.parents]
+    if node.op in INFIX and len(parents) == 2:
+        return f"({parents[0]} {node.op} {parents[1]})"
+    if len(parents) == 1:
+        return f"{node.op}({parents[0]})"
+    return f"node {index} ({node.op})"
+
+
+class _Frames:
+    """The frames of one graph's reverse pass: states accumulate as the steps are applied."""
+
+    def __init__(self, order: list[Value], number_format: str) -> None:
+        self.order = order
+        self.index = {node: i for i, node in enumerate(order)}
+        self.num = lambda x: signed(x, number_format)
+        self.uses = Counter(p for node in order for p in node.parents)  # edges into each node
+        self.received: Counter[Value] = Counter()
+        self.grads = {node: 0.0 for node in order}
+        self.reached: set[Value] = set()
+        self.base_edges = {
+            edge_id(i, position): local_grad_text(node, position, local, number_format).replace(
+                "-", "−"
+            )
+            for i, node in enumerate(order)
+            for position, local in enumerate(node.local_grads)
+        }
+
+    def status(self, node: Value) -> str:
+        if node in self.reached or (self.uses[node] and self.received[node] == self.uses[node]):
+            return "final"
+        return "partial" if self.received[node] else "zero"
+
+    def frame(self, title: str, caption: list[str], grad_texts: dict[Value, str]) -> Frame:
+        classes = {node_id(i): self.status(node) for i, node in enumerate(self.order)}
+        texts = {
+            node_id(i): {-1: grad_texts.get(node, f"grad {self.num(self.grads[node])}")}
+            for i, node in enumerate(self.order)
+        }
+        texts.update({eid: {0: text} for eid, text in self.base_edges.items()})
+        return Frame(title, caption, classes, texts)
+
+    def apply(self, step: Step, number: int, total: int) -> Frame:
+        """The frame of one step: the node, its edges' arithmetic and the parents' ``+=``."""
+        node, i = step.node, self.index[step.node]
+        self.reached.add(node)
+        self.grads[node] = step.grad
+        name = _name(node, i)
+        caption = [
+            f"{name} = {self.num(node.data)} has grad {self.num(step.grad)}, and it is finished: "
+            + (
+                "it is the root, ∂root/∂root = 1."
+                if number == 1
+                else "every node that uses it has already sent its share."
+            ),
+            f"It is made by {node.op}: each parent's grad += local derivative × "
+            f"{self.num(step.grad)} (the chain rule)."
+            if node.op
+            else "It is a leaf: it has no parents to pass grad on to.",
+        ]
+        sums: dict[Value, list[str]] = {}
+        edge_texts: dict[str, str] = {}
+        for c in step.contributions:
+            if c.parent not in sums:
+                sums[c.parent] = [self.num(c.before)]
+            sums[c.parent].append(self.num(c.amount))
+            self.received[c.parent] += 1
+            self.grads[c.parent] = c.after
+            position = f"#{c.position} " if len(node.parents) > 1 else ""
+            arithmetic = f"+= {self.num(c.local)} × {self.num(c.upstream)}"
+            edge_texts[edge_id(i, c.position)] = position + arithmetic
+            caption.append(
+                f"{_name(c.parent, self.index[c.parent])}: grad {arithmetic} = "
+                f"{self.num(c.before)} + {self.num(c.amount)} → {self.num(c.after)}"
+            )
+        for parent, terms in sums.items():
+            if len(terms) > 2:
+                caption.append(
+                    f"{_name(parent, self.index[parent])} is used {len(terms) - 1} times by "
+                    f"{name}: the contributions add up (that is why grads use +=)."
+                )
+        grad_texts = {
+            parent: f"grad {' + '.join(terms)} = {self.num(self.grads[parent])}"
+            for parent, terms in sums.items()
+        }
+        f = self.frame(
+            f"Step {number} of {total}: the reverse pass reaches {name}", caption, grad_texts
+        )
+        f.classes[node_id(i)] += " current"
+        f.classes[node_id(i) + "op"] = "sending"
+        f.classes[node_id(i) + "r"] = "sending"
+        for parent in sums:
+            f.classes[node_id(self.index[parent])] += " receiving"
+        for eid, text in edge_texts.items():
+            f.classes[eid] = "sending"
+            f.texts[eid] = {0: text}
+        return f
+
+
+def backward_frames(order: list[Value], number_format: str) -> list[Frame]:
+    """Frame 0 (the forward pass, every grad 0), then one per node that sends grad, then done."""
+    root = order[-1]
+    steps = [s for s in backward_steps(root) if s.contributions or s.node is root]
+    frames = _Frames(order, number_format)
+    first = frames.frame(
+        "The forward pass is done: every grad is 0",
+        [
+            "Each node holds its data; each edge shows the local derivative ∂result/∂parent.",
+            "backward() now visits the nodes in reverse topological order: a node is "
+            "reached only after every node that uses it, so its grad is finished then.",
+        ],
+        {},
+    )
+    result = [first] + [frames.apply(s, k, len(steps)) for k, s in enumerate(steps, start=1)]
+    result[-1].caption.append("That was the last step: every grad is now final.")
+    return result
+
+
+def _widest(frames: list[Frame], element: str, index: int) -> str:
+    return max((f.texts[element][index] for f in frames), key=len)
+
+
+def step_through(
+    root: Value,
+    path: str | os.PathLike | None = None,
+    number_format: str = ".4g",
+    rankdir: str = "LR",
+    max_nodes: int | None = 200,
+) -> StepPage:
+    """A self-contained HTML page stepping through ``root.backward()`` one node at a time.
+
+    Written to ``path`` (``.html``) when given; shown inline in Jupyter. The graph's own
+    grads are not changed. Graphs of more than ``max_nodes`` Values raise GraphTooLargeError.
+    """
+    style.check_number_format(number_format)
+    order = graph_order(root, max_nodes, "step_through")
+    frames = backward_frames(order, number_format)
+
+    def fields(node: Value) -> list[str]:
+        nid = node_id(frames_index[node])
+        data = f"data {signed(node.data, number_format)}"
+        return [node.label, data, _widest(frames, nid, -1)]
+
+    def edge_label(node: Value, position: int, local: float) -> str:
+        return _widest(frames, edge_id(frames_index[node], position), 0)
+
+    frames_index = {node: i for i, node in enumerate(order)}
+    svg = value_graph(order, rankdir, fields, edge_label).svg()
+    title = f"The reverse pass of {root.label or 'the root'}, one node at a time"
+    return write_page(title, svg, frames, LEGEND, path)
