@@ -22,6 +22,14 @@ class FloatOps:
     log = staticmethod(math.log)
 
     @staticmethod
+    def sigmoid(x: float) -> float:
+        """1 / (1 + e^−x), exponentiating only non-positive numbers (no overflow)."""
+        if x >= 0.0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+
+    @staticmethod
     def pow(x: float, y: float) -> float:
         """x ** y, ±inf where it overflows or where 0 meets a negative power."""
         try:
@@ -63,6 +71,11 @@ class ValueOps:
         return x.log()
 
     @staticmethod
+    def sigmoid(x: Any) -> Any:
+        """σ(x) as a node."""
+        return x.sigmoid()
+
+    @staticmethod
     def pow(x: Any, y: Any) -> Any:
         """x ** y as a node."""
         return x**y
@@ -90,6 +103,12 @@ class ArrayOps:
 
     exp = staticmethod(np.exp)
     log = staticmethod(np.log)
+
+    @staticmethod
+    def sigmoid(x: np.ndarray) -> np.ndarray:
+        """σ on each element; e^−|x| never overflows."""
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
 
     @staticmethod
     def pow(x: np.ndarray, y: Any) -> np.ndarray:

@@ -250,23 +250,20 @@ def _log(x: float) -> float:
     return math.log(x)
 
 
-def _sigmoid(x: float) -> float:
-    # Each branch exponentiates a non-positive number, so nothing overflows.
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
+def _softplus(x: float) -> float:
+    # ln(1 + eˣ) = max(x, 0) + ln(1 + e^−|x|): no overflow for any finite x
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _logsumexp(*xs: float) -> float:
+    # m + ln Σ e^(x − m) with m the largest x: every exponent ≤ 0, so nothing overflows
+    m = max(xs)
+    return m + math.log(math.fsum(math.exp(x - m) for x in xs))
 
 
 def _weighted_sum(*args: float) -> float:
     n = len(args) // 2
     return sum(map(operator.mul, args[:n], args[n : 2 * n])) + args[-1]
-
-
-def _sigmoid_array(x: np.ndarray) -> np.ndarray:
-    # _sigmoid on each element: e = e^−|x| never overflows, and both branches use it.
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def _weighted_sum_array(*args: np.ndarray) -> np.ndarray:
@@ -358,10 +355,10 @@ TANH = Primitive(
 )
 SIGMOID = Primitive(
     "sigmoid",
-    _sigmoid,
+    ops.FLOATS.sigmoid,
     lambda o, xs, out: (out * (1.0 - out),),
     lambda p, out: (out * (1.0 - out),),
-    _sigmoid_array,
+    ops.ARRAYS.sigmoid,
     float_backward=_sigmoid_backward,
 )
 STEP = Primitive(
@@ -386,6 +383,19 @@ ABS = Primitive(
     lambda o, xs, out: (o.step(xs[0]) - o.step(-xs[0]),),
     lambda p, out: (1.0 if p[0]._data > 0.0 else -1.0 if p[0]._data < 0.0 else 0.0,),
     np.abs,
+)
+SOFTPLUS = Primitive(
+    "softplus",
+    _softplus,
+    lambda o, xs, out: (o.sigmoid(xs[0]),),  # d/dx ln(1 + eˣ) = σ(x)
+    array_forward=lambda x: np.logaddexp(0.0, x),
+)
+LOGSUMEXP = Primitive(
+    "logsumexp",
+    _logsumexp,
+    # ∂/∂x_j ln Σ_k e^(x_k) = e^(x_j − out): the softmax, each ≤ 1
+    lambda o, xs, out: [o.exp(x - out) for x in xs],
+    array_forward=lambda *xs: np.logaddexp.reduce(np.stack(xs), axis=0),
 )
 CLONE = Primitive(
     "clone",
@@ -437,10 +447,12 @@ PRIMITIVES: dict[str, Primitive] = {
         LOG,
         TANH,
         SIGMOID,
+        SOFTPLUS,
         RELU,
         STEP,
         ABS,
         CLONE,
+        LOGSUMEXP,
         WEIGHTED_SUM,
     )
 }

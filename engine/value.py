@@ -16,11 +16,13 @@ from engine.primitives import (
     DIV,
     EXP,
     LOG,
+    LOGSUMEXP,
     MUL,
     NEG,
     POW,
     RELU,
     SIGMOID,
+    SOFTPLUS,
     SUB,
     TANH,
     WEIGHTED_SUM,
@@ -296,6 +298,10 @@ class Value:
         """The logistic function σ(self) = 1 / (1 + e ** −self)."""
         return _unary(SIGMOID, self)
 
+    def softplus(self) -> Value:
+        """ln(1 + e ** self), without overflow; its derivative is σ(self)."""
+        return _unary(SOFTPLUS, self)
+
     def relu(self) -> Value:
         """max(0, self); its derivative at 0 is taken as 0."""
         return _unary(RELU, self)
@@ -418,3 +424,10 @@ def weighted_sum_of_values(ws: Sequence[Value], xs: Sequence[Value], b: Value) -
 
 def _weighted_sum_node(parents: tuple[Value, ...]) -> Value:
     return _node(WEIGHTED_SUM.forward(*[p._data for p in parents]), parents, WEIGHTED_SUM)
+
+
+def logsumexp(values: Sequence[Value | Number]) -> Value:
+    """ln Σ_k e ** x_k as one node, without overflow; ∂/∂x_j is the softmax e ** (x_j − out)."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
+        raise TypeError(f"logsumexp: values must be a non-empty list of Values, got {values!r}")
+    return apply(LOGSUMEXP, *values)

@@ -142,15 +142,10 @@ def _cross_entropy(a: Sequence[Value], y: Target) -> Value:
     return -_total(terms)
 
 
-def _softplus(z: Value) -> Value:
-    """ln(1 + e^z) without overflow: for z ≥ 0 it is written z + ln(1 + e^−z)."""
-    return z + (1 + (-z).exp()).log() if z.data >= 0.0 else (1 + z.exp()).log()
-
-
 def _cross_entropy_from_z(z: Sequence[Value], y: Target) -> Value:
     # With a = σ(z): ln a = z − ln(1 + e^z) and ln(1 − a) = −ln(1 + e^z), so the cost is
     # Σ_j ln(1 + e^z_j) − y_j z_j, whose derivative in z_j is σ(z_j) − y_j = a_j − y_j.
-    return _total([_softplus(zj) - yj * zj for zj, yj in zip(z, y)])
+    return _total([zj.softplus() - yj * zj for zj, yj in zip(z, y)])
 
 
 def _xlogy(x: Array, y: Array) -> Array:

@@ -127,11 +127,22 @@ def test_derivatives_to_fourth_order_match_closed_forms(name, u):
 
 
 def test_fourth_derivative_of_the_users_primitive():
-    from user_primitive import SOFTPLUS
+    from user_primitive import GAUSS
 
+    # g = e^(−x²/2), g' = −x·g, then (x² − 1)·g, (3x − x³)·g and (x⁴ − 6x² + 3)·g
+    x = 0.7
+    g = math.exp(-0.5 * x * x)
+    expected = [-x * g, (x * x - 1) * g, (3 * x - x**3) * g, (x**4 - 6 * x * x + 3) * g]
+    assert derivatives(GAUSS, x) == pytest.approx(expected, rel=1e-9)
+
+
+def test_fourth_derivative_of_softplus_and_of_logsumexp():
     s = _sigmoid(0.7)
     expected = [s, s * (1 - s), s * (1 - s) * (1 - 2 * s), s * (1 - s) * (1 - 6 * s + 6 * s * s)]
-    assert derivatives(SOFTPLUS, 0.7) == pytest.approx(expected, rel=1e-9)
+    assert derivatives(lambda v: v.softplus(), 0.7) == pytest.approx(expected, rel=1e-9)
+    # logsumexp(x, 0) is softplus(x)
+    lse = derivatives(lambda v: engine.logsumexp([v, Value(0.0)]), 0.7)
+    assert lse == pytest.approx(expected, rel=1e-9)
 
 
 # --- gradgradcheck over random expression trees with reuse and diamonds -------------------
