@@ -7,7 +7,7 @@ from engine.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_ena
 from engine.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from engine.primitives import PRIMITIVES, Primitive, power, register
 from engine.recording import TracingWarning
-from engine.value import Value, weighted_sum
+from engine.value import Value, logsumexp, weighted_sum
 
 __all__ = [
     "CheckReport",
@@ -27,6 +27,7 @@ __all__ = [
     "is_grad_enabled",
     "jacobian",
     "jvp",
+    "logsumexp",
     "no_grad",
     "power",
     "register",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine import ops
 from engine.grad_mode import set_grad_enabled
+from engine.primitives import check_count
 
 if TYPE_CHECKING:
     from engine.value import Value
@@ -123,6 +124,8 @@ def grad(
     """
     from engine.value import Value, _leaf
 
+    create_graph = _flag(create_graph, "create_graph")
+    allow_unused = _flag(allow_unused, "allow_unused")
     outs = _as_value_list(outputs, "outputs")
     ins = _as_value_list(inputs, "inputs")
     out_grads = _grad_outputs(grad_outputs, len(outs))
@@ -152,7 +155,7 @@ def grad(
                 continue
             parents = node.parents
             if create_graph:
-                locals_ = rule.derivative(ops.VALUES, parents, node)
+                locals_ = _recorded_locals(node)
             else:
                 g = float(g)
                 locals_ = rule.float_derivative(parents, node._data)
@@ -164,11 +167,36 @@ def grad(
     results = []
     for x in ins:
         g = adjoint.get(x, 0.0)
-        if isinstance(g, Value) and create_graph:
-            results.append(g)
-        else:
+        if not (isinstance(g, Value) and create_graph):
             results.append(_leaf(float(g), 0.0, ""))
+        elif g in graph or any(g is out_grad for out_grad in out_grads):
+            # a node the caller already holds (∂(x·y)/∂x is y itself): a new node, as in PyTorch
+            results.append(g.clone())
+        else:
+            results.append(g)
     return results
+
+
+def _flag(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"grad: {name} must be True or False, got {value!r}")
+    return value
+
+
+def _recorded_locals(node: Value) -> Sequence[Any]:
+    """The node's local derivatives as Values (its rule run on Values), or an error saying where."""
+    rule = node._rule
+    assert rule is not None
+    try:
+        locals_ = rule.derivative(ops.VALUES, node.parents, node)
+    except (ValueError, ZeroDivisionError, OverflowError) as e:
+        operands = ", ".join(repr(p._data) for p in node.parents)
+        raise type(e)(
+            f"grad(create_graph=True): the derivative of {rule.name} at ({operands}) cannot be "
+            f"recorded as a Value (it is infinite or undefined there; backward() and "
+            f"create_graph=False give its first-order value): {e}"
+        ) from e
+    return check_count(rule.name, locals_, len(node.parents))
 
 
 def _scale(local: Any, g: Any) -> Any:

@@ -4,11 +4,11 @@ Every node that varies per example is a row of a (rows × batch size) array ``V`
 inputs first, then the constants and parameters the groups read, then the results of each
 group in turn. A node's level is one more than its parents' highest (leaves are level 0),
 so the nodes of one level never depend on each other, and those sharing a primitive (and
-number of parents) run as one numpy operation: a *group*. The one fused form is a layer:
-``weighted_sum`` nodes of one level with the same input list and parameters for weights
-and bias become one matrix product W @ X + b, with W and b read straight from the
-parameter array (a strided view, when a net's parameters lie in order, as nn's do); and a
-chain of + (as ``sum`` makes) runs as one sum over its operands.
+number of parents) run as one numpy operation: a *group*. Two groups are fused forms. A
+layer: ``weighted_sum`` nodes of one level with the same input list and parameters for
+weights and bias become one matrix product W @ X + b, with W and b read straight from the
+parameter array (a strided view when a net's parameters lie in order, as nn's do, else
+gathered). And a chain of + (as ``sum`` makes) runs as one sum over its operands.
 """
 
 from __future__ import annotations

@@ -14,23 +14,32 @@ import numpy as np
 
 from engine import forward_mode
 from engine.autodiff import grad
+from engine.grad_mode import enable_grad
 from engine.value import Number, Value, real, weighted_sum
 
 
-def _record(
-    f: Callable[..., Any], inputs: Sequence[Value | Number], who: str
-) -> tuple[list[Value], list[Value], bool]:
-    """Leaves at the point, f's outputs as a list, and whether f returned a single Value."""
+def point_of(inputs: Sequence[Value | Number] | np.ndarray, who: str) -> list[float]:
+    """The point to differentiate at: the inputs' numbers (numbers, Values or a 1-D array)."""
+    if isinstance(inputs, np.ndarray):
+        if inputs.ndim != 1:
+            raise ValueError(f"{who}: inputs must be 1-D, got an array of shape {inputs.shape}")
+        inputs = list(inputs)
     if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence) or not inputs:
         raise TypeError(
             f"{who}: inputs must be a non-empty list of numbers or Values, got {inputs!r}"
         )
-    point = [
+    return [
         x.data if isinstance(x, Value) else real(x, f"{who}: inputs[{i}]")
         for i, x in enumerate(inputs)
     ]
-    leaves = [Value(x) for x in point]
-    out = f(*leaves)
+
+
+def outputs_of(
+    f: Callable[..., Any], leaves: Sequence[Value], who: str
+) -> tuple[list[Value], bool]:
+    """f's outputs at the leaves as a list (recorded even inside no_grad), and whether f gave one Value."""
+    with enable_grad():  # as torch.autograd.functional: a graph is needed to differentiate
+        out = f(*leaves)
     single = isinstance(out, Value)
     outs = [out] if single else out
     if not isinstance(outs, (list, tuple)) or not outs:
@@ -38,7 +47,16 @@ def _record(
     for i, o in enumerate(outs):
         if not isinstance(o, Value):
             raise TypeError(f"{who}: f's output {i} must be a Value, got {type(o).__name__}: {o!r}")
-    return leaves, list(outs), single
+    return list(outs), single
+
+
+def _record(
+    f: Callable[..., Any], inputs: Sequence[Value | Number], who: str
+) -> tuple[list[Value], list[Value], bool]:
+    """Leaves at the point, f's outputs as a list, and whether f returned a single Value."""
+    leaves = [Value(x) for x in point_of(inputs, who)]
+    outs, single = outputs_of(f, leaves, who)
+    return leaves, outs, single
 
 
 def _vector(v: Sequence[Number], n: int, who: str, name: str) -> list[float]:

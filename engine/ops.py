@@ -2,7 +2,9 @@
 
 A rule in ``engine.primitives`` is written once as ``derivative(ops, xs, out)``; ``ops`` is one
 of the namespaces below, so the same rule yields floats (the reverse pass), Values (a
-derivative that is itself a graph) or numpy arrays (the compiled batch replay).
+derivative that is itself a graph) or numpy arrays (the compiled batch replay). A rule must
+use these (``ops.exp``, not ``math.exp``): a ``math`` function works on floats but makes a
+constant of a Value, so higher derivatives through it would silently be 0.
 """
 
 from __future__ import annotations
@@ -20,6 +22,14 @@ class FloatOps:
     log = staticmethod(math.log)
 
     @staticmethod
+    def sigmoid(x: float) -> float:
+        """1 / (1 + e^−x), exponentiating only non-positive numbers (no overflow)."""
+        if x >= 0.0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+
+    @staticmethod
     def pow(x: float, y: float) -> float:
         """x ** y, ±inf where it overflows or where 0 meets a negative power."""
         try:
@@ -30,9 +40,14 @@ class FloatOps:
             return math.inf
 
     @staticmethod
+    def times_pow(c: float, x: float, p: float) -> float:
+        """c · x ** p, taken as 0 where c = 0 (so 0 · x**−1 at x = 0 is 0, not nan)."""
+        return 0.0 if c == 0.0 else c * FloatOps.pow(x, p)
+
+    @staticmethod
     def xlogy(a: float, x: float) -> float:
-        """a · ln x, taken as 0 where a = 0 (its limit as x → 0); nan where ln x has no number."""
-        if a == 0.0:
+        """a · ln x, taken as 0 where a = 0 or x = 0 (PyTorch's ∂(x**y)/∂y at a zero base)."""
+        if a == 0.0 or x == 0.0:
             return 0.0
         return a * math.log(x) if x > 0.0 else math.nan
 
@@ -56,14 +71,24 @@ class ValueOps:
         return x.log()
 
     @staticmethod
+    def sigmoid(x: Any) -> Any:
+        """σ(x) as a node."""
+        return x.sigmoid()
+
+    @staticmethod
     def pow(x: Any, y: Any) -> Any:
         """x ** y as a node."""
         return x**y
 
     @staticmethod
+    def times_pow(c: Any, x: Any, p: Any) -> Any:
+        """c · x ** p as nodes; 0 where c and x are both 0 (a Value c of 0 keeps its graph)."""
+        return 0.0 if float(c) == 0.0 and float(x) == 0.0 else c * x**p
+
+    @staticmethod
     def xlogy(a: Any, x: Any) -> Any:
-        """a · ln x as nodes (x must be positive where the graph is recorded)."""
-        return a * x.log()
+        """a · ln x as nodes; 0 where x is 0."""
+        return 0.0 if float(x) == 0.0 else a * x.log()
 
     @staticmethod
     def step(x: Any) -> Any:
@@ -80,16 +105,29 @@ class ArrayOps:
     log = staticmethod(np.log)
 
     @staticmethod
+    def sigmoid(x: np.ndarray) -> np.ndarray:
+        """σ on each element; e^−|x| never overflows."""
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    @staticmethod
     def pow(x: np.ndarray, y: Any) -> np.ndarray:
         """x ** y, ±inf where it overflows."""
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             return np.power(x, y)
 
     @staticmethod
+    def times_pow(c: Any, x: np.ndarray, p: Any) -> np.ndarray:
+        """c · x ** p, 0 where c = 0."""
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            return np.where(np.equal(c, 0.0), 0.0, c * np.power(x, p))
+
+    @staticmethod
     def xlogy(a: np.ndarray, x: np.ndarray) -> np.ndarray:
-        """a · ln x, 0 where a = 0."""
+        """a · ln x, 0 where a = 0 or x = 0."""
+        zero = (a == 0.0) | (x == 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(a == 0.0, 0.0, a * np.log(np.where(a == 0.0, 1.0, x)))
+            return np.where(zero, 0.0, a * np.log(np.where(zero, 1.0, x)))
 
     @staticmethod
     def step(x: np.ndarray) -> np.ndarray:

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import math
 import operator
+import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -63,12 +63,7 @@ class Primitive:
             if not callable(getattr(self, what)):
                 raise TypeError(f"Primitive {self.name!r}: {what} must be callable")
         if self.float_derivative is None:
-            rule = self.derivative
-            object.__setattr__(
-                self,
-                "float_derivative",
-                lambda parents, out: rule(ops.FLOATS, [p._data for p in parents], out),
-            )
+            object.__setattr__(self, "float_derivative", _float_form(self.name, self.derivative))
         if self.array_forward is None:
             object.__setattr__(self, "array_forward", np.vectorize(self.forward, otypes=[float]))
         if self.float_backward is None:
@@ -87,8 +82,51 @@ class Primitive:
         return f"Primitive({self.name!r})"
 
     def __reduce__(self) -> tuple[Callable[[str], Primitive], tuple[str]]:
-        # Rules are functions, often lambdas: a primitive pickles as its name in the table.
+        # Rules are functions, often lambdas: a primitive pickles as its name in the table,
+        # so only a primitive that the table knows by that name can be pickled.
+        try:
+            known = primitive_named(self.name)
+        except KeyError:
+            known = None
+        if known is not self:
+            raise pickle.PicklingError(
+                f"primitive {self.name!r} is not the one registered under that name: "
+                f"engine.register() it (at import time of its module) to pickle graphs using it"
+            )
         return (primitive_named, (self.name,))
+
+    def __copy__(self) -> Primitive:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Primitive:
+        return self  # a rule is shared, never copied: copying a graph keeps its primitives
+
+
+def check_count(name: str, locals_: Any, n: int) -> Sequence[Any]:
+    """``locals_`` if it is a sequence of one derivative per parent; else an error naming the rule."""
+    try:
+        count = len(locals_)
+    except TypeError:
+        raise TypeError(
+            f"{name}: the derivative rule must return a sequence of {n} derivatives "
+            f"(one per parent), got {type(locals_).__name__}: {locals_!r}"
+        ) from None
+    if count != n:
+        raise ValueError(
+            f"{name}: the derivative rule returned {count} derivatives for {n} parents"
+        )
+    return locals_
+
+
+def _float_form(name: str, rule: DerivativeRule) -> FloatDerivative:
+    """``rule`` run on floats, checked: one float per parent (a user's rule may return numpy
+    scalars, or the wrong number of derivatives, which zip would silently truncate)."""
+
+    def float_derivative(parents: tuple[Value, ...], out: float) -> list[float]:
+        locals_ = check_count(name, rule(ops.FLOATS, [p._data for p in parents], out), len(parents))
+        return [float(d) for d in locals_]
+
+    return float_derivative
 
 
 def _backward_from(float_derivative: FloatDerivative) -> FloatBackward:
@@ -144,6 +182,23 @@ def _sigmoid_backward(p: tuple[Value, ...], out: float, g: float) -> None:
         p[0].grad += local * g
 
 
+def _log_backward(p: tuple[Value, ...], out: float, g: float) -> None:
+    # g / x, not (1/x) · g: 1/x overflows for a subnormal x where g / x is finite
+    p[0].grad += g / p[0]._data
+
+
+def _div_backward(p: tuple[Value, ...], out: float, g: float) -> None:
+    a, b = p
+    y = b._data
+    a.grad += g / y  # as in _log_backward, no reciprocal that could overflow
+    if out:
+        b.grad -= (g * out) / y
+
+
+def _clone_backward(p: tuple[Value, ...], out: float, g: float) -> None:
+    p[0].grad += g
+
+
 def _weighted_sum_backward(p: tuple[Value, ...], out: float, g: float) -> None:
     n = len(p) // 2
     ws, xs = p[:n], p[n : 2 * n]
@@ -182,15 +237,6 @@ def _power(x: float, y: float, op: str) -> float:
         raise OverflowError(f"{op}: result out of range: {x!r} ** {y!r}") from None
 
 
-def _power_base_derivative(x: float, y: float) -> float:
-    """∂(x**y)/∂x = y·x**(y−1), with its limits where Python's pow raises (x = 0, overflow)."""
-    if y == 0.0:
-        return 0.0
-    if y == 1.0:
-        return 1.0
-    return y * ops.FLOATS.pow(x, y - 1.0)
-
-
 def _exp(x: float) -> float:
     try:
         return math.exp(x)
@@ -204,23 +250,20 @@ def _log(x: float) -> float:
     return math.log(x)
 
 
-def _sigmoid(x: float) -> float:
-    # Each branch exponentiates a non-positive number, so nothing overflows.
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
+def _softplus(x: float) -> float:
+    # ln(1 + eˣ) = max(x, 0) + ln(1 + e^−|x|): no overflow for any finite x
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _logsumexp(*xs: float) -> float:
+    # m + ln Σ e^(x − m) with m the largest x: every exponent ≤ 0, so nothing overflows
+    m = max(xs)
+    return m + math.log(math.fsum(math.exp(x - m) for x in xs))
 
 
 def _weighted_sum(*args: float) -> float:
     n = len(args) // 2
     return sum(map(operator.mul, args[:n], args[n : 2 * n])) + args[-1]
-
-
-def _sigmoid_array(x: np.ndarray) -> np.ndarray:
-    # _sigmoid on each element: e = e^−|x| never overflows, and both branches use it.
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def _weighted_sum_array(*args: np.ndarray) -> np.ndarray:
@@ -276,6 +319,7 @@ DIV = Primitive(
     lambda o, xs, out: (1.0 / xs[1], -out / xs[1]),
     lambda p, out: (1.0 / p[1]._data, -out / p[1]._data),
     np.divide,
+    float_backward=_div_backward,
 )
 NEG = Primitive(
     "neg",
@@ -288,17 +332,18 @@ NEG = Primitive(
 POW = Primitive(
     "**",
     _pow_values,
-    lambda o, xs, out: (xs[1] * o.pow(xs[0], xs[1] - 1.0), o.xlogy(out, xs[0])),
-    lambda p, out: (
-        _power_base_derivative(p[0]._data, p[1]._data),
-        # ∂/∂y at a zero base is taken as 0, its limit for y > 0, as PyTorch does for y ≥ 0
-        0.0 if p[0]._data == 0.0 else ops.FLOATS.xlogy(out, p[0]._data),
-    ),
-    np.power,
+    # ∂/∂x = y·x**(y−1) and ∂/∂y = x**y · ln x, both 0 at a zero base where PyTorch takes 0
+    lambda o, xs, out: (o.times_pow(xs[1], xs[0], xs[1] - 1.0), o.xlogy(out, xs[0])),
+    array_forward=np.power,
 )
 EXP = Primitive("exp", _exp, lambda o, xs, out: (out,), lambda p, out: (out,), np.exp)
 LOG = Primitive(
-    "log", _log, lambda o, xs, out: (1.0 / xs[0],), lambda p, out: (1.0 / p[0]._data,), np.log
+    "log",
+    _log,
+    lambda o, xs, out: (1.0 / xs[0],),
+    lambda p, out: (1.0 / p[0]._data,),
+    np.log,
+    float_backward=_log_backward,
 )
 TANH = Primitive(
     "tanh",
@@ -310,10 +355,10 @@ TANH = Primitive(
 )
 SIGMOID = Primitive(
     "sigmoid",
-    _sigmoid,
+    ops.FLOATS.sigmoid,
     lambda o, xs, out: (out * (1.0 - out),),
     lambda p, out: (out * (1.0 - out),),
-    _sigmoid_array,
+    ops.ARRAYS.sigmoid,
     float_backward=_sigmoid_backward,
 )
 STEP = Primitive(
@@ -339,6 +384,27 @@ ABS = Primitive(
     lambda p, out: (1.0 if p[0]._data > 0.0 else -1.0 if p[0]._data < 0.0 else 0.0,),
     np.abs,
 )
+SOFTPLUS = Primitive(
+    "softplus",
+    _softplus,
+    lambda o, xs, out: (o.sigmoid(xs[0]),),  # d/dx ln(1 + eˣ) = σ(x)
+    array_forward=lambda x: np.logaddexp(0.0, x),
+)
+LOGSUMEXP = Primitive(
+    "logsumexp",
+    _logsumexp,
+    # ∂/∂x_j ln Σ_k e^(x_k) = e^(x_j − out): the softmax, each ≤ 1
+    lambda o, xs, out: [o.exp(x - out) for x in xs],
+    array_forward=lambda *xs: np.logaddexp.reduce(np.stack(xs), axis=0),
+)
+CLONE = Primitive(
+    "clone",
+    lambda x: x,
+    lambda o, xs, out: _ONE,
+    lambda p, out: _ONE,
+    lambda x: x,
+    float_backward=_clone_backward,
+)
 WEIGHTED_SUM = Primitive(
     "weighted_sum",
     _weighted_sum,
@@ -351,31 +417,44 @@ WEIGHTED_SUM = Primitive(
 POWER_PREFIX = "**"
 
 
-@lru_cache(maxsize=256)
+_POWERS: dict[float, Primitive] = {}
+
+
 def power(n: float) -> Primitive:
-    """The primitive x ↦ x**n for a constant number n (named ``**n``)."""
+    """The primitive x ↦ x**n for a constant number n (named ``**n``); one per exponent."""
     n = float(n)
-    name = POWER_PREFIX + (str(int(n)) if n.is_integer() and abs(n) < 1e15 else repr(n))
-
-    def derivative(o: Any, xs: Sequence[Any], out: Any) -> tuple[Any]:
-        if n == 0.0:
-            return _ZERO
-        if n == 1.0:
-            return _ONE
-        return (n * o.pow(xs[0], n - 1.0),)
-
-    return Primitive(
-        name,
-        lambda x: _power(x, n, name),
-        derivative,
-        lambda p, out: (_power_base_derivative(p[0]._data, n),),
-        lambda x: np.power(x, n),
-    )
+    if n not in _POWERS:
+        name = POWER_PREFIX + (str(int(n)) if n.is_integer() and abs(n) < 1e15 else repr(n))
+        _POWERS[n] = Primitive(
+            name,
+            lambda x: _power(x, n, name),
+            lambda o, xs, out: (o.times_pow(n, xs[0], n - 1.0),),
+            array_forward=lambda x: np.power(x, n),
+        )
+    return _POWERS[n]
 
 
 PRIMITIVES: dict[str, Primitive] = {
     p.name: p
-    for p in (ADD, SUB, MUL, DIV, NEG, POW, EXP, LOG, TANH, SIGMOID, RELU, STEP, ABS, WEIGHTED_SUM)
+    for p in (
+        ADD,
+        SUB,
+        MUL,
+        DIV,
+        NEG,
+        POW,
+        EXP,
+        LOG,
+        TANH,
+        SIGMOID,
+        SOFTPLUS,
+        RELU,
+        STEP,
+        ABS,
+        CLONE,
+        LOGSUMEXP,
+        WEIGHTED_SUM,
+    )
 }
 """Every primitive by name; ``register`` adds a user's. Constant powers are ``power(n)``."""
 

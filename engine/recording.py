@@ -7,6 +7,8 @@ values. A read of a number that depends on the inputs is reported with a ``Traci
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Sequence
@@ -88,6 +90,17 @@ def outputs_of(result: object) -> tuple[list[Value], bool]:
     )
 
 
+_ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _first_frame_outside_engine() -> int:
+    """The stacklevel of the caller outside this package: the user's line that read."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.dirname(frame.f_code.co_filename) == _ENGINE_DIR:
+        frame, level = frame.f_back, level + 1  # type: ignore[assignment]
+    return level
+
+
 class _InputReads:
     """Warns (once) when this thread reads the number of a Value that depends on the inputs."""
 
@@ -106,7 +119,7 @@ class _InputReads:
             "did with it is frozen at the example's values. Compare with the scalar engine "
             "using check(*batch).",
             TracingWarning,
-            stacklevel=3,
+            stacklevel=_first_frame_outside_engine(),
         )
 
     def _depends(self, v: Value) -> bool:

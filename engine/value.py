@@ -12,14 +12,17 @@ from engine.grad_mode import enabled as _grad_enabled
 from engine.primitives import (
     ABS,
     ADD,
+    CLONE,
     DIV,
     EXP,
     LOG,
+    LOGSUMEXP,
     MUL,
     NEG,
     POW,
     RELU,
     SIGMOID,
+    SOFTPLUS,
     SUB,
     TANH,
     WEIGHTED_SUM,
@@ -62,7 +65,13 @@ class Value:
     as PyTorch's scalar tensors do; ``==`` and ``hash`` are identity, so Values can key dicts.
     """
 
-    __slots__ = ("_data", "_rule", "grad", "label", "parents")
+    __slots__ = {
+        "_data": "The number (read it through ``data``).",
+        "_rule": "The primitive that made this node; None for a leaf (read it as ``primitive``).",
+        "grad": "∂root/∂self accumulated by backward(); 0 until then, and after zero_grad().",
+        "label": "A name for drawings and messages; '' by default.",
+        "parents": "The Values this node was computed from, in the primitive's order; () for a leaf.",
+    }
     _data: float
     _rule: Primitive | None
     grad: float
@@ -126,6 +135,14 @@ class Value:
         """``round(data, ndigits)``."""
         return round(self.data, ndigits)
 
+    def __trunc__(self) -> int:
+        """``math.trunc(data)``."""
+        return math.trunc(self.data)
+
+    def __format__(self, spec: str) -> str:
+        """``format(data, spec)``, so ``f"{v:.3f}"`` works; the repr for an empty spec."""
+        return format(self.data, spec) if spec else repr(self)
+
     def __bool__(self) -> bool:
         """``data != 0``."""
         return self.data != 0.0
@@ -158,13 +175,38 @@ class Value:
         """Set ``grad`` to 0 on every node of this graph: the leaves, interior nodes and self."""
         autodiff.zero_grad(autodiff.topological_order(self))
 
+    def clone(self) -> Value:
+        """A new node with the same data whose grad flows back to self (derivative 1)."""
+        return _unary(CLONE, self)
+
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from this graph."""
         return _leaf(self._data, 0.0, self.label)
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        # Node by node, parents first, through deepcopy's memo: each node is copied once
+        # however many nodes of its graph are copied, shared nodes stay shared, no recursion.
+        stack = [self]
+        while stack:
+            node = stack[-1]
+            if id(node) in memo:
+                stack.pop()
+                continue
+            missing = [p for p in node.parents if id(p) not in memo]
+            if missing:
+                stack.extend(missing)
+                continue
+            stack.pop()
+            twin = _leaf(node._data, node.grad, node.label)
+            twin._rule = node._rule
+            twin.parents = tuple(memo[id(p)] for p in node.parents)
+            memo[id(node)] = twin
+        return memo[id(self)]
+
     def __reduce__(self) -> tuple[Any, ...]:
-        # A graph pickles and deep-copies as a flat list of records, so depth costs no
-        # recursion; leaves stay objects, so pickle shares them (a net's parameters).
+        # A graph pickles as a flat list of records, so depth costs no recursion; leaves
+        # stay objects, so pickle shares them (a net's parameters). Interior nodes are
+        # rebuilt per pickled Value: pickle a graph through its root (or deepcopy it).
         if self._rule is None:
             return (_leaf, (self._data, self.grad, self.label))
         leaves: list[Value] = []
@@ -255,6 +297,10 @@ class Value:
     def sigmoid(self) -> Value:
         """The logistic function σ(self) = 1 / (1 + e ** −self)."""
         return _unary(SIGMOID, self)
+
+    def softplus(self) -> Value:
+        """ln(1 + e ** self), without overflow; its derivative is σ(self)."""
+        return _unary(SOFTPLUS, self)
 
     def relu(self) -> Value:
         """max(0, self); its derivative at 0 is taken as 0."""
@@ -378,3 +424,10 @@ def weighted_sum_of_values(ws: Sequence[Value], xs: Sequence[Value], b: Value) -
 
 def _weighted_sum_node(parents: tuple[Value, ...]) -> Value:
     return _node(WEIGHTED_SUM.forward(*[p._data for p in parents]), parents, WEIGHTED_SUM)
+
+
+def logsumexp(values: Sequence[Value | Number]) -> Value:
+    """ln Σ_k e ** x_k as one node, without overflow; ∂/∂x_j is the softmax e ** (x_j − out)."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
+        raise TypeError(f"logsumexp: values must be a non-empty list of Values, got {values!r}")
+    return apply(LOGSUMEXP, *values)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine import Value
+from engine import Value, logsumexp
 
 Array = np.ndarray
 
@@ -86,23 +86,12 @@ RELU = Activation.of_each(
 LINEAR = Activation.of_each("linear", "σ(z) = z", _linear, lambda z: z, np.ones_like)
 
 
-def largest(zs: Sequence[Value]) -> Value:
-    """max_j z_j as a node, from max(a, b) = relu(a − b) + b: recording it reads no number."""
-    m = zs[0]
-    for z in zs[1:]:
-        m = (z - m).relu() + m
-    return m
-
-
 def _softmax_values(zs: Sequence[Value]) -> list[Value]:
-    # a_j = e^{z_j − m} / Σ_k e^{z_k − m} with m the largest z: the shift leaves every a_j
-    # as it is and keeps each e^{z_j − m} ≤ 1, so z = 1000 does not overflow. m is a node
-    # (not a number read off z), so engine.compile can replay it for every example; the
-    # a_j do not depend on m, so the grads it passes on cancel, to rounding.
-    m = largest(zs)
-    e = [(z - m).exp() for z in zs]
-    total = sum(e[1:], e[0])
-    return [ej / total for ej in e]
+    # a_j = e^{z_j − ln Σ_k e^{z_k}}: logsumexp is one stable node (it shifts by the largest
+    # z inside), so every exponent here is ≤ 0 and z = 1000 does not overflow; it reads no
+    # number while recording, so engine.compile replays softmax for every example.
+    log_total = logsumexp(zs)
+    return [(z - log_total).exp() for z in zs]
 
 
 def _softmax(z: Array) -> Array:

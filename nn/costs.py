@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine import Value
+from engine import Value, logsumexp
 from engine.value import Number
-from nn.activations import Activation, largest
+from nn.activations import Activation
 from nn.checks import sequence
 from nn.trace import Trace
 
@@ -142,15 +142,10 @@ def _cross_entropy(a: Sequence[Value], y: Target) -> Value:
     return -_total(terms)
 
 
-def _softplus(z: Value) -> Value:
-    """ln(1 + e^z) without overflow: for z ≥ 0 it is written z + ln(1 + e^−z)."""
-    return z + (1 + (-z).exp()).log() if z.data >= 0.0 else (1 + z.exp()).log()
-
-
 def _cross_entropy_from_z(z: Sequence[Value], y: Target) -> Value:
     # With a = σ(z): ln a = z − ln(1 + e^z) and ln(1 − a) = −ln(1 + e^z), so the cost is
     # Σ_j ln(1 + e^z_j) − y_j z_j, whose derivative in z_j is σ(z_j) − y_j = a_j − y_j.
-    return _total([_softplus(zj) - yj * zj for zj, yj in zip(z, y)])
+    return _total([zj.softplus() - yj * zj for zj, yj in zip(z, y)])
 
 
 def _xlogy(x: Array, y: Array) -> Array:
@@ -198,9 +193,8 @@ def _log_likelihood(a: Sequence[Value], y: Target) -> Value:
 def _log_likelihood_from_z(z: Sequence[Value], y: Target) -> Value:
     # With a = softmax(z): ln a_j = z_j − ln Σ_k e^{z_k}, so C = −Σ_j y_j ln a_j is
     # Σ_j y_j (ln Σ_k e^{z_k} − z_j), whose derivative in z_j is a_j Σ_k y_k − y_j:
-    # a_j − y_j for a one-hot y (Nielsen ch. 3). The largest z is shifted out, as in softmax.
-    m = largest(z)
-    log_sum = _total([(zj - m).exp() for zj in z]).log() + m
+    # a_j − y_j for a one-hot y (Nielsen ch. 3). logsumexp is one stable node.
+    log_sum = logsumexp(z)
     return _total([yj * (log_sum - zj) for zj, yj in zip(z, y) if isinstance(yj, Value) or yj != 0])
 
 

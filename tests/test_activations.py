@@ -8,7 +8,6 @@ import pytest
 import nn
 from engine import Value
 from nn import MLP, Activation
-from nn.activations import largest
 
 Z = [-1.3, -0.2, 0.4, 2.0]
 
@@ -91,9 +90,3 @@ def test_a_layer_wise_activation_fits_the_records(monkeypatch):
 def test_unknown_and_missing_activations_are_named():
     with pytest.raises(ValueError, match="unknown 'swish'; valid names are 'sigmoid', 'tanh'"):
         MLP(2, [1], activation="swish")
-
-
-@pytest.mark.parametrize("zs", [[3.0], [1.0, -2.0, 5.0, 5.0], [-7.5, -7.25], [1000.0, -1000.0]])
-def test_largest_is_the_max_as_a_node(zs):
-    m = largest([Value(z) for z in zs])
-    assert m.data == max(zs) and isinstance(m, Value)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import nn
+from engine import Value
 from nn import MLP
 from nn.batch_training import BatchTrainer
 
@@ -52,11 +53,20 @@ def test_both_paths_give_the_same_weights_and_stats_after_an_epoch(sizes, acts, 
     assert h2[0].accuracy == h1[0].accuracy
 
 
-def test_the_compiled_path_is_taken_unless_recording_freezes_a_branch():
+def test_the_compiled_path_is_taken_unless_recording_freezes_a_branch(monkeypatch):
+    from nn import costs
+
     data = [(x, y) for x, y in _data(4, 2, 1, seed=0)]
     assert BatchTrainer.for_net(MLP(2, [3, 1], activation="tanh"), "quadratic", data)
-    # cross-entropy on sigmoid outputs is taken from z^L with a branch on its sign
-    assert BatchTrainer.for_net(MLP(2, [3, 1], activation="sigmoid"), "cross_entropy", data) is None
+    # cross-entropy on sigmoid outputs is taken from z^L by the softplus primitive: no branch
+    assert BatchTrainer.for_net(MLP(2, [3, 1], activation="sigmoid"), "cross_entropy", data)
+
+    def branching(a, y):  # |a − y| written with a branch on the data: frozen by recording
+        return sum(((aj - yj) if aj.data > yj else (yj - aj) for aj, yj in zip(a, y)), Value(0.0))
+
+    record = costs.Cost("branching", "C = Σ_j |a_j − y_j|", branching, numpy=None, gradient=None)
+    monkeypatch.setitem(costs.COSTS, "branching", record)
+    assert BatchTrainer.for_net(MLP(2, [3, 1], activation="tanh"), "branching", data) is None
 
 
 @pytest.mark.parametrize("lr", [0.01, 1.0, 100.0])

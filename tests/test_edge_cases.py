@@ -175,3 +175,70 @@ def test_item21_data_stays_a_finite_python_float_whatever_is_assigned():
 def test_item21_comparing_with_something_else_names_it():
     with pytest.raises(TypeError, match="cannot compare a Value with str"):
         assert Value(1.0) < "2"
+
+
+# --- the siblings: a user's rule, copies of graphs, reading a Value -------------------------
+
+
+def test_a_rule_with_the_wrong_number_of_derivatives_is_refused_naming_it():
+    import engine
+
+    few = Primitive("few", lambda a, b: a * b, lambda o, xs, out: (xs[1],))
+    many = Primitive("many", lambda a: 2 * a, lambda o, xs, out: (2.0, 5.0))
+    nothing = Primitive("nothing", lambda a: 2 * a, lambda o, xs, out: None)
+    a, b = Value(2.0), Value(3.0)
+    with pytest.raises(ValueError, match="few: the derivative rule returned 1 derivatives for 2"):
+        few(a, b).backward()
+    with pytest.raises(ValueError, match="few: the derivative rule returned 1 derivatives"):
+        engine.grad(few(a, b), [a, b], create_graph=True)
+    with pytest.raises(ValueError, match="many: the derivative rule returned 2 derivatives for 1"):
+        engine.jvp(lambda x: many(x), [1.0], tangents=[1.0])
+    with pytest.raises(TypeError, match="nothing: the derivative rule must return a sequence"):
+        nothing(a).backward()
+    assert (a.grad, b.grad) == (0.0, 0.0)  # the failed passes changed nothing
+
+
+def test_a_rule_returning_numpy_scalars_leaves_python_floats_in_grad():
+    r = Primitive("r", lambda a: 2 * a, lambda o, xs, out: (np.float64(2.0),))
+    a = Value(1.0)
+    r(a).backward()
+    assert type(a.grad) is float and a.grad == 2.0
+
+
+def test_deepcopy_of_interior_nodes_is_linear_and_keeps_them_shared():
+    a = Value(2.0)
+    b = a * a
+    c = b + a
+    a2, b2, c2 = copy.deepcopy([a, b, c])
+    assert c2.parents[0] is b2 and b2.parents == (a2, a2)
+    c2.backward()
+    assert (a2.grad, b2.grad) == (5.0, 1.0) and a.grad == 0.0
+    xs = [Value(1.0)]
+    for _ in range(20_000):  # a list of every node of a deep chain: one pass, no recursion
+        xs.append(xs[-1] + 1.0)
+    copies = copy.deepcopy(xs)
+    assert copies[-1].parents[0] is copies[-2] and copies[-1].data == 20_001.0
+
+
+def test_a_primitive_pickles_only_if_registered_under_its_name():
+    stray = Primitive("stray", lambda x: x, lambda o, xs, out: (1.0,))
+    with pytest.raises(pickle.PicklingError, match="'stray' is not the one registered"):
+        pickle.dumps(stray(Value(1.0)))
+    impostor = Primitive("exp", lambda x: x, lambda o, xs, out: (1.0,))
+    with pytest.raises(pickle.PicklingError, match="'exp' is not the one registered"):
+        pickle.dumps(impostor(Value(1.0)))
+    assert copy.deepcopy(stray(Value(1.0))).primitive is stray  # a copy needs no registry
+
+
+def test_values_format_and_truncate_as_their_data():
+    v = Value(2.71828)
+    assert f"{v:.2f}" == "2.72" and math.trunc(v) == 2 and f"{v}" == repr(v)
+
+
+def test_constant_powers_are_one_primitive_per_exponent_forever():
+    from engine import power
+
+    first = power(3.0)
+    for n in range(1000):
+        power(n + 0.5)
+    assert power(3.0) is first

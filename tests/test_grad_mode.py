@@ -138,3 +138,58 @@ def test_enable_grad_records_inside_no_grad():
             y = Value(1.0) * 2
         z = Value(1.0) * 2
     assert y.op == "*" and z.op == ""
+
+
+def test_no_grad_on_a_generator_holds_between_its_yields():
+    @no_grad
+    def values():
+        for _ in range(2):
+            yield (Value(1.0) * 2).op, is_grad_enabled()
+
+    assert list(values()) == [("", False), ("", False)]
+    assert is_grad_enabled()
+
+
+def test_set_grad_enabled_as_a_statement_switches_it_as_pytorch():
+    import numpy as np
+
+    from engine import set_grad_enabled
+
+    set_grad_enabled(False)
+    try:
+        assert not is_grad_enabled()
+    finally:
+        set_grad_enabled(np.bool_(True))
+    assert is_grad_enabled()
+    with set_grad_enabled(False):
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+    with pytest.raises(TypeError, match="set_grad_enabled: mode must be a bool, got int"):
+        set_grad_enabled(1)
+
+
+def test_no_grad_refuses_to_decorate_what_is_not_a_function():
+    with pytest.raises(TypeError, match="no_grad: decorates a function, got int"):
+        no_grad(5)
+
+
+def test_one_no_grad_object_shared_by_threads_restores_each_threads_setting():
+    import threading
+
+    shared = no_grad()
+    inside, release = threading.Event(), threading.Event()
+    seen = {}
+
+    def other():
+        with shared:
+            inside.set()
+            release.wait(5)
+        seen["other"] = is_grad_enabled()
+
+    t = threading.Thread(target=other)
+    t.start()
+    inside.wait(5)
+    with shared:
+        release.set()
+        t.join(5)
+    assert seen == {"other": True} and is_grad_enabled()

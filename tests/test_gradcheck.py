@@ -23,10 +23,10 @@ def test_names_the_input_with_a_wrong_gradient():
 
 
 def test_function_must_return_a_value():
-    with pytest.raises(TypeError, match="f must return a Value, got float"):
+    with pytest.raises(TypeError, match=r"gradcheck: f must return a Value.*got 2\.0"):
         gradcheck(lambda a: a.data * 2, [1.0])
 
 
 def test_inputs_must_be_numbers():
-    with pytest.raises(TypeError, match="gradcheck: input 0 must be a real number"):
+    with pytest.raises(TypeError, match=r"gradcheck: inputs\[0\] must be a real number"):
         gradcheck(lambda a: a, ["x"])

@@ -127,11 +127,22 @@ def test_derivatives_to_fourth_order_match_closed_forms(name, u):
 
 
 def test_fourth_derivative_of_the_users_primitive():
-    from user_primitive import SOFTPLUS
+    from user_primitive import GAUSS
 
+    # g = e^(−x²/2), g' = −x·g, then (x² − 1)·g, (3x − x³)·g and (x⁴ − 6x² + 3)·g
+    x = 0.7
+    g = math.exp(-0.5 * x * x)
+    expected = [-x * g, (x * x - 1) * g, (3 * x - x**3) * g, (x**4 - 6 * x * x + 3) * g]
+    assert derivatives(GAUSS, x) == pytest.approx(expected, rel=1e-9)
+
+
+def test_fourth_derivative_of_softplus_and_of_logsumexp():
     s = _sigmoid(0.7)
     expected = [s, s * (1 - s), s * (1 - s) * (1 - 2 * s), s * (1 - s) * (1 - 6 * s + 6 * s * s)]
-    assert derivatives(SOFTPLUS, 0.7) == pytest.approx(expected, rel=1e-9)
+    assert derivatives(lambda v: v.softplus(), 0.7) == pytest.approx(expected, rel=1e-9)
+    # logsumexp(x, 0) is softplus(x)
+    lse = derivatives(lambda v: engine.logsumexp([v, Value(0.0)]), 0.7)
+    assert lse == pytest.approx(expected, rel=1e-9)
 
 
 # --- gradgradcheck over random expression trees with reuse and diamonds -------------------
@@ -344,3 +355,69 @@ def test_third_order_derivative_of_a_nets_cost_matches_differences_of_second_ord
     numeric = (second(w.data + eps) - second(w.data - eps)) / (2 * eps)
     assert d3.data == pytest.approx(numeric, rel=1e-6, abs=1e-9)
     assert d2.data == pytest.approx(second(w.data), rel=1e-15)
+
+
+# --- recording derivatives at the edges, and in any grad mode --------------------------------
+
+
+def test_whole_function_derivatives_record_even_inside_no_grad():
+    with engine.no_grad():
+        h = engine.hessian(f2, [0.3, -1.2])
+        j = engine.jacobian(g3, [0.3, -1.2, 0.8])
+        assert gradgradcheck(f2, [0.3, -1.2]) and engine.gradcheck(f2, [0.3, -1.2])
+        # right first derivative, wrong recorded second: all zeros would have passed
+        cube = engine.Primitive(
+            "cube", lambda x: x**3, lambda ops, xs, out: (3.0 * float(xs[0]) ** 2 + 0.0 * xs[0],)
+        )
+        assert not gradgradcheck(lambda a: cube(a), [0.7], raise_exception=False)
+    np.testing.assert_allclose(h, engine.hessian(f2, [0.3, -1.2]), rtol=0)
+    np.testing.assert_allclose(j, engine.jacobian(g3, [0.3, -1.2, 0.8]), rtol=0)
+
+
+def test_inputs_may_be_a_numpy_array():
+    point = np.array([0.3, -1.2])
+    np.testing.assert_allclose(engine.hessian(f2, point), engine.hessian(f2, [0.3, -1.2]), rtol=0)
+    assert engine.gradcheck(f2, point)
+
+
+def test_zero_bases_record_derivatives_as_pytorch_takes_them():
+    a, b = Value(0.0), Value(0.0)
+    da, db = engine.grad(a**b, [a, b], create_graph=True)
+    assert (da.data, db.data) == (0.0, 0.0)
+    y = Value(2.0)
+    (dy,) = engine.grad(0**y, [y], create_graph=True)
+    assert dy.data == 0.0
+
+
+def test_a_derivative_that_cannot_be_recorded_says_where():
+    x = Value(-1.0)
+    assert engine.grad(x.relu() ** 0.5, [x])[0].data == 0.0  # first order: masked
+    with pytest.raises(ValueError, match=r"derivative of \*\*0\.5 at \(0\.0\) cannot be recorded"):
+        engine.grad(x.relu() ** 0.5, [x], create_graph=True)
+
+
+def test_create_graph_results_are_new_nodes_never_the_callers():
+    x, y = Value(2.0, label="x"), Value(5.0, label="y")
+    (d,) = engine.grad(x * y, [x], create_graph=True)
+    assert d is not y and d.data == 5.0 and d.parents == (y,)
+    (d2,) = engine.grad(d, [y])
+    assert d2.data == 1.0
+    g = Value(3.0)
+    (e,) = engine.grad(x + y, [x], grad_outputs=g, create_graph=True)
+    assert e is not g and e.data == 3.0
+
+
+def test_grad_flags_must_be_bools():
+    x = Value(1.0)
+    with pytest.raises(TypeError, match="grad: create_graph must be True or False, got 1"):
+        engine.grad(x * 2, [x], create_graph=1)
+    with pytest.raises(TypeError, match="grad: allow_unused must be True or False"):
+        engine.grad(x * 2, [x], allow_unused="no")
+
+
+def test_gradcheck_names_a_point_where_f_cannot_be_evaluated():
+    with pytest.raises(
+        engine.GradcheckError, match=r"input 0 − eps = -9e-07 for central differences: log"
+    ):
+        engine.gradcheck(lambda a: a.log(), [1e-7])
+    assert engine.gradcheck(lambda a: a.log(), [1e-7], raise_exception=False) is False
