@@ -5,7 +5,7 @@ of 10, 30 epochs, scored each epoch on 450 held-out images as network.py prints 
 
     python examples/digits.py                                        # chapter 1
     python examples/digits.py --cost cross_entropy --init scaled --lr 0.5   # chapter 3
-    python examples/digits.py --cost log_likelihood --init scaled --lr 0.5  # softmax output
+    python examples/digits.py --cost log_likelihood --init scaled --lr 1.0  # softmax output
     python examples/digits.py --epochs 3 --matrix                    # BP1–BP4 alongside
     python examples/digits.py --plot out/digits.svg --draw out/digits_layers.svg
 
