@@ -89,7 +89,7 @@ class MatrixTwin:
         self.largest = 0.0
 
     def epoch(self, stats: nn.EpochStats) -> str:
-        """Train one epoch and say how far the scalar net's parameters are from these."""
+        """Train one epoch and say how far the engine-trained net's parameters are from these."""
         a = self.args
         for batch in nn.training.epoch_batches(len(self.X), a.batch_size, self.rng):
             self.W, self.B = matrix.sgd_update(

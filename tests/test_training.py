@@ -235,20 +235,22 @@ def _largest_difference(net, W, B):
         ("normal", ["sigmoid", "sigmoid"], "quadratic", 1.0),
     ],
 )
-def test_init_and_l2_options_against_the_matrix_replay(init, acts, cost, l2):
+@pytest.mark.parametrize("compiled", [False, True])
+def test_init_and_l2_options_against_the_matrix_replay(init, acts, cost, l2, compiled):
     data = nn.datasets.moons(n=30, noise=0.2, seed=1)
     net = MLP(2, [5, 1], activation=acts, seed=2, init=init)
     W, B = _replay(net, data, 3, 7, 0.4, cost, l2, seed=3)
-    nn.train(net, data, 3, 7, 0.4, cost=cost, l2=l2, seed=3, verbose=False)
+    nn.train(net, data, 3, 7, 0.4, cost=cost, l2=l2, seed=3, verbose=False, compiled=compiled)
     assert _largest_difference(net, W, B) <= 1e-12
 
 
-def test_scalar_and_matrix_agree_after_an_epoch_on_digits(sklearn):
+@pytest.mark.parametrize("compiled", [False, True])
+def test_scalar_and_matrix_agree_after_an_epoch_on_digits(sklearn, compiled):
     train, test = nn.datasets.digits(test_size=1497)  # 300 images to train on
     net = MLP(64, [30, 10], seed=0)
     W, B = _replay(net, train, 1, 10, 3.0)
     seen = []
-    nn.train(net, train, 1, 10, 3.0, seed=0, verbose=False, on_epoch=seen.append)
+    nn.train(net, train, 1, 10, 3.0, seed=0, verbose=False, on_epoch=seen.append, compiled=compiled)
     assert _largest_difference(net, W, B) < 1e-9
     assert [s.epoch for s in seen] == [1]
 
