@@ -19,7 +19,7 @@ class Progress:
     ) -> None:
         self.total, self.prefix = total, prefix
         self.stream = sys.stdout if stream is None else stream
-        self.enabled = self.stream.isatty()
+        self.enabled = getattr(self.stream, "isatty", lambda: False)()
         self.start = time.perf_counter()
         self.delay = delay
         self.next_draw = self.start + delay
