@@ -51,6 +51,13 @@ class Activation:
         """a^l = σ(z^l) for a layer's z^l as Values."""
         return self.scalar(zs)
 
+    def __reduce__(self) -> tuple[Callable[[object], Activation], tuple[str]]:
+        # Its forms are functions, often lambdas: a record pickles as its name (a net too).
+        return (activation_named, (self.name,))
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Activation:
+        return self  # one record per name, shared by every copy of a net
+
     def error(self, z: Array, grad_a: Array) -> Array:
         """∂C/∂z^l from ∂C/∂a^l: grad_a ⊙ σ'(z), the shared step of BP1 and BP2."""
         if self.elementwise:

@@ -56,6 +56,13 @@ class Cost:
     needs: str = ""
     """What ``outputs`` means, for error messages."""
 
+    def __reduce__(self) -> tuple[Callable[[object], Cost], tuple[str]]:
+        # As an activation record: pickled as its name, one record per name.
+        return (cost_named, (self.name,))
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Cost:
+        return self
+
     def check_output(self, sigma: str) -> None:
         """ValueError unless this cost is defined on outputs of activation ``sigma``."""
         if self.outputs is not None and sigma not in self.outputs:

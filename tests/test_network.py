@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+import nn
 from engine import Value
 from nn import MLP, Layer, Neuron
 
@@ -270,3 +271,18 @@ def test_inputs_and_targets_accept_1d_arrays():
     net = MLP(2, [1], seed=0)
     assert [v.data for v in net(np.array([0.5, -1.0]))] == [v.data for v in net([0.5, -1.0])]
     assert net.target(np.array([1.0])) == [1.0]
+
+
+def test_item20_nets_and_traces_pickle_and_deepcopy():
+    # issue 8 item 20: pickling is what multiprocessing needs
+    import copy
+    import pickle
+
+    net = MLP(2, [3, 2], activation=["tanh", "sigmoid"], seed=4)
+    x = [0.5, -1.0]
+    for twin in (pickle.loads(pickle.dumps(net)), copy.deepcopy(net)):
+        assert [a.data for a in twin(x)] == [a.data for a in net(x)]
+        assert twin.parameters()[0] is not net.parameters()[0]
+    tr = pickle.loads(pickle.dumps(net.trace(x)))
+    assert [a.data for a in tr.output] == [a.data for a in net(x)]
+    assert pickle.loads(pickle.dumps(nn.COSTS["cross_entropy"])) is nn.COSTS["cross_entropy"]
