@@ -87,3 +87,17 @@ def test_cross_entropy_on_sigmoid_outputs_starts_from_z_with_its_own_rule():
     a = [float(v) for v in matrix.feedforward(net.weights(), net.biases(), X)]
     assert bp1.equation[0] == "BP1 for this cost: δᴸ = aᴸ − y"
     assert bp1.equation[1] == f"δ³₀ = {signed(a[0], '.3g')} − 1 = {signed(a[0] - 1, '.3g')}"
+
+
+@pytest.mark.parametrize("cost", ["quadratic", "log_likelihood"])
+def test_a_softmax_layer_is_shown_as_layer_wise_and_still_agrees_with_the_matrix(cost):
+    # softmax's a_j depends on every z_k: no σ'(z_j) of its own to draw or multiply by
+    net = MLP(3, [4, 3], activation=["softmax", "softmax"], seed=1)
+    frames = step_through_net(net, [0.5, -1.0, 0.2], [0.0, 1.0, 0.0], cost=cost).frames
+    assert all(f.equation[-1].startswith("✓ nn.matrix gives the same") for f in frames)
+    edge = frames[-1].texts["s3_0"]
+    assert any("softmax of every z" in text for text in edge.values())
+    assert not any(text.startswith("σ'") for text in edge.values())
+    bp1 = next(f for f in frames if f.title.startswith("BP1"))
+    if cost == "quadratic":
+        assert bp1.equation[0].startswith("BP1 for a layer-wise σ")

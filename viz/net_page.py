@@ -150,6 +150,12 @@ class _NetFrames:
         if n.from_z:
             equation = [f"BP1 for this cost: {n.cost_text[-1].split(', so ')[-1]}"]
             explanation = f"The cost's own rule gives δ^{L} = ∂C/∂z^{L} directly (Nielsen ch. 3)."
+        elif n.layerwise[-1]:
+            equation = ["BP1 for a layer-wise σ: δ^L_j = Σ_k ∂C/∂a^L_k · ∂a^L_k/∂z^L_j"]
+            explanation = (
+                f"Each a^{L}_k of a {n.layerwise[-1]} layer depends on every z^{L}_j, so δ^{L}_j "
+                "sums ∂C/∂a^L_k through the Jacobian ∂a^L/∂z^L (BP1 with ⊙ σ' replaced by it)."
+            )
         else:
             equation = ["BP1: δ^L = ∇_a C ⊙ σ'(z^L)"]
             explanation = "It is ∂C/∂a^L_j times σ'(z^L_j), the slope of the activation" + (
@@ -161,6 +167,8 @@ class _NetFrames:
             if n.from_z:
                 assert n.y is not None
                 arithmetic = f"{self.num(n.a[-1][j])} − {self.num(n.y[j])}"
+            elif n.layerwise[-1]:
+                arithmetic = f"Σ_k ∂C/∂a^{L}_k · ∂a^{L}_k/∂z^{L}_{j}"
             else:
                 factor = "" if sp is None else f" × {self.num(sp[j])}"
                 arithmetic = f"{self.num(n.grad_a[-1][j])}{factor}"
@@ -192,6 +200,8 @@ class _NetFrames:
         )
         factor = "" if sp is None else f" × σ'(z^{l}_{k})"
         values = "" if sp is None else f" × {self.num(sp[k])}"
+        if n.layerwise[l - 2]:  # a^l_m depends on every z^l_k: the Jacobian replaces ⊙ σ'
+            factor = values = f", then through ∂a^{l}/∂z^{l} ({n.layerwise[l - 2]})"
         self.add(
             f"BP2: δ^{l}_{k} from δ^{l + 1}, back through column {k} of w^{l + 1}",
             [

@@ -39,6 +39,8 @@ class NetNumbers:
     b: list[list[float]]
     w: list[list[list[float]]]  # w[l − 2][j][k] = w^l_jk
     sigma_prime: list[list[float] | None]  # σ'(z^l_j); None for a linear layer (a is z)
+    # a layer whose σ maps all of z^l to a^l (softmax): a^l_j has no σ'(z^l_j) of its own
+    layerwise: list[str | None]
     layer_texts: list[str]  # each layer's σ: its name and formula
     cost_text: list[str]  # the cost's formula, and its form from z^L where it has one
     from_z: bool  # the cost reads z^L (cross-entropy on sigmoid outputs): no ∂C/∂a^L
@@ -85,9 +87,10 @@ def trace_numbers(
             b=[[n.b.data for n in layer.neurons] for layer in net.layers],
             w=[[[w.data for w in n.w] for n in layer.neurons] for layer in net.layers],
             sigma_prime=[
-                None if acts[0] is zs[0] else [a.local_grads[0] for a in acts]
-                for zs, acts in zip(tr.zs, tr.activations[1:])
+                None if acts[0] is zs[0] or not s.elementwise else [a.local_grads[0] for a in acts]
+                for zs, acts, s in zip(tr.zs, tr.activations[1:], sigmas)
             ],
+            layerwise=[None if s.elementwise else s.name for s in sigmas],
             layer_texts=[f"{s.name}, {s.text}" for s in sigmas],
             cost_text=[record.text] + ([on_z.text] if on_z else []),
             from_z=on_z is not None,
@@ -126,7 +129,10 @@ def net_lines(n: NetNumbers, known: Known, number_format: str) -> dict[str, list
                     a_lines.append((f"∂C/∂a^{l}_{j}", value(("grad_a", l, j), n.grad_a[i][j])))
             lines[f"z{l}_{j}"], lines[f"a{l}_{j}"] = z_lines, a_lines
             sp = n.sigma_prime[i]
-            lines[f"s{l}_{j}"] = [("identity", None)] if sp is None else [("σ'", num(sp[j]))]
+            if n.layerwise[i]:
+                lines[f"s{l}_{j}"] = [(f"{n.layerwise[i]} of every z^{l}", None)]
+            else:
+                lines[f"s{l}_{j}"] = [("identity", None)] if sp is None else [("σ'", num(sp[j]))]
             for k, w in enumerate(n.w[i][j]):
                 w_lines: list[Line] = [(n.names[f"w{l}_{j}_{k}"], num(w))]
                 if backward:
