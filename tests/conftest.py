@@ -47,3 +47,16 @@ def sklearn():
 def matplotlib():
     """matplotlib, which viz.plot_history draws with (the plot extra)."""
     return _extra("matplotlib", "plot")
+
+
+@pytest.fixture(params=["dot", "graphviz-pure"])
+def renderer(request):
+    """Each renderer in turn; skipped on a developer's machine without it, a failure in CI."""
+    from viz import rendering
+
+    if rendering._which(request.param) is None:
+        message = f"{request.param} is not installed"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}: CI must install it (.ci/run)")
+        pytest.skip(f"{message} (apt-get install graphviz; pip install graphviz-pure)")
+    return request.param

@@ -1,15 +1,19 @@
-"""draw_net: a cluster per layer, Nielsen's names, and δ^l_j equal to nn.matrix.backprop's."""
+"""draw_net: a column per layer in index order, Nielsen's names, and δ^l_j equal to nn.matrix.backprop's."""
 
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
 
 from nn import MLP, matrix
 from viz import GraphTooLargeError, draw_net
+from viz.rendering import pipe
 
 
 def _labels(source, prefix):
-    return re.findall(rf'^\s*{prefix}\d+_\d+ \[label="([^"]*)"', source, re.M)
+    """The labels of the nodes named prefix…, a table's cells joined by "|"."""
+    found = re.findall(rf'^\s*{prefix}\d+_\d+ \[label=(?:"([^"]*)"|<(.*)>)', source, re.M)
+    return [text or "|".join(re.findall("<TD>(.*?)</TD>", table)) for text, table in found]
 
 
 @pytest.mark.parametrize("cost", ["quadratic", "cross_entropy"])
@@ -17,7 +21,7 @@ def test_two_three_two_net(cost):
     net = MLP(2, [3, 2], seed=0)
     x, y = [0.5, -1.0], [1.0, 0.0]
     src = draw_net(net, x, y, cost=cost, number_format=".6g", scripts=False).source
-    assert re.findall(r"subgraph (cluster_\d+)", src) == ["cluster_1", "cluster_2", "cluster_3"]
+    assert re.findall(r"layer\d+ \[label=\"(layer \d+)", src) == ["layer 1", "layer 2", "layer 3"]
     bp = matrix.backprop(net.weights(), net.biases(), x, y, cost=cost)
     z_labels = _labels(src, "z")
     assert len(z_labels) == 5
@@ -116,3 +120,37 @@ def test_cost_and_activation_texts_come_from_their_records():
     assert "layer 2: tanh, σ(z) = tanh z" in src
     assert "layer 3 (output): sigmoid, σ(z) = 1/(1 + e^−z)" in src
     assert "C = ½ Σ_j (a^L_j − y_j)²" in src and re.search(r"a3_0 -> C", src)
+
+
+def _centres(svg):
+    """{node id: (x, y)} of every node's outline in an SVG, y growing downwards."""
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    centres = {}
+    for g in ET.fromstring(svg).iter(f"{svg_ns}g"):
+        outline = g.find(f"{svg_ns}polygon")
+        if "node" in g.get("class", "").split() and outline is not None:
+            points = [tuple(map(float, p.split(","))) for p in outline.get("points").split()]
+            xs, ys = zip(*points)
+            centres[g.get("id")] = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+    return centres
+
+
+@pytest.mark.parametrize(
+    ("sizes", "rankdir"),
+    [((3, [4, 3]), "LR"), ((3, [6, 6, 2]), "LR"), ((5, [8, 4]), "LR"), ((3, [4, 3]), "TB")],
+)
+def test_neurons_are_drawn_in_index_order_in_every_layer(renderer, sizes, rankdir):
+    """Neuron j of every layer (inputs a^1_k too) is the j-th from the top (from the left in TB),
+    as the pages' "column k of w^{l+1}" needs; dot's own ordering scrambled nets above 2-3-2."""
+    n_in, layers = sizes
+    net = MLP(n_in, layers, seed=2)
+    drawing = draw_net(
+        net, [0.1 * (k + 1) for k in range(n_in)], [1.0] * layers[-1], rankdir=rankdir
+    )
+    centres = _centres(pipe(drawing.source, "svg", renderer).decode("utf-8"))
+    across = 1 if rankdir == "LR" else 0  # the axis a layer's neurons are spread along
+    for l, n_l in enumerate([n_in, *layers], start=1):
+        for kind in ("a",) if l == 1 else ("z", "a"):
+            along = [centres[f"{kind}{l}_{j}"][across] for j in range(n_l)]
+            assert along == sorted(along), f"{kind}^{l}: {along}"
+            assert len(set(along)) == n_l

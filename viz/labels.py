@@ -8,6 +8,7 @@ shows (Value labels, operation names, formatted numbers) goes through here.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -58,6 +59,23 @@ def record(fields: list[str]) -> str:
     """A record label of several fields. No space follows a ``|``: dot 2.43 then drops the
     space after a field's first character when that is not ASCII (``δ₀ = 1`` → ``δ₀= 1``)."""
     return "|".join(map(record_field, fields))
+
+
+def html_text(text: str) -> str:
+    """text as the content of an HTML-like label's cell (newlines kept as line breaks)."""
+    escaped = html.escape(_spaced(text), quote=False)
+    return escaped.replace("\n", '<BR ALIGN="LEFT"/>')
+
+
+def table(fields: list[str], fill: str) -> str:
+    """An HTML-like label that draws like a record: the fields one under another, ruled apart,
+    on ``fill``. dot cannot keep a rank's records in order (a flat edge between two records
+    is an error), and it can these tables; the node needs ``shape="plain"``."""
+    rows = "<HR/>".join(f"<TR><TD>{html_text(field)}</TD></TR>" for field in fields)
+    return (
+        f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
+        f'BGCOLOR="{fill}">{rows}</TABLE>>'
+    )
 
 
 def lines(*texts: str) -> str:

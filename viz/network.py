@@ -1,4 +1,4 @@
-"""``draw_net``: a traced network in Nielsen's notation (ch. 2), one cluster per layer.
+"""``draw_net``: a traced network in Nielsen's notation (ch. 2), one column per layer.
 
 The picture is built from ``NetNumbers`` (every number of one forward and backward
 pass, as floats) and a rule saying which of the backward numbers are known yet, so
@@ -155,53 +155,72 @@ def line_text(line: Line) -> str:
     return symbol if value is None else f"{symbol} = {value}"
 
 
+def column(g: Drawing, ids: list[str]) -> None:
+    """Puts the nodes ``ids`` in one rank in this order: top to bottom (left to right for TB).
+
+    Invisible edges from each node to the next, which dot lays out tail first. Layers are
+    not clusters because dot ignores that order inside a cluster.
+    """
+    with g.subgraph() as rank:
+        rank.attr(rank="same")
+        for tail, head in zip(ids, ids[1:]):
+            rank.edge(tail, head, style="invis")
+
+
 def draw_lines(n: NetNumbers, lines: dict[str, list[Line]], rankdir: str, scripts: bool) -> Drawing:
-    """The net's picture with the given label lines; every node and edge has its element id."""
+    """The net's picture with the given label lines; every node and edge has its element id.
+
+    Each layer is a column headed by its name, neuron j at position j (inputs a^1_k too),
+    so that column k of w^{l+1} is the k-th edge row between two columns.
+    """
 
     def notation(text: str) -> str:
         return labels.scripted(text) if scripts else text
 
-    def label(eid: str, record: bool = False) -> str:
-        texts = [notation(line_text(line)) for line in lines[eid]]
-        if record:
-            return labels.record(texts)
-        return labels.lines(*texts)
+    def texts(eid: str) -> list[str]:
+        return [notation(line_text(line)) for line in lines[eid]]
 
-    shape = "record"
+    def label(eid: str) -> str:
+        return labels.lines(*texts(eid))
+
+    def neuron(eid: str, fill: str) -> str:
+        g.node(eid, labels.table(texts(eid), fill), id=eid, shape="plain")
+        return eid
+
+    def heading(l: int, text: str) -> str:
+        g.node(f"layer{l}", labels.plain(notation(text)), id=f"layer{l}", shape="plaintext")
+        return f"layer{l}"
+
     g = new_drawing("network", rankdir)
     g.attr(nodesep="0.3", ranksep="1.2")
-    g.attr("node", style="filled")
-    with g.subgraph(name="cluster_1") as c:
-        c.attr(label="layer 1 (input)", color=style.CLUSTER_PEN)
-        for k in range(len(n.x)):
-            c.node(
-                f"a1_{k}", label(f"a1_{k}"), id=f"a1_{k}", shape="box", fillcolor=style.INPUT_FILL
-            )
+    inputs = [heading(1, "layer 1 (input)")]
+    for k in range(len(n.x)):
+        a = f"a1_{k}"
+        g.node(a, label(a), id=a, shape="box", style="filled", fillcolor=style.INPUT_FILL)
+        inputs.append(a)
+    column(g, inputs)
     for l in range(2, n.L + 1):
-        last = l == n.L
-        with g.subgraph(name=f"cluster_{l}") as c:
-            c.attr(
-                label=labels.plain(
-                    notation(f"layer {l}{' (output)' if last else ''}: {n.layer_texts[l - 2]}")
-                ),
-                color=style.CLUSTER_PEN,
-            )
-            for j in range(len(n.z[l - 2])):
-                z, a = f"z{l}_{j}", f"a{l}_{j}"
-                c.node(z, label(z, record=True), id=z, shape=shape, fillcolor=style.Z_FILL)
-                c.node(a, label(a, record=True), id=a, shape=shape, fillcolor=style.A_FILL)
-                g.edge(z, a, label=label(f"s{l}_{j}"), id=f"s{l}_{j}")
-                for k, w in enumerate(n.w[l - 2][j]):
-                    g.edge(
-                        f"a{l - 1}_{k}",
-                        z,
-                        label=label(f"w{l}_{j}_{k}"),
-                        id=f"w{l}_{j}_{k}",
-                        color=style.POSITIVE_WEIGHT if w >= 0 else style.NEGATIVE_WEIGHT,
-                        penwidth=style.weight_pen(w),
-                    )
+        output = " (output)" if l == n.L else ""
+        zs = [heading(l, f"layer {l}{output}: {n.layer_texts[l - 2]}")]
+        acts = []
+        for j, row in enumerate(n.w[l - 2]):
+            z, a = neuron(f"z{l}_{j}", style.Z_FILL), neuron(f"a{l}_{j}", style.A_FILL)
+            zs.append(z)
+            acts.append(a)
+            g.edge(z, a, label=label(f"s{l}_{j}"), id=f"s{l}_{j}")
+            for k, w in enumerate(row):
+                g.edge(
+                    f"a{l - 1}_{k}",
+                    z,
+                    label=label(f"w{l}_{j}_{k}"),
+                    id=f"w{l}_{j}_{k}",
+                    color=style.POSITIVE_WEIGHT if w >= 0 else style.NEGATIVE_WEIGHT,
+                    penwidth=style.weight_pen(w),
+                )
+        column(g, zs)
+        column(g, acts)
     if "C" in lines:
-        g.node("C", label("C"), id="C", shape="box", fillcolor=style.COST_FILL)
+        g.node("C", label("C"), id="C", shape="box", style="filled", fillcolor=style.COST_FILL)
         source = "z" if n.from_z else "a"
         for j in range(len(n.z[-1])):
             g.edge(f"{source}{n.L}_{j}", "C", label=label(f"c{j}"), id=f"c{j}")
@@ -231,7 +250,8 @@ def draw_net(
 ) -> Drawing:
     """Trace ``net`` on x (and backpropagate the cost of target y, if given) and draw it.
 
-    One cluster per layer l. Grey: the inputs a^1_k. Orange: each pre-activation
+    One column per layer l, headed by its name, with neuron j the j-th from the top
+    (from the left with rankdir TB). Grey: the inputs a^1_k. Orange: each pre-activation
     z^l_j = Σ_k w^l_jk a^{l−1}_k + b^l_j, with its bias b^l_j and, when y is given,
     δ^l_j = ∂C/∂z^l_j and ∂C/∂b^l_j. Blue: each activation a^l_j = σ(z^l_j) with
     ∂C/∂a^l_j; the edge from z to a carries σ'(z^l_j). Edges from a^{l−1}_k to z^l_j
