@@ -184,24 +184,76 @@ def test_the_page_works_inside_jupyters_iframe(browser, tmp_path):
         browser.switch_to.default_content()
 
 
-def test_a_wide_graph_is_scrolled_to_the_current_node(browser, tmp_path):
+def _chain(n):
     x = Value(0.5, label="x")
     y = x
-    for _ in range(30):
+    for _ in range(n):
         y = (y * 1.1).tanh()
-    page = step_through(y, tmp_path / "chain.html")
-    browser.get(page.path.as_uri() + "#step=1")  # the root, at the right end
+    return y
+
+
+def test_a_wide_graph_scrolls_in_its_own_box_and_the_controls_stay_on_screen(browser, tmp_path):
+    page = step_through(_chain(40), tmp_path / "chain.html")  # 55000 px wide
+    root = "v120"  # x, then 1.1, y * 1.1 and tanh per link: the root is the 121st value
+    browser.get(page.path.as_uri() + "#step=0")
+    assert _in_view(browser, f"#{root}")  # the forward pass shows the root, where the pass starts
     picture = browser.find_element("id", "picture")
-    assert "wide" in picture.get_attribute("class").split()
     at_root = int(picture.get_attribute("scrollLeft"))
-    assert at_root > 0 and _current_is_in_view(browser)
-    _press(browser, _keys().END)  # the last step is next to x, at the left end
-    assert int(picture.get_attribute("scrollLeft")) < at_root and _current_is_in_view(browser)
+    assert at_root > 0
+    for key in (_keys().ARROW_RIGHT, _keys().ARROW_RIGHT, _keys().END):
+        _press(browser, key)
+        assert _in_view(browser, ".current") and _on_screen(browser, "controls")
+        assert _on_screen(browser, "step-title") and _on_screen(browser, "picture")
+        assert browser.execute_script("return window.scrollX + window.scrollY") == 0
+    assert int(picture.get_attribute("scrollLeft")) < at_root  # the last step is next to x
 
 
-def _current_is_in_view(driver):
+def test_a_small_graph_is_shown_at_its_natural_size_without_empty_space(browser, tmp_path):
+    from nn import MLP
+    from viz import step_through_net
+
+    a, b = Value(3.0, label="a"), Value(-1.0, label="b")
+    c = (a * b + a).tanh()
+    for page in (
+        step_through(c, tmp_path / "expression.html"),
+        step_through_net(MLP(2, [3, 2], seed=0), [0.5, -1.0], [1.0, 0.0], tmp_path / "net.html"),
+    ):
+        browser.get(page.path.as_uri() + "#step=2")
+        natural, drawn, svg_height, box_height = browser.execute_script(
+            "const svg = document.querySelector('#picture svg');"
+            "const r = svg.getBoundingClientRect();"
+            "return [svg.width.baseVal.value, r.width, r.height,"
+            " document.getElementById('picture').getBoundingClientRect().height];"
+        )
+        assert drawn == pytest.approx(natural, rel=0.01)  # 11 pt labels stay 11 pt
+        assert box_height <= svg_height + 30  # at most a scroll bar below the picture
+        assert _in_view(browser, ".current")
+
+
+def _rect(driver, selector):
     return driver.execute_script(
-        "const p = document.getElementById('picture').getBoundingClientRect();"
-        "const c = document.querySelector('#picture .current').getBoundingClientRect();"
-        "return c.left >= p.left && c.right <= p.right;"
+        "const r = document.querySelector(arguments[0]).getBoundingClientRect();"
+        "return [r.left, r.top, r.right, r.bottom];",
+        selector,
     )
+
+
+def _in_view(driver, selector):
+    """The element lies inside the picture's box as scrolled now."""
+    left, top, right, bottom = _rect(driver, selector)
+    box_left, box_top = _rect(driver, "#picture")[:2]
+    width, height = driver.execute_script(
+        "const p = document.getElementById('picture'); return [p.clientWidth, p.clientHeight];"
+    )
+    return (
+        box_left <= left
+        and right <= box_left + width
+        and box_top <= top
+        and bottom <= box_top + height
+    )
+
+
+def _on_screen(driver, element_id):
+    left, top, right, bottom = _rect(driver, f"#{element_id}")
+    width, height = driver.execute_script("return [window.innerWidth, window.innerHeight];")
+    return 0 <= top and top < height and 0 <= left and left < width

@@ -9,11 +9,30 @@
   frames.forEach(f => Object.keys(f.classes).concat(Object.keys(f.texts)).forEach(id => managed.add(id)));
   let step = 0;
   let timer = null;
-  // A picture much wider than the page is shown at its own size, scrolled to each step.
+  // The picture keeps its natural size in a box of its own; only that box scrolls.
   const picture = document.getElementById("picture");
-  const svg = picture.querySelector("svg");
-  const wide = svg.width.baseVal.value > 2 * picture.clientWidth;
-  if (wide) picture.classList.add("wide");
+
+  function union(rects) {
+    return rects.reduce((u, r) => ({
+      left: Math.min(u.left, r.left), right: Math.max(u.right, r.right),
+      top: Math.min(u.top, r.top), bottom: Math.max(u.bottom, r.bottom),
+    }));
+  }
+
+  function bringIntoView(target) {
+    // Scroll the box (and nothing else) so that everything the step highlights is seen, or,
+    // when that is larger than the box, so that the target is centred in it.
+    const box = picture.getBoundingClientRect();
+    const width = picture.clientWidth, height = picture.clientHeight;
+    const lit = Array.from(picture.querySelectorAll(".current, .sending, .column, .receiving"));
+    const all = union([target, ...lit].map(e => e.getBoundingClientRect()));
+    const fits = all.right - all.left <= width && all.bottom - all.top <= height;
+    const r = fits ? all : target.getBoundingClientRect();
+    const right = box.left + width, bottom = box.top + height;
+    const dx = r.left < box.left || r.right > right ? (r.left + r.right - box.left - right) / 2 : 0;
+    const dy = r.top < box.top || r.bottom > bottom ? (r.top + r.bottom - box.top - bottom) / 2 : 0;
+    picture.scrollBy(dx, dy);
+  }
 
   function textsOf(id) {
     const g = document.getElementById(id);
@@ -49,8 +68,8 @@
       if (line.startsWith("✗")) p.className = "mismatch";
       return p;
     }));
-    const current = document.querySelector("#picture .current");
-    if (current && wide) current.scrollIntoView({ block: "nearest", inline: "center" });
+    const target = picture.querySelector(".current") || (f.focus && document.getElementById(f.focus));
+    if (target) bringIntoView(target);
     slider.value = String(step);
     document.getElementById("counter").textContent = "step " + step + " of " + last;
     document.body.dataset.step = String(step);

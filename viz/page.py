@@ -1,7 +1,9 @@
 """A self-contained HTML page that steps through frames drawn on one SVG picture.
 
 A frame is data: the classes each element of the picture wears (current, partial,
-final, …), the text each of its labels shows, and a caption. The page holds the SVG
+final, …), the text each of its labels shows, and a caption. The picture is drawn at
+its natural size in a box of its own that scrolls to each step's node, so the
+controls and the caption stay on screen however large the graph is. The page holds the SVG
 (from our renderer), every frame as JSON, a little CSS and a little script
 (``page.js``, ``page.css`` beside this file): no network, no CDN. It opens at frame 0,
 or at ``#step=k``, and moves with buttons, the arrow keys, a slider and a play button.
@@ -28,6 +30,7 @@ class Frame:
     classes: dict[str, str] = field(default_factory=dict)  # element id → CSS classes
     texts: dict[str, dict[int, str]] = field(default_factory=dict)  # id → {text index → text}
     equation: list[str] = field(default_factory=list)  # lines shown beside the picture
+    focus: str | None = None  # the element to scroll into view when no element is "current"
 
 
 def _asset(name: str) -> str:
@@ -48,6 +51,7 @@ def page_html(title: str, svg: str, frames: list[Frame], legend: list[tuple[str,
             "classes": f.classes,
             "texts": f.texts,
             "equation": f.equation,
+            "focus": f.focus,
         }
         for f in frames
     ]
@@ -77,10 +81,11 @@ def page_html(title: str, svg: str, frames: list[Frame], legend: list[tuple[str,
 <input id="slider" type="range" min="0" max="{last}" value="0" aria-label="step">
 <span id="counter">step 0 of {last}</span>
 </div>
-<div id="caption"><h2 id="step-title"></h2><ul id="step-lines"></ul></div>
-<div id="stage"><div id="picture">
+<div id="step"><div id="caption"><h2 id="step-title"></h2><ul id="step-lines"></ul></div>
+<div id="equation"></div></div>
+<div id="picture">
 {svg}
-</div><div id="equation"></div></div>
+</div>
 <div id="legend">{keys}</div>
 <script id="frames" type="application/json">{_json_for_script(data)}</script>
 <script>

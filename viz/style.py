@@ -22,7 +22,6 @@ A_FILL = "#d6e8fa"  # blue: activations a^l_j
 COST_FILL = "#f8cccc"  # red: the cost C
 POSITIVE_WEIGHT = "#1f5fa8"  # blue edge: w^l_jk > 0
 NEGATIVE_WEIGHT = "#b8322a"  # red edge: w^l_jk < 0
-CLUSTER_PEN = "#999999"
 
 # Compiled replays (draw_groups): one colour per way a group runs
 GROUP_FILL = {"matmul": A_FILL, "elementwise": OP_FILL, "sum": Z_FILL}

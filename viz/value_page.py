@@ -151,6 +151,7 @@ def backward_frames(order: list[Value], number_format: str) -> list[Frame]:
         ],
         {},
     )
+    first.focus = node_id(len(order) - 1)  # the root, where the reverse pass starts
     result = [first] + [frames.apply(s, k, len(steps)) for k, s in enumerate(steps, start=1)]
     result[-1].caption.append("That was the last step: every grad is now final.")
     return result
