@@ -159,6 +159,12 @@ def test_net_page(browser, tmp_path):
 
     browser.get(page.path.as_uri() + "#step=9")
     assert "∂C/∂w = ?" not in " ".join(_texts(browser, "w2_0_0"))
+    # BP4 computes the weights' gradients: drawn in the legend's colour of "what this step computes"
+    stroke, swatch = browser.execute_script(
+        "return [getComputedStyle(document.querySelector('#w2_0_0 path')).stroke,"
+        " getComputedStyle(document.querySelector('.swatch.current')).borderTopColor];"
+    )
+    assert stroke == swatch
     assert browser.find_element("id", "counter").text == "step 9 of 9"
 
 

@@ -59,6 +59,19 @@ def test_bp2_highlights_the_column_of_the_next_layers_weights():
     assert "δ²₁ = (w³₀₁ δ³₀ + w³₁₁ δ³₁) × σ'(z²₁)" in bp2_neuron_1.equation
 
 
+def test_bp4_draws_the_weights_it_computes_as_what_the_step_computes():
+    """The legend's "column" means BP2's column of w^{l+1}; BP4's weights are what it computes."""
+    net = MLP(2, [3, 2], seed=0)
+    frames = step_through_net(net, X, Y).frames
+    bp4 = [f for f in frames if f.title.startswith("BP4")]
+    for frame, l in zip(bp4, (3, 2)):
+        weights = {eid: cls for eid, cls in frame.classes.items() if eid.startswith(f"w{l}_")}
+        assert len(weights) == 6 and set(weights.values()) == {"current"}
+        assert "column" not in frame.classes.values()
+    bp2 = [f for f in frames if f.title.startswith("BP2")]
+    assert all("column" in f.classes.values() for f in bp2)
+
+
 def test_a_deeper_net_with_a_linear_output_and_the_page_file(tmp_path):
     net = MLP(3, [2, 2, 1], activation=["tanh", "relu", "linear"], seed=3)
     page = step_through_net(net, [0.2, -0.4, 0.9], [0.5], tmp_path / "net.html")

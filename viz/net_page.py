@@ -28,7 +28,7 @@ TOLERANCE = 1e-9  # engine against nn.matrix: the same sums in another order
 LEGEND = [
     ("current", "what this step computes"),
     ("sending", "what it is computed from"),
-    ("column", "the weights it goes through (BP2: a column of w^{l+1})"),
+    ("column", "BP2: the column of w^{l+1} the error comes back through"),
     ("final", "a grad that is known"),
 ]
 MAX_EQUATION_TERMS = 6  # BP4 lists this many ∂C/∂w^l_jk, then "…"
@@ -241,7 +241,7 @@ class _NetFrames:
         a_prev = n.x if l == 2 else n.a[l - 3]
         for j, row in enumerate(n.grad_w[l - 2]):
             for k, g in enumerate(row):
-                classes[f"w{l}_{j}_{k}"] = "column"
+                classes[f"w{l}_{j}_{k}"] = "current"  # their gradients are what BP4 computes
                 if len(equation) <= MAX_EQUATION_TERMS:
                     equation.append(
                         f"∂C/∂w^{l}_{j}{k} = {self.num(a_prev[k])} × "
