@@ -222,7 +222,7 @@ def test_digits_one_epoch_with_the_matrix_twin_and_pictures(tmp_path, sklearn, m
     difference = float(re.search(r"largest weight difference ([\d.e+-]+)", done.stdout).group(1))
     assert difference < 1e-9 and "agree to" in done.stdout
     assert (tmp_path / "d.png").read_bytes()[:4] == b"\x89PNG"
-    assert "mean ‖δ^2‖" in (tmp_path / "d.svg").read_text()
+    assert "mean ‖δ²‖" in (tmp_path / "d.svg").read_text()
 
 
 def test_digits_refuses_bad_options(tmp_path):

@@ -104,8 +104,19 @@ def _scripted(match: re.Match[str]) -> str:
     return match.group(0)  # no Unicode form for some character: keep the plain ^x or _x
 
 
+# e to a power that has no superscript form (e^{z_j}) is written as the function exp(z_j).
+EXPONENTIAL = re.compile(r"\be\^\{(?P<power>[^{}]+)\}")
+
+
+def _exponential(match: re.Match[str]) -> str:
+    power = match["power"]
+    if all(ch in SUPERSCRIPTS for ch in power):
+        return match.group(0)  # e^{−z}: the braced pass writes it e⁻ᶻ
+    return f"exp({power})"
+
+
 def scripted(text: str) -> str:
-    """text with ``w^2_10`` written w²₁₀: indices as real superscripts and subscripts."""
-    for script in SCRIPTS:
-        text = script.sub(_scripted, text)
-    return text
+    """text with ``w^2_10`` written w²₁₀: indices as real superscripts and subscripts, and
+    ``e^{z_j}`` as exp(zⱼ), so no TeX braces are left."""
+    bare, braced = SCRIPTS
+    return braced.sub(_scripted, EXPONENTIAL.sub(_exponential, bare.sub(_scripted, text)))

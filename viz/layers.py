@@ -7,7 +7,7 @@ import numpy as np
 from nn.data import Data
 from nn.diagnostics import Diagnosis, LayerHealth, diagnose
 from nn.network import MLP
-from viz import style
+from viz import labels, style
 from viz.drawing import Drawing, new_drawing
 
 # A layer in which most units are saturated or dead is filled in the cost's red.
@@ -27,7 +27,11 @@ def _stuck(h: LayerHealth) -> str:
 
 
 def draw_layers(
-    net: MLP, data: Data | None = None, cost: str = "quadratic", rankdir: str = "LR"
+    net: MLP,
+    data: Data | None = None,
+    cost: str = "quadratic",
+    rankdir: str = "LR",
+    scripts: bool = True,
 ) -> Drawing:
     """One box per layer l (its size n_l and activation σ), one edge per weight matrix w^l.
 
@@ -36,12 +40,17 @@ def draw_layers(
     mean ‖δ^l‖ and the share of saturated (sigmoid, tanh) or dead (relu) units — red when
     most are — and each edge ‖∂C/∂w^l‖ too, drawn thicker the larger it is, so a gradient
     that vanishes towards the input is seen thinning out. The net is not changed.
+    Indices are written as ``draw_net`` writes them (w³, δ²; ``scripts=False``: w^3, δ^2).
     """
+
+    def label(texts: list[str]) -> str:
+        return labels.lines(*(labels.scripted(t) if scripts else t for t in texts))
+
     health: Diagnosis | None = None if data is None else diagnose(net, data, cost)
     g = new_drawing("layers", rankdir)
     g.attr(ranksep="0.9")
     g.attr("node", shape="box", style="filled,rounded", margin="0.2,0.1")
-    g.node("l1", f"layer 1: input\\n{net.sizes[0]} units", fillcolor=style.INPUT_FILL)
+    g.node("l1", label(["layer 1: input", f"{net.sizes[0]} units"]), fillcolor=style.INPUT_FILL)
     largest = max((h.grad_w for h in health.layers), default=0.0) if health else 0.0
     for i, (w, activation) in enumerate(zip(net.weights(), net.activations)):
         l = i + 2
@@ -61,12 +70,14 @@ def draw_layers(
                 fill = STUCK_FILL
             edge.append(f"‖∂C/∂w^{l}‖ = {_number(h.grad_w)}")
             pen = f"{0.5 + 4.5 * h.grad_w / largest:.2f}" if largest > 0 else "0.5"
-        g.node(f"l{l}", "\\n".join(lines), fillcolor=fill)
-        g.edge(f"l{l - 1}", f"l{l}", label="\\n".join(edge), penwidth=pen)
+        g.node(f"l{l}", label(lines), fillcolor=fill)
+        g.edge(f"l{l - 1}", f"l{l}", label=label(edge), penwidth=pen)
     if health is not None:
         g.node(
             "C",
-            f"C: {cost} cost\\nover {health.examples} examples",
+            labels.lines(
+                f"C: {cost} cost", f"over {health.examples} examples"
+            ),  # a name, not maths
             fillcolor=style.COST_FILL,
         )
         g.edge(f"l{len(net.sizes)}", "C")
