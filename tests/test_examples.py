@@ -143,7 +143,7 @@ def test_item11_tiny_net_too_large_to_draw_ends_with_a_message(tmp_path):
     done = run(tmp_path, "tiny_net.py", "--sizes", "20,20,2")
     assert done.returncode == 0, done.stderr
     assert "agree to 1e-9: True" in done.stdout
-    assert "no picture: draw_net: the net has 440 weights" in done.stderr
+    assert "no picture: 440 weights are too many to draw one by one" in done.stderr
     assert "Traceback" not in done.stderr
 
 
