@@ -44,11 +44,20 @@ class CheckReport:
         return max(self.output, self.param_grad, self.input_grad)
 
     def __str__(self) -> str:
-        graph = "the same graph" if self.same_graph else "A DIFFERENT GRAPH (control flow?)"
+        if not self.same_graph:
+            why = "the scalar engine recorded A DIFFERENT GRAPH (control flow on data?)"
+        elif self.largest > 1e-9:
+            why = (
+                "the scalar engine recorded the same primitives in the same order, so the "
+                "difference comes from numbers the recording froze at the example (.data, "
+                "float(), a comparison, max(), detach() or no_grad() inside f)"
+            )
+        else:
+            why = "the scalar engine recorded the same graph"
         return (
             f"examples {self.examples}: largest |compiled − scalar| {self.largest:.3g} "
             f"(outputs {self.output:.3g}, parameter grads {self.param_grad:.3g}, "
-            f"input grads {self.input_grad:.3g}); the scalar engine recorded {graph}"
+            f"input grads {self.input_grad:.3g}); {why}"
         )
 
 

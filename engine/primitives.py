@@ -113,7 +113,8 @@ def check_count(name: str, locals_: Any, n: int) -> Sequence[Any]:
         ) from None
     if count != n:
         raise ValueError(
-            f"{name}: the derivative rule returned {count} derivatives for {n} parents"
+            f"{name}: the derivative rule returned {count} derivative{'s' * (count != 1)} "
+            f"for {n} parent{'s' * (n != 1)}: it must return one per parent"
         )
     return locals_
 
@@ -458,14 +459,17 @@ PRIMITIVES: dict[str, Primitive] = {
 }
 """Every primitive by name; ``register`` adds a user's. Constant powers are ``power(n)``."""
 
+_BUILT_IN = frozenset(PRIMITIVES)
+
 
 def register(primitive: Primitive) -> Primitive:
     """Add a user's primitive to ``PRIMITIVES`` (so the tests, pickling and drawings know it)."""
     if not isinstance(primitive, Primitive):
         raise TypeError(f"register: expected a Primitive, got {type(primitive).__name__}")
     known = PRIMITIVES.get(primitive.name)
-    if known is not None and known is not primitive:
-        raise ValueError(f"register: a primitive named {primitive.name!r} already exists")
+    if known is not None and known is not primitive and primitive.name in _BUILT_IN:
+        raise ValueError(f"register: {primitive.name!r} is a built-in primitive's name")
+    # A user's name may be registered again (a notebook cell run twice): the new one wins.
     if primitive.name.startswith(POWER_PREFIX):
         raise ValueError(f"register: names starting with {POWER_PREFIX!r} are constant powers")
     PRIMITIVES[primitive.name] = primitive

@@ -181,7 +181,7 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from this graph."""
-        return _leaf(self._data, 0.0, self.label)
+        return _leaf(self.data, 0.0, self.label)  # .data: compile's recording sees the read
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Value:
         # Node by node, parents first, through deepcopy's memo: each node is copied once
@@ -331,6 +331,9 @@ def _node(data: float, parents: tuple[Value, ...], rule: Primitive) -> Value:
     else:
         v.parents = ()
         v._rule = None
+        if on_read is not None:  # recording for compile: this leaf freezes its inputs' numbers
+            for p in parents:
+                on_read(p)
     return v
 
 

@@ -3,10 +3,15 @@
 Run:  python examples/compare.py
 """
 
+import argparse
+
 import nn
+from options import run
 
 
 def main() -> None:
+    # no options: --help describes the example, and an unknown option is refused
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     net = nn.MLP(2, [3, 2], activation="sigmoid", seed=0)
     x, y = [0.5, -1.0], [1.0, 0.0]
     print(f"{net}, x = {x}, y = {y}\n")
@@ -30,4 +35,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

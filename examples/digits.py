@@ -25,6 +25,7 @@ import numpy as np
 import nn
 import viz
 from nn import matrix
+from options import add_picture_options, count, non_negative, positive, run
 
 
 def sizes(text: str) -> list[int]:
@@ -40,13 +41,6 @@ def sizes(text: str) -> list[int]:
     return values
 
 
-def positive(text: str) -> int:
-    """A whole number of at least 1."""
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"needs a whole number of at least 1, got {text!r}")
-    return int(text)
-
-
 def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
@@ -58,13 +52,17 @@ def parse() -> argparse.Namespace:
         default="normal",
         help="N(0, 1) or N(0, 1/n_in) weights",
     )
-    parser.add_argument("--lr", type=float, default=3.0, help="the learning rate η (default 3.0)")
+    parser.add_argument(
+        "--lr", type=positive, default=3.0, help="the learning rate η (default 3.0)"
+    )
     parser.add_argument(
         "--sizes", type=sizes, default=[30], help="hidden layer sizes, e.g. 30 or 100,30"
     )
-    parser.add_argument("--l2", type=float, default=0.0, help="the L2 regularisation λ (default 0)")
-    parser.add_argument("--epochs", type=positive, default=30)
-    parser.add_argument("--batch-size", type=positive, default=10)
+    parser.add_argument(
+        "--l2", type=non_negative, default=0.0, help="the L2 regularisation λ (default 0)"
+    )
+    parser.add_argument("--epochs", type=count(1), default=30)
+    parser.add_argument("--batch-size", type=count(1), default=10)
     parser.add_argument("--seed", type=int, default=0, help="initial weights and batch order")
     parser.add_argument(
         "--matrix", action="store_true", help="train nn.matrix alongside and compare"
@@ -72,8 +70,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument(
         "--scalar", action="store_true", help="train on scalar graphs, not compiled"
     )
-    parser.add_argument("--plot", metavar="PATH", help="write the history here (.svg or .png)")
-    parser.add_argument("--draw", metavar="PATH", help="draw the trained net layer by layer here")
+    add_picture_options(parser)
     return parser.parse_args()
 
 
@@ -155,4 +152,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -4,14 +4,18 @@ Run:  python examples/expression.py   (writes out/expression.svg and .dot, and
                                       out/expression_backward.html to step through backward())
 """
 
+import argparse
 import sys
 
 import viz
 from engine import Value
 from engine.autodiff import topological_order
+from options import run
 
 
 def main() -> None:
+    # no options: --help describes the example, and an unknown option is refused
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     # A single tanh neuron with two inputs, as in micrograd's walkthrough.
     x1 = Value(2.0, label="x1")
     x2 = Value(0.0, label="x2")
@@ -50,4 +54,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +14,7 @@ import numpy as np
 import engine
 from engine import Value
 from engine.forward_mode import tangents
+from options import run
 
 
 def tanh_derivatives(x0: float) -> None:
@@ -82,11 +82,8 @@ def sweeps() -> None:
 
 def draw(out: Path) -> None:
     """Write the picture of dy/dx for y = tanh(x)·x: the forward nodes it reuses keep their labels."""
-    try:
-        import viz
-    except ImportError as e:  # graphviz is a dependency; say so rather than fail deep inside
-        print(f"\n(no picture: {e})")
-        return
+    import viz
+
     x = Value(0.5, label="x")
     t = x.tanh()
     t.label = "t = tanh(x)"
@@ -94,13 +91,14 @@ def draw(out: Path) -> None:
     y.label = "y"
     (dy,) = engine.grad(y, [x], create_graph=True)
     dy.label = "dy/dx"
-    out.mkdir(parents=True, exist_ok=True)
     path = out / "higher_order_dy.svg"
     try:
+        out.mkdir(parents=True, exist_ok=True)
         viz.render(viz.draw_dot(dy), str(path))
-        print(f"\nwrote {path}: the graph of dy/dx = (1 − t²)·x + t, reusing x and t")
-    except Exception as e:  # no renderer: say how to get one
+    except viz.RendererNotFoundError as e:  # the numbers above stand without the picture
         print(f"\n(no picture: {e})")
+        return
+    print(f"\nwrote {path}: the graph of dy/dx = (1 − t²)·x + t, reusing x and t")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,4 +114,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

@@ -52,10 +52,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--activation", default="sigmoid", choices=list(nn.ACTIVATIONS), help="σ for every layer"
     )
     parser.add_argument("--cost", default="quadratic", choices=list(nn.COSTS))
+    # "%(default).0s" prints nothing: it only stops the formatter adding "(default: None)"
     parser.add_argument(
-        "--x", type=numbers, default=None, help="the input a^1 (default 0.5, -1.0, 0.5, …)"
+        "--x",
+        type=numbers,
+        default=None,
+        help="the input a^1 (default: 0.5, -1.0, 0.5, …)%(default).0s",
     )
-    parser.add_argument("--y", type=numbers, default=None, help="the target (default 1, 0, 0, …)")
+    parser.add_argument(
+        "--y", type=numbers, default=None, help="the target (default: 1, 0, 0, …)%(default).0s"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the N(0, 1) parameters")
     parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the drawing")
     parser.add_argument("--format", default="svg", choices=["svg", "png", "pdf"])
@@ -114,8 +120,13 @@ def draw(net: nn.MLP, args: argparse.Namespace) -> None:
         )
         print(f"wrote {page.path}: open it in a browser to step through BP1-BP4 ", end="")
         print(f"({len(page.frames) - 1} steps after the forward pass)")
-    except viz.GraphTooLargeError as e:
-        print(f"no picture: {e}", file=sys.stderr)
+    except viz.GraphTooLargeError:  # a tiny net's picture only: its numbers are printed above
+        weights = sum(a * b for a, b in zip(net.sizes, net.sizes[1:]))
+        print(
+            f"no picture: {weights} weights are too many to draw one by one (200 at most); "
+            f"the numbers above are the whole result",
+            file=sys.stderr,
+        )
     except viz.RenderError as e:
         print(f"wrote {picture.with_suffix('.dot')}, but no picture: {e}", file=sys.stderr)
     except OSError as e:

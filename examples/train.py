@@ -6,38 +6,11 @@ Run:  python examples/train.py [--epochs 20] [--lr 0.5] [--seed 0]   (--help for
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
-from collections.abc import Callable
 
 import nn
-
-
-def count(least: int) -> Callable[[str], int]:
-    """An argparse type: an integer ≥ least."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = least - 1
-        if value < least:
-            raise argparse.ArgumentTypeError(f"expected an integer ≥ {least}, got {text!r}")
-        return value
-
-    return parse
-
-
-def positive(text: str) -> float:
-    """An argparse type: a positive finite number."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0.0 < value < math.inf:
-        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {text!r}")
-    return value
+from options import count, positive, run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,4 +53,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

@@ -20,6 +20,7 @@ import time
 
 import nn
 import viz
+from options import add_picture_options, count, non_negative, positive, run
 
 HIDDEN = [30, 30, 30, 30]
 
@@ -28,17 +29,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=count(1), default=10)
     parser.add_argument("--cost", choices=["quadratic", "cross_entropy"], default="cross_entropy")
     parser.add_argument("--init", choices=["normal", "scaled"], default="scaled")
-    parser.add_argument("--lr", type=float, default=0.1, help="the learning rate η (default 0.1)")
-    parser.add_argument("--l2", type=float, default=0.0, help="the L2 regularisation λ (default 0)")
+    parser.add_argument(
+        "--lr", type=positive, default=0.1, help="the learning rate η (default 0.1)"
+    )
+    parser.add_argument(
+        "--l2", type=non_negative, default=0.0, help="the L2 regularisation λ (default 0)"
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--plot", metavar="PATH", help="write the history here (.svg or .png)")
-    parser.add_argument("--draw", metavar="PATH", help="draw the trained net layer by layer here")
+    add_picture_options(parser)
     args = parser.parse_args()
-    if args.epochs < 1:
-        parser.error(f"--epochs needs at least 1, got {args.epochs}")
 
     train, test = nn.datasets.digits()
     net = nn.MLP(64, [*HIDDEN, 10], seed=args.seed, init=args.init)
@@ -53,9 +55,11 @@ def main() -> None:
 
     def report(epoch: int, health: nn.Diagnosis, accuracy: str) -> None:
         speeds = [h.grad_b for h in health.layers]
-        ratio = speeds[last - 2] / speeds[first - 2]
+        # a saturated first layer can learn at exactly 0: no ratio then
+        slowest = speeds[first - 2]
+        ratio = f"{speeds[last - 2] / slowest:>16.1f}×" if slowest else f"{'∞ (layer 2 is 0)':>17}"
         cells = " ".join(f"{s:>9.2e}" for s in speeds)
-        print(f"{epoch:>5} {cells}  {ratio:>16.1f}×  {accuracy}", flush=True)
+        print(f"{epoch:>5} {cells}  {ratio}  {accuracy}", flush=True)
 
     report(0, nn.diagnose(net, train, args.cost), f"{nn.evaluate(net, test, args.cost)[1]:.1%}")
     start = time.perf_counter()
@@ -64,7 +68,8 @@ def main() -> None:
         l2=args.l2, diagnose=True, verbose=False,
         on_epoch=lambda s: report(s.epoch, s.diagnosis, f"{s.test_accuracy:.1%}"),
     )  # fmt: skip
-    print(f"{args.epochs} epochs in {time.perf_counter() - start:.0f} s")
+    seconds = time.perf_counter() - start
+    print(f"{args.epochs} epoch{'s' * (args.epochs > 1)} in {seconds:.1f} s")
     if args.plot:
         title = f"64-30-30-30-30-10 sigmoid, {args.cost} cost, {args.init} init"
         print(f"wrote {viz.plot_history(history, args.plot, title=title)}")
@@ -74,4 +79,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -66,7 +66,8 @@ class BatchTrainer:
         grad = self._grad
         grad[:] = 0.0
         self.step.backward(self.X[batch], self.Y[batch])
-        new = keep * self._data - lr * grad
+        with np.errstate(over="ignore", invalid="ignore"):  # refused below, by name
+            new = keep * self._data - lr * grad
         bad = ~np.isfinite(new)
         if bad.any():
             first = self.step.params[int(np.argmax(bad))]

@@ -391,6 +391,23 @@ def test_control_flow_on_an_input_is_warned_about_and_check_finds_it():
     assert "A DIFFERENT GRAPH" in str(report)
 
 
+@pytest.mark.parametrize("how", ["detach", "no_grad"])
+def test_detach_and_no_grad_inside_the_recording_are_warned_about(how):
+    def f(x):
+        if how == "detach":
+            frozen = x[1].detach()
+        else:
+            with engine.no_grad():
+                frozen = x[1] * 1.0
+        return x[0] * frozen  # the replay would reuse the example's x[1] for every example
+
+    with pytest.warns(TracingWarning, match="frozen at the example's values"):
+        c = engine.compile(f, ([1.0, 2.0],), [])
+    report = c.check(np.array([[3.0, -1.0]]))
+    assert report.same_graph and report.output == 9.0  # 3·2 against 3·(−1)
+    assert "froze at the example" in str(report)
+
+
 def test_reading_a_parameter_or_a_constant_is_not_warned_about():
     a = Value(3.0)
 

@@ -143,18 +143,31 @@ def test_item11_tiny_net_too_large_to_draw_ends_with_a_message(tmp_path):
     done = run(tmp_path, "tiny_net.py", "--sizes", "20,20,2")
     assert done.returncode == 0, done.stderr
     assert "agree to 1e-9: True" in done.stdout
-    assert "no picture: draw_net: the net has 440 weights" in done.stderr
+    assert "no picture: 440 weights are too many to draw one by one" in done.stderr
     assert "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize(
     "example, args, message",
     [
-        ("train.py", ["--points", "0"], "argument --points: expected an integer ≥ 1, got '0'"),
-        ("train.py", ["--epochs", "-1"], "argument --epochs: expected an integer ≥ 0"),
-        ("train.py", ["--batch-size", "0"], "argument --batch-size: expected an integer ≥ 1"),
-        ("train.py", ["--lr", "0"], "argument --lr: expected a positive finite number"),
-        ("train.py", ["--lr", "nan"], "argument --lr: expected a positive finite number"),
+        ("train.py", ["--points", "0"], "argument --points: expected a whole number ≥ 1, got '0'"),
+        ("train.py", ["--epochs", "-1"], "argument --epochs: expected a whole number ≥ 0"),
+        ("train.py", ["--batch-size", "0"], "argument --batch-size: expected a whole number ≥ 1"),
+        ("train.py", ["--lr", "0"], "argument --lr: expected a finite number > 0"),
+        ("train.py", ["--lr", "nan"], "argument --lr: expected a finite number > 0"),
+        ("digits.py", ["--lr", "inf"], "argument --lr: expected a finite number > 0"),
+        ("digits.py", ["--l2", "-1"], "argument --l2: expected a finite number ≥ 0"),
+        (
+            "digits.py",
+            ["--plot", "x.pdf"],
+            "argument --plot: expected a file ending in .svg or .png",
+        ),
+        ("digits.py", ["--draw", "x.txt"], "argument --draw: expected a file ending in .svg"),
+        ("vanishing.py", ["--lr", "-1"], "argument --lr: expected a finite number > 0"),
+        ("vanishing.py", ["--plot", "x.gif"], "argument --plot: expected a file ending in"),
+        ("compare.py", ["--bogus"], "unrecognized arguments: --bogus"),
+        ("expression.py", ["--bogus"], "unrecognized arguments: --bogus"),
+        ("higher_order.py", ["--out", "/dev/null/x"], "higher_order.py: .*/dev/null"),
         ("tiny_net.py", ["--x", "nan,1"], "argument --x: expected finite numbers"),
         ("tiny_net.py", ["--y", "1,inf"], "argument --y: expected finite numbers"),
         (
@@ -240,3 +253,10 @@ def test_vanishing_prints_the_ratio_per_epoch(tmp_path, sklearn):
         speeds = [float(s) for s in speeds.split()]
         # chapter 5: each hidden layer learns more slowly than the one after it
         assert speeds == sorted(speeds) and float(ratio) > 10
+
+
+def test_vanishing_with_a_first_layer_that_learns_nothing_prints_no_ratio(tmp_path):
+    # η = 10⁶ saturates every hidden unit: layer 2's ‖∂C/∂b‖ is exactly 0
+    done = run(tmp_path, "vanishing.py", "--epochs", "1", "--lr", "1e6")
+    assert done.returncode == 0, done.stderr
+    assert "∞ (layer 2 is 0)" in done.stdout and "1 epoch in" in done.stdout

@@ -14,6 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from user_primitive import GAUSS
 
+import engine
 from engine import PRIMITIVES, Primitive, Value, gradcheck, ops, power, weighted_sum
 
 reals = st.floats(-5.0, 5.0, allow_nan=False)
@@ -280,3 +281,12 @@ def test_dividing_backward_stays_finite_where_a_reciprocal_overflows():
     a, b = Value(1e-300), Value(1e-310)
     ((a / b) * 1e-20 - (a / b) * 1e-20).backward()
     assert (a.grad, b.grad) == (0.0, 0.0)
+
+
+def test_register_refuses_a_built_in_name_and_lets_a_users_name_be_registered_again():
+    with pytest.raises(ValueError, match="'exp' is a built-in primitive's name"):
+        engine.register(Primitive("exp", math.exp, lambda ops, xs, out: (out,)))
+    first = engine.register(Primitive("bump", math.exp, lambda ops, xs, out: (out,)))
+    again = engine.register(Primitive("bump", math.exp, lambda ops, xs, out: (out,)))  # a rerun
+    assert PRIMITIVES["bump"] is again and again is not first
+    del PRIMITIVES["bump"]
