@@ -1,12 +1,16 @@
 """labels.scripted: the page's notation, with indices as Unicode super- and subscripts."""
 
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
 
 from nn import MLP
 from viz import draw_net
-from viz.labels import scripted
+from viz.labels import NBSP, scripted, table
+from viz.rendering import pipe
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.mark.parametrize(
@@ -31,3 +35,16 @@ def test_a_softmax_net_is_drawn_without_tex():
     assert texts and not any("{" in a + b or "^" in a + b for a, b in texts)
     assert "exp(zⱼ) / Σₖ exp(zₖ)" in source  # the layer's heading
     assert "ln Σₖ exp(zᴸₖ) − zᴸⱼ" in source  # the cost's box
+
+
+def test_a_table_shows_its_fields_as_written(renderer):
+    fields = ["a < b & c", "two  spaces", "&lt; {|}", "first\nsecond"]
+    source = f"digraph {{ n [shape=plain label={table(fields, '#ffffff')}] }}"
+    texts = [t.text for t in ET.fromstring(pipe(source, "svg", renderer)).iter(f"{SVG}text")]
+    assert [t.replace(NBSP, " ") for t in texts] == [
+        "a < b & c",
+        "two  spaces",
+        "&lt; {|}",
+        "first",
+        "second",
+    ]

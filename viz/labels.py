@@ -64,7 +64,7 @@ def record(fields: list[str]) -> str:
 def html_text(text: str) -> str:
     """text as the content of an HTML-like label's cell (newlines kept as line breaks)."""
     escaped = html.escape(_spaced(text), quote=False)
-    return escaped.replace("\n", '<BR ALIGN="LEFT"/>')
+    return escaped.replace("\n", "<BR/>")
 
 
 def table(fields: list[str], fill: str) -> str:
