@@ -54,6 +54,9 @@ class Cost:
     outputs: tuple[str, ...] | None = None
     """The output activations this cost is defined for (None: any)."""
     needs: str = ""
+    """What outputs the cost needs, for messages."""
+    unit_targets: bool = False
+    """Targets must lie in [0, 1] (probabilities): outside, C has no minimum and falls forever."""
     """What ``outputs`` means, for error messages."""
 
     def __reduce__(self) -> tuple[Callable[[object], Cost], tuple[str]]:
@@ -70,6 +73,18 @@ class Cost:
                 f"the {self.name} cost needs {self.needs}, but the net's output layer is "
                 f"{sigma!r}: use activation=[..., {self.outputs[0]!r}] for the last layer"
             )
+
+    def check_targets(self, targets: Sequence[Sequence[float]], who: str) -> None:
+        """ValueError naming the first target outside [0, 1], where this cost needs probabilities."""
+        if not self.unit_targets:
+            return
+        for i, y in enumerate(targets):
+            if any(not 0.0 <= v <= 1.0 for v in y):
+                raise ValueError(
+                    f"{who}: data[{i}]'s target {list(y)} lies outside [0, 1]; the {self.name} "
+                    f"cost needs probabilities as targets (e.g. 0/1 or one-hot), or it falls "
+                    f"without bound"
+                )
 
     def __call__(self, output: Trace | Sequence[Value], y: Target) -> Value:
         """C for one example, given a^L or (better) the example's ``Trace``.
@@ -177,6 +192,7 @@ cross_entropy_cost = Cost(
     },
     outputs=("sigmoid",),
     needs="outputs in (0, 1), that is a sigmoid output layer",
+    unit_targets=True,
 )
 
 # --- log-likelihood ----------------------------------------------------------------------
@@ -226,6 +242,7 @@ log_likelihood_cost = Cost(
     },
     outputs=("softmax",),
     needs="a probability distribution over the outputs, that is a softmax output layer",
+    unit_targets=True,
 )
 
 COSTS: dict[str, Cost] = {

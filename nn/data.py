@@ -28,7 +28,12 @@ def _from_arrays(X: np.ndarray, Y: np.ndarray, net: MLP, who: str) -> tuple[np.n
         )
     if X.shape[0] != Y.shape[0]:
         raise ValueError(f"{who}: X has {X.shape[0]} rows but Y has {Y.shape[0]}")
-    if X.dtype.kind not in "biuf" or Y.dtype.kind not in "biuf":
+    if X.dtype.kind == "b" or Y.dtype.kind == "b":
+        raise TypeError(
+            f"{who}: X and Y must hold numbers, not booleans: give targets as numbers 1.0 and "
+            f"0.0 (Y.astype(float)), as for pairs"
+        )
+    if X.dtype.kind not in "iuf" or Y.dtype.kind not in "iuf":
         raise TypeError(f"{who}: X and Y must hold numbers, got {X.dtype} and {Y.dtype}")
     X, Y = X.astype(float), Y.astype(float)
     for name, A in (("X", X), ("Y", Y)):

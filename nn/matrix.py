@@ -71,7 +71,7 @@ def backprop_batch(
     """
     sigmas = _sigmas(activation, len(weights))
     C = cost_named(cost)
-    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+    X, Y = _columns(weights, X, Y)
     m = X.shape[1]
     # 1. feedforward
     a, zs = [X], []
@@ -90,6 +90,26 @@ def backprop_batch(
     grad_w = [d @ a_prev.T / m for d, a_prev in zip(delta, a[:-1])]
     cost_value = float(np.mean(C.per_example(zs[L - 1], a[L], Y, sigmas[L - 1])))
     return Backprop(zs, a, delta, grad_w, grad_b, cost_value)
+
+
+def _columns(weights: Sequence[Array], X: Array, Y: Array) -> tuple[Array, Array]:
+    """X as (n_1, m) and Y as (n_L, m), one example per column; ValueError naming a wrong shape.
+
+    numpy would broadcast a transposed Y into numbers of the wrong shape without a word.
+    """
+    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+    n_in, n_out = np.shape(weights[0])[1], np.shape(weights[-1])[0]
+    if X.ndim != 2 or X.shape[0] != n_in or X.shape[1] < 1:
+        raise ValueError(
+            f"backprop: X must have shape (n_1, m) = ({n_in}, m), one example per column, "
+            f"got {X.shape}"
+        )
+    if Y.shape != (n_out, X.shape[1]):
+        raise ValueError(
+            f"backprop: Y must have shape (n_L, m) = ({n_out}, {X.shape[1]}), one target per "
+            f"column, got {Y.shape}"
+        )
+    return X, Y
 
 
 def _first_column(arrays: list[Array]) -> list[Array]:
@@ -139,10 +159,16 @@ def sgd_update(
     λ = l2 and n, the size of the whole training set, give network2's L2 weight decay;
     with λ = 0 (the default) it is network.py's plain step.
     """
+    if not 0.0 < eta < np.inf:
+        raise ValueError(f"sgd_update: eta must be a positive finite number, got {eta!r}")
+    if not 0.0 <= l2 < np.inf:
+        raise ValueError(f"sgd_update: l2 must be a finite number >= 0, got {l2!r}")
     keep = 1.0
     if l2:
-        if n is None:
-            raise ValueError("sgd_update: l2 needs n, the number of training examples")
+        if n is None or isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(
+                f"sgd_update: l2 needs n, the number of training examples (>= 1), got {n!r}"
+            )
         keep -= eta * (l2 / n)  # rounded as nn.SGD rounds it
     bp = backprop_batch(weights, biases, X, Y, activation, cost)
     return (

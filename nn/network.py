@@ -96,6 +96,11 @@ class Layer(Module):
         ]
         self.activation = layer_activations(activation, 1)[0]
         self._sigma = activation_named(self.activation)
+        if not self._sigma.elementwise and len(self.neurons) < 2:
+            raise ValueError(
+                f"layer {layer}: {self.activation} over a single neuron is the constant 1 "
+                f"(every gradient through it is 0); give the layer at least 2 neurons"
+            )
         self.layer = layer
 
     def forward(self, a: list[Value]) -> tuple[list[Value], list[Value]]:

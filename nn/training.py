@@ -89,8 +89,14 @@ class SGD:
                 f"infinite (first: {overflowed[0]!r}, lr = {lr!r}); no parameter was "
                 f"changed. Try a smaller learning rate"
             )
-        for p, new in zip(self.params, updated):
-            p.data = new
+        before = [p.data for p in self.params]
+        try:
+            for p, new in zip(self.params, updated):
+                p.data = new
+        except BaseException:  # an interrupt mid-loop (Ctrl-C): all or none, even then
+            for p, old in zip(self.params, before):
+                p.data = old
+            raise
 
     def zero_grad(self) -> None:
         """Set the grad of each parameter this optimizer updates to 0, and of no other node."""
@@ -240,10 +246,26 @@ def train(
     epochs = _count(epochs, "epochs", allow_zero=True)
     batch_size = _count(batch_size, "batch_size")
     l2 = _real(l2, "train: l2")
-    cost_named(cost).check_output(net.activations[-1])
+    for flag, name in ((verbose, "verbose"), (diagnose, "diagnose"), (compiled, "compiled")):
+        if not isinstance(flag, bool):
+            raise TypeError(f"train: {name} must be True or False, got {flag!r}")
+    if on_epoch is not None and not callable(on_epoch):
+        raise TypeError(
+            f"train: on_epoch must be a function of the epoch's stats, got {on_epoch!r}"
+        )
+    record = cost_named(cost)
+    record.check_output(net.activations[-1])
     pairs = as_pairs(data, net, "train")
     test_pairs = None if test_data is None else as_pairs(test_data, net, "train: test_data")
+    record.check_targets([y for _, y in pairs], "train")
+    if test_pairs is not None:
+        record.check_targets([y for _, y in test_pairs], "train: test_data")
     optimizer = SGD(net.parameters(), lr, weight_decay=l2 / len(pairs), decayed=net.weight_params())
+    if l2 and optimizer.lr * optimizer.weight_decay >= 1.0:
+        raise ValueError(
+            f"train: η·λ/n = {lr!r}·{l2!r}/{len(pairs)} ≥ 1 would flip every weight's sign "
+            f"at each step (w → (1 − ηλ/n) w); use a smaller l2 or lr"
+        )
     rng = seeded(seed, "train")
     trainer = BatchTrainer.for_net(net, cost, pairs) if compiled else None
     keep = optimizer.keep if l2 else 1.0

@@ -83,3 +83,21 @@ def test_without_matplotlib_the_error_names_the_extra(tmp_path, monkeypatch):
     with pytest.raises(ImportError, match=r"needs matplotlib.*backprop-engine\[plot\]"):
         plot_history(_history(), tmp_path / "h.svg")
     assert not (tmp_path / "h.svg").exists()
+
+
+def test_a_failed_write_leaves_the_previous_picture_whole(tmp_path, matplotlib, monkeypatch):
+    import os
+
+    import viz.files
+
+    path = tmp_path / "h.svg"
+    plot_history(_history(), path)
+    good = path.read_bytes()
+
+    def disk_full(*args):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(viz.files.os, "replace", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        plot_history(_history(l2=0.1), path)
+    assert path.read_bytes() == good and os.listdir(tmp_path) == ["h.svg"]

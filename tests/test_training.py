@@ -439,3 +439,74 @@ def test_each_epoch_says_which_path_trained_it():
         history = nn.train(MLP(2, [3, 1], activation="tanh", seed=0), XOR, 1, 2, 0.1,
                            verbose=False, compiled=compiled)  # fmt: skip
         assert history[0].compiled is compiled
+
+
+# --- found by a hostile review of nn -------------------------------------------------------
+
+
+def test_an_interrupt_while_sgd_writes_the_parameters_leaves_them_all_as_they_were():
+    class Interrupting(Value):
+        """A parameter whose update is interrupted (a Ctrl-C landing in SGD.step's loop)."""
+
+        @property
+        def data(self):
+            return self._data
+
+        @data.setter
+        def data(self, value):
+            if value != self._data:
+                raise KeyboardInterrupt
+
+    params = [Value(1.0), Value(2.0), Interrupting(3.0), Value(4.0)]
+    for p in params:
+        p.grad = 1.0
+    with pytest.raises(KeyboardInterrupt):
+        SGD(params, lr=0.5).step()
+    assert [p.data for p in params] == [1.0, 2.0, 3.0, 4.0]
+
+
+def test_probability_costs_refuse_targets_outside_0_1_before_training():
+    net = MLP(2, [3, 1], seed=0)
+    before = [p.data for p in net.parameters()]
+    data = [([0.1, 0.2], [1.0]), ([0.3, -0.1], [-1.0])]
+    with pytest.raises(ValueError, match=r"data\[1\]'s target \[-1\.0\] lies outside \[0, 1\]"):
+        nn.train(net, data, 1, 1, 0.1, cost="cross_entropy", verbose=False)
+    assert [p.data for p in net.parameters()] == before
+    soft = MLP(2, [3, 2], activation=["sigmoid", "softmax"], seed=0)
+    with pytest.raises(ValueError, match="log_likelihood cost needs probabilities"):
+        nn.train(soft, [([0.1, 0.2], [2.0, -1.0])], 1, 1, 0.1, cost="log_likelihood", verbose=False)
+
+
+def test_boolean_target_arrays_are_refused_as_boolean_pairs_are():
+    X, Y = np.zeros((4, 2)), np.array([[True], [False], [True], [False]])
+    with pytest.raises(TypeError, match=r"not booleans.*Y\.astype\(float\)"):
+        nn.train(MLP(2, [1], seed=0), (X, Y), 1, 2, 0.1, verbose=False)
+
+
+def test_train_checks_its_flags_and_callback_before_the_first_update():
+    net, data = MLP(2, [1], seed=0), [([0.1, 0.2], [1.0])]
+    with pytest.raises(TypeError, match="train: on_epoch must be a function"):
+        nn.train(net, data, 1, 1, 0.1, on_epoch=5, verbose=False)
+    with pytest.raises(TypeError, match="train: verbose must be True or False, got 'no'"):
+        nn.train(net, data, 1, 1, 0.1, verbose="no")
+
+
+def test_an_l2_decay_that_would_flip_the_weights_is_refused():
+    net, data = MLP(2, [1], seed=0), [([0.1, 0.2], [1.0])] * 40
+    with pytest.raises(ValueError, match="η·λ/n = 0.1·1000000.0/40 ≥ 1 would flip"):
+        nn.train(net, data, 1, 10, 0.1, l2=1e6, verbose=False)
+
+
+def test_softmax_over_a_single_neuron_is_refused():
+    with pytest.raises(ValueError, match="softmax over a single neuron is the constant 1"):
+        MLP(2, [1], activation="softmax")
+
+
+def test_the_matrix_reference_refuses_a_transposed_target():
+    net = MLP(2, [1], seed=0)
+    with pytest.raises(ValueError, match=r"Y must have shape \(n_L, m\) = \(1, 3\).*got \(3, 1\)"):
+        matrix.backprop_batch(net.weights(), net.biases(), np.ones((2, 3)), np.ones((3, 1)))
+    with pytest.raises(ValueError, match=r"l2 needs n, the number of training examples"):
+        matrix.sgd_update(
+            net.weights(), net.biases(), np.ones((2, 3)), np.ones((1, 3)), 1.0, l2=1.0, n=0
+        )

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from nn.training import EpochStats
+from viz.files import write_atomically
 
 PLOT_EXTRA = (
     "viz.plot_history needs matplotlib: pip install 'backprop-engine[plot]' "
@@ -117,5 +118,5 @@ def plot_history(history: Sequence[EpochStats], path: str | os.PathLike, title: 
         metadata = {"Date": None} if fmt == "svg" else {"Software": None}
         fig.savefig(buffer, format=fmt, metadata=metadata, dpi=120)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(buffer.getvalue())
+    write_atomically(path, buffer.getvalue())  # whole or not at all, as every picture
     return path
