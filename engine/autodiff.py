@@ -122,6 +122,7 @@ def grad(
     ``create_graph=True`` they are Values whose graphs lead back to the inputs (recorded
     with the same derivative rules), so they can be differentiated again, to any order.
     """
+    from engine import value as value_module
     from engine.value import Value, _leaf
 
     create_graph = _flag(create_graph, "create_graph")
@@ -129,6 +130,9 @@ def grad(
     outs = _as_value_list(outputs, "outputs")
     ins = _as_value_list(inputs, "inputs")
     out_grads = _grad_outputs(grad_outputs, len(outs))
+    if not create_graph and value_module.on_read is not None:
+        for out in outs:  # compile's recording: float gradients freeze the inputs' numbers
+            value_module.on_read(out)
     order = topological_order(outs)
     # Only nodes with a path to an input need an adjoint.
     wanted = set(ins)

@@ -127,7 +127,14 @@ class Elementwise(Group):
         """Add local derivative × adjoint into the parents' rows of A (the table's rule on arrays)."""
         G = A[self.rows]
         xs = [V[r] for r in self.parent_rows]
-        locals_ = self.rule.derivative(ops.ARRAYS, xs, V[self.rows])
+        try:
+            locals_ = self.rule.derivative(ops.ARRAYS, xs, V[self.rows])
+        except (ValueError, TypeError) as e:  # e.g. `if x > 0` on an array, or math.cos(array)
+            raise TypeError(
+                f"engine.compile: the derivative rule of {self.rule.name!r} does not run on "
+                f"numpy arrays ({e}); write it with + − × ÷ and ops.* (ops.step for a branch on "
+                f"the sign), not with `if` on a number or math.*"
+            ) from e
         for rows, local, wanted, distinct in zip(
             self.parent_rows, locals_, self.requires, self.distinct
         ):

@@ -9,6 +9,7 @@ for how it and the parameter Values stay the same numbers).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -95,6 +96,9 @@ class Compiled:
         self._want_input_grads = input_grads
         self._buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._in_arrays = False
+        # Calls share the replay's buffers and the parameters' arrays: one call at a time,
+        # as backward() passes are serialised.
+        self._lock = threading.RLock()
 
     @property
     def plan(self) -> Plan:
@@ -111,9 +115,9 @@ class Compiled:
     def __call__(self, *batch: Any) -> np.ndarray:
         """f for each example: (m,) for a Value result, (m, k) for a list of k Values."""
         X = self._check_batch(batch)
-        with np.errstate(all="ignore"):  # numbers that run out are found, and explained, below
+        with self._lock, np.errstate(all="ignore"):  # numbers that run out are explained below
             V = self._forward(X)
-        return self._outputs(V)
+            return self._outputs(V)
 
     def backward(self, *batch: Any) -> np.ndarray:
         """The outputs, and ``reduction`` over the batch of ∂f/∂p added into each ``p.grad``.
@@ -122,14 +126,15 @@ class Compiled:
         (unless compiled with ``input_grads=False``, which saves the work).
         """
         X = self._check_batch(batch)
-        step, input_grads, outputs = self._gradients(X)
-        if self._in_arrays:
-            self._grads += step
-        else:
-            for p, g in zip(self.params, step.tolist()):
-                p.grad += g
-        self.input_grads = input_grads
-        return outputs
+        with self._lock:
+            step, input_grads, outputs = self._gradients(X)
+            if self._in_arrays:
+                self._grads += step
+            else:
+                for p, g in zip(self.params, step.tolist()):
+                    p.grad += g
+            self.input_grads = input_grads if self._want_input_grads else None
+            return outputs
 
     def _gradients(
         self, X: list[np.ndarray]
@@ -211,10 +216,13 @@ class Compiled:
             )
         arrays = []
         for a, (argument, n) in enumerate(zip(batch, self._arity)):
-            try:
-                X = np.asarray(argument, dtype=float)
-            except (TypeError, ValueError) as e:
-                raise TypeError(f"engine.compile: batch argument {a} is not numbers: {e}") from None
+            raw = np.asarray(argument)
+            if raw.dtype.kind not in "iuf":  # as the scalar engine: no bools, strings, complex
+                raise TypeError(
+                    f"engine.compile: batch argument {a} must hold real numbers (ints or "
+                    f"floats), got an array of {raw.dtype}"
+                )
+            X = raw.astype(float)
             if X.ndim == 1 and n == 1:
                 X = X[:, None]
             if X.ndim != 2 or X.shape[1] != n or len(X) == 0:
@@ -318,6 +326,8 @@ class Compiled:
         f is called again on each, so control flow that the recording froze shows up, as a
         different graph or different numbers.
         """
+        if isinstance(examples, bool) or not isinstance(examples, int) or examples < 1:
+            raise ValueError(f"check: examples must be a whole number ≥ 1, got {examples!r}")
         X = self._check_batch(batch)
         m = len(X[0])
         picked = sorted({round(j) for j in np.linspace(0, m - 1, min(examples, m))})
@@ -354,6 +364,14 @@ class Compiled:
             diffs["param_grad"] = _largest(step, scalar_step * scale)
         return CheckReport(picked, same_graph=same, **diffs)
 
+    def __reduce__(self) -> Any:
+        # The replay's weight blocks are views of its parameter array: a copy would read
+        # weights frozen at copy time and write grads nowhere. Record again instead.
+        raise TypeError(
+            "engine.compile: a compiled replay cannot be pickled or copied (its weight blocks "
+            "are views of its parameters' array); call engine.compile again where it is needed"
+        )
+
     def summary(self) -> str:
         """A table of the groups: level, primitive, how it runs, how many nodes."""
         lines = [repr(self), f"{'level':>5}  {'primitive':<14} {'runs as':<12} {'nodes':>6}"]
@@ -365,10 +383,15 @@ class Compiled:
         name = getattr(self.f, "__name__", type(self.f).__name__)
         outs = "1 output" if self._rec.single else f"{len(self._rec.outputs)} outputs"
         return (
-            f"Compiled({name}: {len(self.nodes):,} nodes in {len(self.groups)} groups, "
+            f"Compiled({name}: {_count(len(self.nodes), 'node')} in "
+            f"{_count(len(self.groups), 'group')}, "
             f"inputs {self._arity}, {len(self.params):,} params, {outs}, "
             f"reduction={self.reduction!r})"
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'s' * (n != 1)}"
 
 
 def compile(

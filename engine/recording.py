@@ -19,6 +19,8 @@ from engine.autodiff import topological_order
 from engine.grad_mode import enable_grad
 from engine.value import Value, real
 
+_RECORDING = threading.RLock()
+
 
 class TracingWarning(UserWarning):
     """The recorded function read the number of a Value that depends on its inputs."""
@@ -137,13 +139,16 @@ def record(f: Callable[..., object], example: object, params: object) -> Recordi
         raise TypeError(f"engine.compile: f must be callable, got {f!r}")
     inputs = input_leaves(example)
     params = _check_params(params)
-    previous = value_module.on_read
-    value_module.on_read = _InputReads(inputs)
-    try:
-        with enable_grad():
-            result = f(*inputs)
-    finally:
-        value_module.on_read = previous
+    # One recording at a time: the read hook is a module global, and two threads saving and
+    # restoring it in turn could leave a stale one behind.
+    with _RECORDING:
+        previous = value_module.on_read
+        value_module.on_read = _InputReads(inputs)
+        try:
+            with enable_grad():
+                result = f(*inputs)
+        finally:
+            value_module.on_read = previous
     outputs, single = outputs_of(result)
     order = topological_order(outputs)
     in_graph = set(order)

@@ -169,6 +169,8 @@ class Value:
 
     def backward(self, grad: Number = 1.0) -> None:
         """Add ∂self/∂node · grad to the ``grad`` of every node of this graph."""
+        if on_read is not None:  # compile's recording: the grads it leaves are numbers, frozen
+            on_read(self)
         autodiff.backward(self, real(grad, "backward() grad"))
 
     def zero_grad(self) -> None:

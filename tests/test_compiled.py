@@ -463,3 +463,73 @@ def test_the_user_primitive_is_replayed():
     c = engine.compile(lambda x: GAUSS(x[0]) * x[1], ([0.5, 2.0],), [])
     X = np.array([[0.5, 2.0], [-30.0, 1.0], [4.0, -1.0]])
     assert_close(c(X), [GAUSS.forward(a) * b for a, b in X])
+
+
+# --- found by a hostile review of compile ---------------------------------------------------
+
+
+def test_a_compiled_replay_refuses_to_be_copied_or_pickled():
+    import copy
+    import pickle
+
+    net, X, Y = _net_and_batch(3, [4, 2], ["tanh", "sigmoid"], 5)
+    c = engine.compile(lambda x, y: nn.quadratic_cost(net(x), y), (X[0], Y[0]), net.parameters())
+    for clone in (copy.deepcopy, lambda c: pickle.loads(pickle.dumps(c))):
+        with pytest.raises(TypeError, match="cannot be pickled or copied"):
+            clone(c)
+
+
+def test_threads_sharing_one_compiled_replay_get_their_own_numbers():
+    import threading
+
+    net, X, Y = _net_and_batch(3, [4, 2], ["tanh", "sigmoid"], 64)
+    c = engine.compile(lambda x, y: nn.quadratic_cost(net(x), y), (X[0], Y[0]), net.parameters())
+    batches = [(X[k::4], Y[k::4]) for k in range(4)]
+    expected = [c(*b) for b in batches]
+    wrong = []
+
+    def work(k):
+        for _ in range(50):
+            if not np.array_equal(c(*batches[k]), expected[k]):
+                wrong.append(k)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert wrong == []
+
+
+def test_float_gradients_taken_inside_the_recording_are_warned_about():
+    a = Value(1.5)
+
+    def f(x):
+        y = (x[0] * a).tanh()
+        (g,) = engine.grad(y, [x[0]])  # a number, frozen at the example
+        return y + g
+
+    with pytest.warns(TracingWarning, match="frozen at the example's values"):
+        engine.compile(f, ([0.0],), [a])
+
+
+def test_a_derivative_rule_that_cannot_run_on_arrays_is_named():
+    leaky = engine.Primitive(
+        "leaky_branching",
+        lambda x: x if x > 0 else 0.1 * x,
+        lambda o, xs, out: (1.0 if xs[0] > 0 else 0.1,),  # fine on floats, not on arrays
+    )
+    a = Value(1.0)
+    c = engine.compile(lambda x: leaky(x[0] * a) * a, ([1.0],), [a])
+    with pytest.raises(TypeError, match="derivative rule of 'leaky_branching' does not run on"):
+        c.backward(np.array([[1.0], [-2.0]]))
+
+
+def test_batches_of_booleans_strings_or_complex_numbers_are_refused():
+    c = engine.compile(lambda x: x[0] * 2.0, ([1.0],), [])
+    for bad in (np.array([[True]]), np.array([["1.0"]]), np.array([[1 + 2j]])):
+        with pytest.raises(TypeError, match="must hold real numbers"):
+            c(bad)
+    with pytest.raises(ValueError, match="examples must be a whole number ≥ 1, got 0"):
+        c.check(np.array([[1.0]]), examples=0)
+    assert "1 group" in repr(c) and "1 groups" not in repr(c)
