@@ -55,6 +55,11 @@ def as_arrays(data: Data, net: MLP, who: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _from_pairs(data: Data, net: MLP, who: str) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(data, (str, bytes)) or not isinstance(data, (list, tuple)):
+        raise TypeError(
+            f"{who}: data must be a list of (x, y) pairs or a tuple of arrays (X, Y), "
+            f"got {type(data).__name__}"
+        )
     xs, ys = [], []
     for i, pair in enumerate(data):
         if not (isinstance(pair, (tuple, list)) and len(pair) == 2):

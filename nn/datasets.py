@@ -35,9 +35,11 @@ def _noise(value: object) -> float:
     return float(value)
 
 
-def _seed(value: object) -> int | None:
+def _seed(value: object, who: str) -> int | None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
-        raise ValueError(f"seed must be an integer or None, got {value!r}")
+        raise ValueError(f"{who}: seed must be an integer or None, got {value!r}")
+    if value is not None and value < 0:  # numpy's generators take seeds ≥ 0
+        raise ValueError(f"{who}: seed must be ≥ 0, got {value!r}")
     return None if value is None else int(value)
 
 
@@ -85,7 +87,7 @@ def digits(test_size: int = 450, seed: int | None = 0) -> tuple[Pairs, Pairs]:
         raise ValueError(
             f"digits: test_size must leave training examples out of {n_images}, got {test_size}"
         )
-    seed = _seed(seed)
+    seed = _seed(seed, "digits")
     try:
         from sklearn.datasets import load_digits
     except ImportError as e:
@@ -99,7 +101,11 @@ def digits(test_size: int = 450, seed: int | None = 0) -> tuple[Pairs, Pairs]:
 
 def moons(n: int = 200, noise: float = 0.15, seed: int | None = 0) -> Pairs:
     """Two interleaved half circles, label 0 or 1 (a one-element target), standardised."""
-    n, noise, rng = _count(n, "moons: n"), _noise(noise), np.random.default_rng(_seed(seed))
+    n, noise, rng = (
+        _count(n, "moons: n"),
+        _noise(noise),
+        np.random.default_rng(_seed(seed, "moons")),
+    )
     t = rng.uniform(0.0, np.pi, n)
     label = rng.integers(0, 2, n)
     x = np.where(label == 0, np.cos(t), 1.0 - np.cos(t))
@@ -112,7 +118,11 @@ def moons(n: int = 200, noise: float = 0.15, seed: int | None = 0) -> Pairs:
 
 def circles(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> Pairs:
     """A circle of radius 1 (label 0) around one of radius ½ (label 1), with Gaussian noise."""
-    n, noise, rng = _count(n, "circles: n"), _noise(noise), np.random.default_rng(_seed(seed))
+    n, noise, rng = (
+        _count(n, "circles: n"),
+        _noise(noise),
+        np.random.default_rng(_seed(seed, "circles")),
+    )
     t = rng.uniform(0.0, 2.0 * np.pi, n)
     label = rng.integers(0, 2, n)
     radius = np.where(label == 0, 1.0, 0.5)
@@ -123,7 +133,7 @@ def circles(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> Pairs:
 
 def xor(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> Pairs:
     """Points in the square [−1, 1]², label 1 where the coordinates' signs differ, then jittered."""
-    n, noise, rng = _count(n, "xor: n"), _noise(noise), np.random.default_rng(_seed(seed))
+    n, noise, rng = _count(n, "xor: n"), _noise(noise), np.random.default_rng(_seed(seed, "xor"))
     points = rng.uniform(-1.0, 1.0, (n, 2))
     label = (points[:, 0] * points[:, 1] < 0).astype(float)
     points += rng.normal(0.0, noise, (n, 2))
@@ -132,7 +142,11 @@ def xor(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> Pairs:
 
 def spiral(n: int = 300, noise: float = 0.2, seed: int | None = 0, classes: int = 3) -> Pairs:
     """``classes`` spiral arms from the origin with one-hot targets; point i is in arm i mod classes."""
-    n, noise, rng = _count(n, "spiral: n"), _noise(noise), np.random.default_rng(_seed(seed))
+    n, noise, rng = (
+        _count(n, "spiral: n"),
+        _noise(noise),
+        np.random.default_rng(_seed(seed, "spiral")),
+    )
     classes = _count(classes, "spiral: classes", low=2)
     label = np.arange(n) % classes
     r = rng.uniform(0.0, 1.0, n)  # distance from the origin, 0 … 1

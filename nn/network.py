@@ -159,7 +159,7 @@ class MLP(Module):
             )
         sizes = [int(n) for n in sizes]
         names = layer_activations(activation, len(nouts))
-        if init not in INITS:
+        if not isinstance(init, str) or init not in INITS:
             raise ValueError(
                 f"MLP init: unknown {init!r}; valid names are {', '.join(map(repr, INITS))}"
             )

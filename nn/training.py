@@ -274,29 +274,31 @@ def train(
     for epoch in range(1, epochs + 1):
         progress = Progress(len(pairs), f"epoch {epoch}/{epochs}") if verbose else None
         start, done = time.perf_counter(), 0
-        with trainer.epoch() if trainer else _collector_paused():
-            for number, indices in enumerate(epoch_batches(len(pairs), batch_size, rng), 1):
-                try:
-                    if trainer:
-                        trainer.sgd_step(indices, lr, keep)
-                    else:
-                        batch = [pairs[i] for i in indices]
-                        traces = [net.trace(x) for x, _ in batch]
-                        C = mean_cost(traces, [y for _, y in batch], cost)
-                        optimizer.zero_grad()
-                        C.backward()
-                        optimizer.step()
-                except ArithmeticError as e:  # an overflow: the step before it stands whole
-                    raise type(e)(
-                        f"train: stopped in epoch {epoch}, mini-batch {number} (lr = {lr!r}); "
-                        f"the net keeps the parameters of the last completed step: {e}"
-                    ) from None
-                done += len(indices)
-                if progress:
-                    progress.update(done)
+        try:
+            with trainer.epoch() if trainer else _collector_paused():
+                for number, indices in enumerate(epoch_batches(len(pairs), batch_size, rng), 1):
+                    try:
+                        if trainer:
+                            trainer.sgd_step(indices, lr, keep)
+                        else:
+                            batch = [pairs[i] for i in indices]
+                            traces = [net.trace(x) for x, _ in batch]
+                            C = mean_cost(traces, [y for _, y in batch], cost)
+                            optimizer.zero_grad()
+                            C.backward()
+                            optimizer.step()
+                    except ArithmeticError as e:  # an overflow: the step before it stands whole
+                        raise type(e)(
+                            f"train: stopped in epoch {epoch}, mini-batch {number} (lr = {lr!r}); "
+                            f"the net keeps the parameters of the last completed step: {e}"
+                        ) from None
+                    done += len(indices)
+                    if progress:
+                        progress.update(done)
+        finally:  # the bar is wiped even when a step stops the run
+            if progress:
+                progress.close()
         seconds = time.perf_counter() - start
-        if progress:
-            progress.close()
         stats = EpochStats(epoch, *_scores(net, pairs, cost, trainer), seconds=seconds)
         stats.compiled = trainer is not None
         if test_pairs is not None:

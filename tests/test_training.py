@@ -510,3 +510,12 @@ def test_the_matrix_reference_refuses_a_transposed_target():
         matrix.sgd_update(
             net.weights(), net.biases(), np.ones((2, 3)), np.ones((1, 3)), 1.0, l2=1.0, n=0
         )
+
+
+def test_unclear_arguments_get_messages_that_name_them():
+    with pytest.raises(ValueError, match="moons: seed must be ≥ 0, got -1"):
+        nn.datasets.moons(100, 0.1, seed=-1)
+    with pytest.raises(TypeError, match="train: data must be a list of \\(x, y\\) pairs"):
+        nn.train(MLP(2, [1], seed=0), None, 1, 1, 0.1, verbose=False)
+    with pytest.raises(ValueError, match="MLP init: unknown \\['scaled'\\]"):
+        MLP(2, [1], init=["scaled"])
