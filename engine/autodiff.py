@@ -77,6 +77,15 @@ def backward(root: Value, grad: float) -> None:
             node.grad += before
 
 
+def chain_term(local: float, upstream: float) -> float:
+    """local · upstream, the chain rule's term for one edge; 0 where either is 0 (0 · inf is 0).
+
+    backward()'s ``float_backward`` steps skip such terms; forward mode and the viewer's
+    steps add this number.
+    """
+    return 0.0 if local == 0.0 or upstream == 0.0 else local * upstream
+
+
 def zero_grad(nodes: Iterable[Value]) -> None:
     """Set ``grad`` to 0 on each of ``nodes`` (shared by Value, Module and SGD)."""
     for node in nodes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from engine.autodiff import topological_order
+from engine.autodiff import chain_term, topological_order
 
 if TYPE_CHECKING:
     from engine.value import Value
@@ -26,8 +26,6 @@ def tangents(outputs: Sequence[Value], seeds: dict[Value, float]) -> list[float]
         parents = node.parents
         total = 0.0
         for parent, local in zip(parents, rule.float_derivative(parents, node._data)):
-            t = tangent.get(parent, 0.0)
-            if local and t:
-                total += local * t
+            total += chain_term(local, tangent.get(parent, 0.0))
         tangent[node] = total
     return [tangent.get(out, 0.0) for out in outputs]

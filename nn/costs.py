@@ -141,6 +141,14 @@ quadratic_cost = Cost(
     gradient=lambda a, y: a - y,
 )
 
+
+def _ln(inside: Value, what: str, remedy: str) -> Value:
+    """ln inside for a cost given a^L, or a ValueError saying why the output cannot be used."""
+    if not inside.data > 0.0:
+        raise ValueError(f"{what} makes ln {inside.data!r}; {remedy}")
+    return inside.log()
+
+
 # --- cross-entropy -----------------------------------------------------------------------
 
 
@@ -153,14 +161,16 @@ def _cross_entropy(a: Sequence[Value], y: Target) -> Value:
             # the matching 0/1 target costs 0 instead of failing on ln 0.
             if not isinstance(coefficient, Value) and coefficient == 0:
                 continue
-            if not inside.data > 0.0:
-                raise ValueError(
-                    f"cross_entropy cost: a^L_{j} = {aj.data!r} with target {float(yj)!r} "
-                    f"makes ln {inside.data!r}; the cost needs outputs in (0, 1). Pass the "
-                    f"example's trace (net.trace(x)) to take the cost from z^L, which stays "
-                    f"finite on a saturated sigmoid"
+            terms.append(
+                coefficient
+                * _ln(
+                    inside,
+                    f"cross_entropy cost: a^L_{j} = {aj.data!r} with target {float(yj)!r}",
+                    "the cost needs outputs in (0, 1). Pass the example's trace "
+                    "(net.trace(x)) to take the cost from z^L, which stays finite on a "
+                    "saturated sigmoid",
                 )
-            terms.append(coefficient * inside.log())
+            )
     return -_total(terms)
 
 
@@ -203,13 +213,15 @@ def _log_likelihood(a: Sequence[Value], y: Target) -> Value:
     for j, (aj, yj) in enumerate(zip(a, y)):
         if not isinstance(yj, Value) and yj == 0:
             continue  # only the target classes' outputs count
-        if not aj.data > 0.0:
-            raise ValueError(
-                f"log_likelihood cost: a^L_{j} = {aj.data!r} with target {float(yj)!r} makes "
-                f"ln {aj.data!r}; pass the example's trace (net.trace(x)) to take the cost "
-                f"from z^L, which stays finite however small a softmax output is"
+        terms.append(
+            yj
+            * _ln(
+                aj,
+                f"log_likelihood cost: a^L_{j} = {aj.data!r} with target {float(yj)!r}",
+                "pass the example's trace (net.trace(x)) to take the cost from z^L, which "
+                "stays finite however small a softmax output is",
             )
-        terms.append(yj * aj.log())
+        )
     return -_total(terms)
 
 

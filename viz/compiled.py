@@ -40,27 +40,17 @@ def draw_groups(compiled: Compiled, rankdir: str = "LR") -> Drawing:
     g = new_drawing("compiled_groups", rankdir)
     owner: dict[int, str] = {}
     names = _argument_names(compiled)
+
+    def leaves(gid: str, text: str, rows: list[int]) -> None:
+        """One box for a kind of leaf the replay reads (inputs, parameters, constants)."""
+        g.node(gid, check_showable(text), shape="box", style="filled", fillcolor=style.LEAF_FILL)
+        owner.update(dict.fromkeys(rows, gid))
+
     for a, rows in enumerate(plan.input_rows):
-        text = check_showable(f"input {names[a]}\n{len(_row_list(rows))} per example")
-        g.node(f"in{a}", text, shape="box", style="filled", fillcolor=style.LEAF_FILL)
-        owner.update(dict.fromkeys(_row_list(rows), f"in{a}"))
-    g.node(
-        "params",
-        f"parameters\n{len(compiled.params):,}",
-        shape="box",
-        style="filled",
-        fillcolor=style.LEAF_FILL,
-    )
-    owner.update(dict.fromkeys(plan.param_rows.tolist(), "params"))
+        leaves(f"in{a}", f"input {names[a]}\n{len(_row_list(rows))} per example", _row_list(rows))
+    leaves("params", f"parameters\n{len(compiled.params):,}", plan.param_rows.tolist())
     if len(plan.constant_rows):
-        g.node(
-            "constants",
-            f"constants\n{len(plan.constant_rows)}",
-            shape="box",
-            style="filled",
-            fillcolor=style.LEAF_FILL,
-        )
-        owner.update(dict.fromkeys(plan.constant_rows.tolist(), "constants"))
+        leaves("constants", f"constants\n{len(plan.constant_rows)}", plan.constant_rows.tolist())
     for i, group in enumerate(compiled.groups):
         gid = f"g{i}"
         how = {"matmul": "as W @ X + b", "sum": "as one sum per chain"}.get(group.kind, "")

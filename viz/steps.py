@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine import Value
-from engine.autodiff import topological_order
+from engine.autodiff import chain_term, topological_order
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,6 @@ class Step:
     contributions: tuple[Contribution, ...]
 
 
-def _times(local: float, upstream: float) -> float:
-    """local × upstream, where a zero on either side passes nothing on (0 · inf is 0, as in backward)."""
-    return 0.0 if local == 0.0 or upstream == 0.0 else local * upstream
-
-
 def backward_steps(root: Value, grad: float = 1.0) -> list[Step]:
     """The steps of ``root.backward(grad)`` on a graph whose grads start at 0; no node is changed.
 
@@ -52,7 +47,7 @@ def backward_steps(root: Value, grad: float = 1.0) -> list[Step]:
         upstream = grads[node]
         sent = []
         for position, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
-            amount = _times(local, upstream)
+            amount = chain_term(local, upstream)
             before = grads[parent]
             grads[parent] = before + amount
             sent.append(
