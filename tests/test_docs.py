@@ -89,7 +89,9 @@ def assert_quoted_in(quoted: str, printed: str, where: str) -> None:
         try:
             position = lines.index(wanted, position) + 1
         except ValueError:
-            raise AssertionError(f"{where}: {line!r} is not printed; the output was:\n{printed}")
+            raise AssertionError(
+                f"{where}: {line!r} is not printed; the output was:\n{printed}"
+            ) from None
 
 
 def fenced(path: Path) -> list[tuple[str, str]]:
