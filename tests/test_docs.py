@@ -160,3 +160,17 @@ def test_quoted_example_runs_print_what_they_quote(
     )
     assert done.returncode == 0, done.stderr
     assert_quoted_in(quoted, done.stdout, f"{path.name}: {command}")
+
+
+def test_the_softmax_numbers_of_the_backpropagation_page():
+    import nn
+
+    page = PAGE.read_text(encoding="utf-8")
+    net = nn.MLP(2, [3, 2], activation=["sigmoid", "softmax"], seed=0)
+    comparison = nn.compare(net, [0.5, -1.0], [1.0, 0.0], cost="log_likelihood")
+    assert comparison.max_error < 2e-16
+    tr = net.trace([0.5, -1.0])
+    nn.log_likelihood_cost(tr, [1.0, 0.0]).backward()
+    a = [f"{v.data:.4f}" for v in tr.output]
+    delta = [f"{z.grad:.4f}".replace("-", "−") for z in tr.zs[-1]]
+    assert f"a^L = [{a[0]}, {a[1]}] and δ^L = a^L − y = [{delta[0]}, {delta[1]}]" in page
