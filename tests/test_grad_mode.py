@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from engine import Value, is_grad_enabled, no_grad, weighted_sum
+from engine import Value, enable_grad, is_grad_enabled, no_grad, weighted_sum
 
 
 def test_no_grad_makes_leaves():
@@ -193,3 +193,46 @@ def test_one_no_grad_object_shared_by_threads_restores_each_threads_setting():
         release.set()
         t.join(5)
     assert seen == {"other": True} and is_grad_enabled()
+
+
+def test_a_decorated_generator_runs_send_throw_and_close_in_its_mode():
+    seen = []
+
+    @no_grad()
+    def echo():
+        try:
+            while True:
+                try:
+                    sent = yield is_grad_enabled()
+                    seen.append(("sent", sent, is_grad_enabled()))
+                except ValueError:
+                    seen.append(("thrown", is_grad_enabled()))
+        finally:
+            seen.append(("closed", is_grad_enabled()))
+        return "done"
+
+    gen = echo()
+    assert next(gen) is False and is_grad_enabled()
+    assert gen.send(5) is False and is_grad_enabled()
+    assert gen.throw(ValueError("x")) is False and is_grad_enabled()
+    gen.close()
+    assert is_grad_enabled()
+    assert seen == [("sent", 5, False), ("thrown", False), ("closed", False)]
+
+
+def test_a_decorated_generator_returns_its_value():
+    @enable_grad
+    def inner():
+        yield 1
+        return is_grad_enabled()
+
+    def outer():
+        result = yield from inner()
+        return result
+
+    with no_grad():
+        gen = outer()
+        assert next(gen) == 1
+        with pytest.raises(StopIteration) as stop:
+            next(gen)
+    assert stop.value.value is True
