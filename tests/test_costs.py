@@ -95,8 +95,8 @@ def test_cross_entropy_from_z_equals_the_formula_and_makes_delta_a_minus_y():
 
 
 @pytest.mark.parametrize("z", [37.0, 60.0, 800.0, -800.0])
-def test_item9_cross_entropy_from_z_stays_finite_on_a_saturated_sigmoid(z):
-    # issue 8 item 9: sigmoid(z ≥ 37) == 1.0 exactly, and ln(1 − a) used to fail
+def test_cross_entropy_from_z_stays_finite_on_a_saturated_sigmoid(z):
+    # sigmoid(z ≥ 37) == 1.0 exactly, and ln(1 − a) used to fail
     net = nn.MLP.from_matrices([[[z]]], [[0.0]])
     tr = net.trace([1.0])
     wrong = 0.0 if z > 0 else 1.0  # the target the output is saturated away from

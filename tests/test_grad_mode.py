@@ -31,10 +31,10 @@ def test_no_grad_nests_and_restores_after_an_exception():
     assert z.op == "*"
 
 
-# --- issue 8 item 1: grad mode is per thread and per asyncio task; no_grad decorates ------
+# --- grad mode is per thread and per asyncio task; no_grad decorates ------
 
 
-def test_item1_no_grad_in_one_thread_does_not_stop_another_from_recording():
+def test_no_grad_in_one_thread_does_not_stop_another_from_recording():
     import threading
 
     inside = threading.Event()
@@ -63,7 +63,7 @@ def test_item1_no_grad_in_one_thread_does_not_stop_another_from_recording():
     assert is_grad_enabled()
 
 
-def test_item1_overlapping_no_grad_blocks_in_two_threads_restore_their_own_setting():
+def test_overlapping_no_grad_blocks_in_two_threads_restore_their_own_setting():
     import threading
 
     first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
@@ -92,7 +92,7 @@ def test_item1_overlapping_no_grad_blocks_in_two_threads_restore_their_own_setti
     assert is_grad_enabled()
 
 
-def test_item1_grad_mode_is_per_asyncio_task():
+def test_grad_mode_is_per_asyncio_task():
     import asyncio
 
     async def evaluate(started, stop):
@@ -114,7 +114,7 @@ def test_item1_grad_mode_is_per_asyncio_task():
     assert asyncio.run(main()) == "*"
 
 
-def test_item1_no_grad_as_a_decorator_with_and_without_parentheses():
+def test_no_grad_as_a_decorator_with_and_without_parentheses():
     @no_grad
     def bare(x):
         return x * 2, is_grad_enabled()
