@@ -421,3 +421,37 @@ def test_gradcheck_names_a_point_where_f_cannot_be_evaluated():
     ):
         engine.gradcheck(lambda a: a.log(), [1e-7])
     assert engine.gradcheck(lambda a: a.log(), [1e-7], raise_exception=False) is False
+
+
+@pytest.mark.parametrize(
+    "f, point",
+    [
+        (lambda x: x.log() * 1e-10, [1e-310]),  # ∂/∂x = 1e-10 / x: finite, though 1/x is inf
+        (lambda a, b: (a / b) * 1e-10, [1e-300, 1e-310]),  # ∂/∂a = 1e-10 / b, as for log
+        (lambda a, b: (a / b).log() * 1e-10, [3e-310, 7e-310]),
+    ],
+)
+def test_grad_and_reverse_jacobian_are_backwards_numbers_at_subnormals(f, point):
+    leaves = [Value(x) for x in point]
+    out = f(*leaves)
+    out.backward()
+    want = [x.grad for x in leaves]
+    assert [g.data for g in engine.grad(out, leaves)] == want  # bit for bit, infs included
+    assert list(engine.jacobian(f, point, mode="reverse")[0]) == want
+    assert math.isfinite(want[0])  # 1e-10 / x where x is subnormal: large, but not inf
+
+
+def test_grad_outputs_may_be_a_numpy_vector():
+    x = Value(3.0)
+    outs = [x * x, x.exp()]
+    (g,) = engine.grad(outs, [x], grad_outputs=np.array([1.0, 2.0]))
+    (want,) = engine.grad(outs, [x], grad_outputs=[1.0, 2.0])
+    assert g.data == want.data == 6.0 + 2.0 * math.exp(3.0)
+    (g,) = engine.grad(outs, [x], grad_outputs=np.float64(0.5))  # one number for every output
+    assert g.data == 0.5 * 6.0 + 0.5 * math.exp(3.0)
+    with pytest.raises(ValueError, match="grad_outputs has 3 entries but there are 2 outputs"):
+        engine.grad(outs, [x], grad_outputs=np.ones(3))
+    with pytest.raises(ValueError, match=r"grad_outputs must be a number or a vector.*\(2, 1\)"):
+        engine.grad(outs, [x], grad_outputs=np.ones((2, 1)))
+    with pytest.raises(TypeError, match=r"grad_outputs\[0\] must be a real number"):
+        engine.grad(outs, [x], grad_outputs=np.array([True, False]))
