@@ -181,7 +181,7 @@ def grad(
     out_grads = _grad_outputs(grad_outputs, len(outs))
     if not create_graph and value_module.on_read is not None:
         for out in outs:  # compile's recording: float gradients freeze the inputs' numbers
-            value_module.on_read(out)
+            value_module.on_read(out, "engine.grad() without create_graph")
     order = topological_order(outs)
     # Only nodes with a path to an input need an adjoint.
     wanted = set(ins)
