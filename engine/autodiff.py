@@ -249,12 +249,22 @@ def _recorded_rule(node: Value, needed: set[Value]) -> _RecordedStep | None:
     return _RecordedStep(node, [p in needed for p in node.parents])
 
 
+# Reads of a number that a derivative rule on Values may make: a branch on a sign
+# (piecewise rules are fine to any order). Any other (float(), math.*, .data, ...) makes a
+# constant of a Value, whose derivatives would silently be 0.
+_BRANCHES = ("a comparison", "bool()")
+
+
 def _recorded_locals(node: Value) -> Sequence[Any]:
     """The node's local derivatives as Values (its rule run on Values), or an error saying where."""
+    from engine.value import watching_reads
+
     rule = node._rule
     assert rule is not None
+    numbers: list[str] = []
     try:
-        locals_ = rule.derivative(ops.VALUES, node.parents, node)
+        with watching_reads(lambda v, how: None if how in _BRANCHES else numbers.append(how)):
+            locals_ = rule.derivative(ops.VALUES, node.parents, node)
     except (ValueError, ZeroDivisionError, OverflowError) as e:
         operands = ", ".join(repr(p._data) for p in node.parents)
         raise type(e)(
@@ -262,25 +272,45 @@ def _recorded_locals(node: Value) -> Sequence[Any]:
             f"recorded as a Value (it is infinite or undefined there; backward() and "
             f"create_graph=False give its first-order value): {e}"
         ) from e
+    except (TypeError, AttributeError) as e:  # e.g. np.cos(Value): no cos method
+        raise TypeError(
+            f"grad(create_graph=True): the derivative rule of {rule.name!r} does not run on "
+            f"Values ({e}); write it with + − × ÷ and ops.* (ops.exp, not math.exp or np.exp)"
+        ) from e
+    if numbers:
+        raise TypeError(
+            f"grad(create_graph=True): the derivative rule of {rule.name!r} turns a Value into "
+            f"a number ({numbers[0]}, as math.* functions do), so the derivatives of its "
+            f"result would silently be 0; write it with + − × ÷ and ops.* (ops.exp, not "
+            f"math.exp), which record a graph"
+        )
     return check_count(rule.name, locals_, len(node.parents))
 
 
 def _scale(local: Any, g: Any) -> Any:
-    """local · g, or None where a zero local derivative masks it (0 · inf included)."""
+    """local · g, or None where a zero local derivative masks it (0 · inf included); nan (no
+    number: ∂(x**y)/∂y at x < 0) where either has no number."""
     if local.__class__ is not float and local.__class__ is not int:
         # a recorded local derivative: skip the node that multiplying by an output grad of 1 would add
-        return local if g.__class__ is float and g == 1.0 else local * g
+        if g.__class__ is float:
+            if g == 1.0 or g != g:
+                return local if g == 1.0 else g
+        return local * g
     if local == 0.0:
         return None
     if local == 1.0:
         return g
     if local == -1.0:
         return -g
+    if local != local:
+        return local
     return local * g
 
 
 def _add(total: Any, contribution: Any) -> Any:
     # a twin's grad starts at the float 0: the first contribution replaces it, adding no node
-    if total.__class__ is float and total == 0.0:
-        return contribution
+    if total.__class__ is float and (total == 0.0 or total != total):
+        return total if total != total else contribution
+    if contribution.__class__ is float and contribution != contribution:
+        return contribution  # no number, whatever else is added
     return total + contribution

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 import sysconfig
-import threading
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,8 +20,6 @@ from engine import value as value_module
 from engine.autodiff import topological_order
 from engine.grad_mode import enable_grad
 from engine.value import Value, real
-
-_RECORDING = threading.RLock()
 
 
 class TracingWarning(UserWarning):
@@ -134,12 +131,9 @@ class _Reads:
             label = f" {p.label!r}" if p.label else ""
             self.source[p] = f"parameter params[{i}]{label}"
         self.leaves = set(self.source)
-        self.thread = threading.get_ident()
         self.warned: set[tuple[str, str, int]] = set()
 
     def __call__(self, v: Value, how: str) -> None:
-        if threading.get_ident() != self.thread:
-            return
         source = self._source_of(v)
         if source is None:
             return
@@ -179,16 +173,8 @@ def record(f: Callable[..., object], example: object, params: object) -> Recordi
         raise TypeError(f"engine.compile: f must be callable, got {f!r}")
     inputs = input_leaves(example)
     params = _check_params(params)
-    # One recording at a time: the read hook is a module global, and two threads saving and
-    # restoring it in turn could leave a stale one behind.
-    with _RECORDING:
-        previous = value_module.on_read
-        value_module.on_read = _Reads(inputs, params)
-        try:
-            with enable_grad():
-                result = f(*inputs)
-        finally:
-            value_module.on_read = previous
+    with value_module.watching_reads(_Reads(inputs, params)), enable_grad():
+        result = f(*inputs)
     outputs, single = outputs_of(result)
     order = topological_order(outputs)
     in_graph = set(order)

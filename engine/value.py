@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from engine import autodiff
@@ -33,9 +35,37 @@ from engine.primitives import (
 Number = int | float
 
 # Told of every read of a Value's number (``data``, float(), bool(), a comparison, repr,
-# a copy, a pickle, local_grads, ...), with how it was read, while engine.compile records
-# a function; None otherwise.
+# a copy, a pickle, local_grads, ...), with how it was read, while some thread watches
+# reads (``watching_reads``); None otherwise, so that a read costs one test.
 on_read: Callable[[Value, str], None] | None = None
+_watchers: dict[int, list[Callable[[Value, str], None]]] = {}
+_watchers_lock = threading.Lock()
+
+
+def _tell_watchers(v: Value, how: str) -> None:
+    for watcher in tuple(_watchers.get(threading.get_ident(), ())):
+        watcher(v, how)
+
+
+@contextmanager
+def watching_reads(watcher: Callable[[Value, str], None]) -> Iterator[None]:
+    """Within the block, ``watcher(v, how)`` is told of each read of a Value's number that
+    this thread makes (engine.compile's recording; a derivative rule run on Values)."""
+    global on_read
+    me = threading.get_ident()
+    with _watchers_lock:
+        _watchers.setdefault(me, []).append(watcher)
+        on_read = _tell_watchers
+    try:
+        yield
+    finally:
+        with _watchers_lock:
+            mine = _watchers[me]
+            del mine[len(mine) - 1 - mine[::-1].index(watcher)]
+            if not mine:
+                del _watchers[me]
+            if not _watchers:
+                on_read = None
 
 
 def _read(v: Value, how: str) -> float:
