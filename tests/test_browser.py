@@ -279,3 +279,17 @@ def test_a_hostile_label_leaves_the_buttons_working(browser, tmp_path, hostile_l
         assert _step(browser) == 1 and "current" in _classes(browser, "v1"), label
         assert _texts(browser, "v0")[-1] == "grad 0 + 2 + 2 = 4", label
         assert browser.execute_script("return document.scripts.length") == 2, label
+
+
+@pytest.mark.slow
+def test_a_malformed_step_in_the_url_opens_step_0_and_a_large_one_the_last(browser, tmp_path):
+    # issue 16 item 20: "#step=1e3" opened step 1 (only the leading digits were read)
+    page = step_through(_chain(3), tmp_path / "chain.html")  # steps 0 to 6
+    fragments = {"1e3": 0, "-1": 0, "2.5": 0, "2x": 0, "+2": 0, "%202": 0, "": 0, "02": 2, "99": 6}
+    for fragment, step in fragments.items():
+        browser.get("about:blank")
+        browser.get(f"{page.path.as_uri()}#step={fragment}")
+        assert _step(browser) == step, fragment
+        assert browser.current_url.endswith(f"#step={step}"), fragment
+    browser.get(f"{page.path.as_uri()}#xstep=2")
+    assert _step(browser) == 0
