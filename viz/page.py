@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from viz.files import write_atomically
+from nn.saving import write_atomically
 
 
 @dataclass
@@ -135,5 +135,5 @@ def write_page(
         target = Path(path)
         if target.suffix.lower() not in (".html", ".htm"):
             raise ValueError(f"the page's path must end in .html, got {str(target)!r}")
-        write_atomically(target, text.encode("utf-8"))
+        write_atomically(target, text.encode("utf-8"), make_folders=True)
     return StepPage(text, frames, target)
