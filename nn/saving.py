@@ -61,8 +61,9 @@ def writable(path: str | os.PathLike[str], make_folders: bool = False) -> str:
         raise IsADirectoryError(f"{os.fspath(path)}: is a directory; give a file name to write to")
     probe = _temporary(target)
     try:  # created inside the try: an interrupt at any point leaves no probe behind
-        if make_folders:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
+        if make_folders:  # a file where a folder should be: open says "Not a directory"
+            with contextlib.suppress(FileExistsError):
+                os.makedirs(os.path.dirname(target), exist_ok=True)
         os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         os.unlink(probe)
     except BaseException as e:
