@@ -302,7 +302,7 @@ def step_through_net(
     check_net_size(net, max_weights, "step_through_net")
     if y is None:
         raise ValueError("step_through_net: a target y is needed to backpropagate a cost")
-    n = trace_numbers(net, x, y, cost)
+    n = trace_numbers(net, x, y, cost, "step_through_net")
     x_array = np.array([float(v) for v in x])
     bp = matrix.backprop(
         net.weights(), net.biases(), x_array, np.asarray(y, float), net.activations, cost
