@@ -15,6 +15,7 @@ from engine.autodiff import topological_order
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("project_on_pythonpath")
 def test_quick_run_prints_every_row():
     done = subprocess.run(

@@ -12,6 +12,8 @@ import pytest
 from engine import Value
 from viz import step_through
 
+pytestmark = pytest.mark.slow
+
 FLAGS = [
     "--headless",
     "--no-sandbox",

@@ -12,7 +12,7 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 # Each example runs in this environment with the checkout's root first on PYTHONPATH.
-pytestmark = pytest.mark.usefixtures("project_on_pythonpath")
+pytestmark = [pytest.mark.usefixtures("project_on_pythonpath"), pytest.mark.slow]
 
 
 def run(tmp_path, name, *args, env=None):

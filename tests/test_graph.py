@@ -101,6 +101,7 @@ def test_large_graphs_are_refused_clearly_by_default():
         draw_dot(_chain(1000))
 
 
+@pytest.mark.slow
 def test_twenty_thousand_nodes_when_asked():
     g = draw_dot(_chain(20_000), max_nodes=None)
     assert counts(g) == (20_010, 20_000, 60_000)

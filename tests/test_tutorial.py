@@ -8,6 +8,8 @@ import pytest
 
 from viz import RenderError, rendering
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "docs" / "tutorial.ipynb"
 
