@@ -9,6 +9,7 @@ shows how many there would be, counted by dynamic programming over the graph.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine.autodiff import chain_term, topological_order
@@ -25,11 +26,16 @@ class Path:
 
     @property
     def product(self) -> float:
-        """The product of the rates, multiplied from the output back as backward() does (0 · inf is 0)."""
-        total = 1.0
-        for rate in reversed(self.rates):
-            total = chain_term(rate, total)
-        return total
+        """The product of the rates (see ``product_of_rates``)."""
+        return product_of_rates(self.rates)
+
+
+def product_of_rates(rates: Sequence[float]) -> float:
+    """The rates of a path multiplied from the output back, as backward() does (0 · inf is 0)."""
+    total = 1.0
+    for rate in reversed(rates):
+        total = chain_term(rate, total)
+    return total
 
 
 def _check(output: object, input: object, who: str) -> None:

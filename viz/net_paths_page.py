@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine import Value
-from engine.autodiff import chain_term
+from engine.paths import product_of_rates
 from engine.value import Number
 from nn import matrix
 from nn.network import MLP
@@ -48,11 +48,8 @@ class NetPath:
 
     @property
     def product(self) -> float:
-        """The product of the rates, multiplied from C back as backward() does (0 · inf is 0)."""
-        total = 1.0
-        for rate in reversed(self.rates):
-            total = chain_term(rate, total)
-        return total
+        """The product of the rates, multiplied from C back as backward() does."""
+        return product_of_rates(self.rates)
 
 
 def net_paths(n: NetNumbers, l: int, j: int, k: int) -> list[NetPath]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 
-from engine import Path, Value, paths
+from engine import Path, Value, count_paths, paths
 from viz import style
 from viz.graph import edge_id, graph_order, local_grad_text, node_id, value_graph
 from viz.page import Frame, StepPage, write_page
@@ -120,12 +120,15 @@ def sum_over_paths(
             f"sum_over_paths: input {input!r} is not part of the output's graph: no path leads "
             f"from it to the output (its derivative is 0)"
         )
-    try:
-        found = paths(output, input, limit=max_paths)
-    except ValueError as e:
-        raise ValueError(f"sum_over_paths: {e} (here: max_paths)") from None
+    count = count_paths(output, input)
+    if max_paths is not None and count > max_paths:
+        raise ValueError(
+            f"sum_over_paths: {count} paths lead from the input to the output, more than "
+            f"max_paths={max_paths} (the page has a step per path); pass a larger max_paths"
+        )
+    found = paths(output, input, limit=None)
     frames = _PathFrames(order, input, number_format)
-    num, count = frames.num, len(found)
+    num = frames.num
     x, y = frames.name(input), frames.name(output)
     plural = "path" if count == 1 else "paths"
     first = frames.frame(
