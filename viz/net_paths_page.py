@@ -239,7 +239,7 @@ def sum_over_paths_net(
             classes,
         )
         total = after
-    f.known.add(("grad_w", l))
+    f.known |= {("grad_w", l), ("delta", l, j)}
     engine_grad = n.grad_w[l - 2][j][k]
     a_k, delta_j = float(bp.a[l - 2][k]), float(bp.delta[l - 2][j])  # a^{l−1}_k, δ^l_j
     bp4 = a_k * delta_j
@@ -249,7 +249,7 @@ def sum_over_paths_net(
         [
             f"Σ over every path = {num(total)}.",
             f"C.backward() gives w^{l}_{j}{k}.grad = {num(engine_grad)}; BP4 (nn.matrix) gives "
-            f"a^{l - 1}_{k} δ^{l}_{j} = {num(a_k)} × {num(delta_j)} = {num(bp4)}.",
+            f"a^{l - 1}_{k} δ^{l}_{j} = {num(a_k)} × {factor(delta_j)} = {num(bp4)}.",
             "They differ at most in the last bits: the same products, added in another order.",
         ],
         [
@@ -263,7 +263,7 @@ def sum_over_paths_net(
     )
     f.known |= {("delta", i, q) for i in range(l, L + 1) for q in range(len(n.z[i - 2]))}
     f.known |= {("grad_a", i, q) for i in range(l, L + 1) for q in range(len(n.z[i - 2]))}
-    f.known |= {("grad_w", i) for i in range(2, L + 1)}
+    f.known |= {(key, i) for key in ("grad_w", "grad_b") for i in range(2, L + 1)}
     shared = {f"w{l}_{j}_{kk}": "column" for kk in range(net.sizes[l - 2])}
     downstream = {eid: "current" for p in found for eid in p.elements[2:]}
     rates_after_z = len(found[0].rates) - 1
