@@ -112,6 +112,11 @@ def test_bad_arguments(kwargs, error, message):
         sum_over_paths_net(net, X, Y, **kwargs)
 
 
+def test_a_missing_target_is_refused():
+    with pytest.raises(ValueError, match="a target y is needed: the paths end at the cost C"):
+        sum_over_paths_net(MLP(2, [3, 2], seed=0), X, None)
+
+
 def test_a_softmax_hidden_layer_is_refused():
     net = MLP(2, [3, 2], activation=["softmax", "sigmoid"], seed=0)
     with pytest.raises(

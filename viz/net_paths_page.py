@@ -108,8 +108,9 @@ def _weight(net: MLP, weight: object) -> tuple[int, int, int]:
 class _Frames:
     """The frames on draw_net's picture; the backward numbers shown grow as the page explains them."""
 
-    def __init__(self, n: NetNumbers, number_format: str, scripts: bool) -> None:
+    def __init__(self, n: NetNumbers, number_format: str, scripts: bool, focus: str) -> None:
         self.n, self.number_format, self.scripts = n, number_format, scripts
+        self.focus = focus  # shown when a step highlights nothing as current: the weight
         L = n.L
         self.known: set[tuple] = {("cost",)} | {("grad_a", L, q) for q in range(len(n.z[-1]))}
         self.frames: list[Frame] = []
@@ -129,9 +130,9 @@ class _Frames:
             for eid, ls in lines.items()
         }
         t = self.text
-        self.frames.append(
-            Frame(t(title), [t(c) for c in caption], classes, texts, [t(e) for e in equation])
-        )
+        frame = Frame(t(title), [t(c) for c in caption], classes, texts, [t(e) for e in equation])
+        frame.focus = self.focus
+        self.frames.append(frame)
 
 
 def _route(l: int, k: int, p: NetPath, from_z: bool) -> str:
@@ -168,6 +169,8 @@ def sum_over_paths_net(
     style.check_number_format(number_format)
     check_net_size(net, max_weights, "sum_over_paths_net")
     l, j, k = _weight(net, weight)
+    if y is None:
+        raise ValueError("sum_over_paths_net: a target y is needed: the paths end at the cost C")
     count = math.prod(net.sizes[l:])
     if count > max_paths:
         raise ValueError(
@@ -192,7 +195,7 @@ def sum_over_paths_net(
         cost,
     )
     found = net_paths(n, l, j, k)
-    f = _Frames(n, number_format, scripts)
+    f = _Frames(n, number_format, scripts, focus=f"w{l}_{j}_{k}")
     num = f.num
 
     def factor(x: float) -> str:

@@ -129,7 +129,7 @@ def sum_over_paths(
     found = paths(output, input, limit=None)
     frames = _PathFrames(order, input, number_format)
     num = frames.num
-    x, y = frames.name(input), frames.name(output)
+    x, y = input.label or "input", output.label or "output"  # as in ∂output/∂input
     plural = "path" if count == 1 else "paths"
     first = frames.frame(
         f"∂{y}/∂{x} as a sum over {count} {plural}",
@@ -138,7 +138,7 @@ def sum_over_paths(
             f"(x * x uses x twice: two edges, two paths). Each edge is labelled with its rate, "
             f"the local derivative ∂result/∂parent.",
             f"The chain rule says ∂{y}/∂{x} is the sum, over every path, of the product of the "
-            f"rates along it. The next {count} steps add the paths up one by one.",
+            f"rates along it. The steps that follow add them up, one path at a time.",
         ],
         [f"∂{y}/∂{x} = Σ_paths ∏_edges rate", f"{count} {plural}"],
         "Σ paths = 0",
