@@ -295,3 +295,51 @@ def test_a_malformed_step_in_the_url_opens_step_0_and_a_large_one_the_last(brows
         assert browser.current_url.endswith(f"#step={step}"), fragment
     browser.get(f"{page.path.as_uri()}#xstep=2")
     assert _step(browser) == 0
+
+
+def _console_errors_caught(driver):
+    """From the next page load on, collect the page's uncaught errors in window.pageErrors;
+    returns the identifier that Page.removeScriptToEvaluateOnNewDocument takes."""
+    return driver.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument",
+        {
+            "source": "(() => { const errors = window.pageErrors = [];"
+            "window.addEventListener('error', e => errors.push(String(e.message)));"
+            "const log = console.error; console.error = (...a) => {"
+            " errors.push(a.join(' ')); log(...a); }; })();"
+        },
+    )["identifier"]
+
+
+@pytest.mark.parametrize("kind", ["expression", "net"])
+def test_the_sum_over_paths_pages_open_and_step_to_the_end(browser, tmp_path, kind):
+    from nn import MLP
+    from viz import sum_over_paths, sum_over_paths_net
+
+    if kind == "expression":
+        x = Value(2.0, label="x")
+        y = x * x + 3 * x
+        page = sum_over_paths(y, x, tmp_path / "paths.html")
+        lit_at_step_1 = "v3e0"  # x * x (v3) uses x as its argument 0
+    else:
+        net = MLP(2, [3, 3, 2], seed=0)
+        page = sum_over_paths_net(net, [0.5, -1.0], [1.0, 0.0], (2, 0, 0), tmp_path / "net.html")
+        lit_at_step_1 = "w3_0_0"  # the first path goes on to z³₀
+    script = _console_errors_caught(browser)
+    try:
+        browser.get(page.path.as_uri())
+    finally:
+        browser.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": script})
+    last = len(page.frames) - 1
+    assert _step(browser) == 0
+    _press(browser, _keys().ARROW_RIGHT)
+    assert _step(browser) == 1 and "current" in _classes(browser, lit_at_step_1)
+    assert _in_view(browser, ".current")
+    for k in range(2, last + 1):
+        _press(browser, _keys().ARROW_RIGHT)
+        assert _step(browser) == k
+        assert browser.find_element("id", "step-title").text == page.frames[k].title
+    assert browser.find_element("id", "counter").text == f"step {last} of {last}"
+    equation = browser.find_element("id", "equation").text
+    assert "✗" not in equation and ("✓" in equation or kind == "net")
+    assert browser.execute_script("return window.pageErrors") == []

@@ -276,3 +276,33 @@ def test_vanishing_with_a_first_layer_that_learns_nothing_prints_no_ratio(tmp_pa
     done = run(tmp_path, "vanishing.py", "--epochs", "1", "--lr", "1e6")
     assert done.returncode == 0, done.stderr
     assert "∞ (layer 2 is 0)" in done.stdout and "1 epoch in" in done.stdout
+
+
+def test_paths(tmp_path):
+    done = run(tmp_path, "paths.py", "--weight", "3,1,0")
+    assert done.returncode == 0, done.stderr
+    assert "3 paths from x to y" in done.stdout and "backward() gives x.grad = 7" in done.stdout
+    assert done.stdout.count("✓ the sum agrees") == 2  # with backward() and with BP4
+    net_page = (tmp_path / "out" / "paths_net.html").read_text(encoding="utf-8")
+    assert "∂C/∂w³₁₀ as a sum over 1 path" in net_page
+    assert (tmp_path / "out" / "paths_expression.html").exists()
+    bad = run(tmp_path, "paths.py", "--weight", "2,9,0")
+    assert bad.returncode == 1 and "needs 0 ≤ j < 3" in bad.stderr and not bad.stdout
+
+
+def test_why_fast_on_the_small_net(tmp_path, matplotlib):
+    done = run(
+        tmp_path, "why_fast.py", "--nets", "2-3-2,8-8-8", "--sample", "20", "--plot", "t.png"
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line.split("|") for line in done.stdout.splitlines() if line.startswith("| ")]
+    fd = [r for r in rows if r[3].strip() == "central differences"]
+    assert [r[1].strip() for r in fd] == ["2-3-2", "8-8-8"] and fd[0][4].strip() == "35 forward"
+    # 17 parameters, all timed; 144, timed on 20
+    assert "extrapolated" not in fd[0][5] and "extrapolated from 20" in fd[1][5]
+    for r in fd:
+        gap = float(r[7].split()[0])
+        assert gap < 1e-8  # central differences agree with backprop on every coordinate timed
+    assert (tmp_path / "t.png").read_bytes()[:4] == b"\x89PNG"
+    bad = run(tmp_path, "why_fast.py", "--nets", "2-x")
+    assert bad.returncode == 2 and "expected nets like 2-3-2" in bad.stderr
