@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,6 +72,19 @@ def add_picture_options(parser: argparse.ArgumentParser) -> None:
         type=picture(".svg", ".png", ".pdf"),
         help="draw the trained net layer by layer here",
     )
+
+
+def add_open_option(parser: argparse.ArgumentParser) -> None:
+    """--open: show the page the example writes in the system's web browser."""
+    parser.add_argument(
+        "--open", action="store_true", help="open the page it writes in the system's web browser"
+    )
+
+
+def open_page(path: Path) -> None:
+    """Show the page in the system's web browser, or say how to open it by hand."""
+    if not webbrowser.open(path.resolve().as_uri()):
+        print(f"found no web browser to open: open {path} in one", file=sys.stderr)
 
 
 def run(main: Callable[[], int | None]) -> None:

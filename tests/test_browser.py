@@ -9,6 +9,8 @@ import pytest
 from engine import Value
 from viz import step_through
 
+pytestmark = pytest.mark.slow
+
 
 def _step(driver):
     return int(driver.find_element("tag name", "body").get_attribute("data-step"))
