@@ -5,8 +5,8 @@ A laptop (1280×800), a large monitor (1920×1080), a projector (1280×720 at 15
 of every page: the whole picture inside its box and the window at ``fit``, no sideways
 page scroll, the picture's box at least 40 % of the window's height, the key there, no
 console error; zoomed in, each step's highlighted part in view; and no two labels of the
-picture overlapping. ``SAVE_SCREENSHOTS=docs`` also writes one screenshot per screen
-(the 2-3-2 net's first BP2 step) to docs/pages_<screen>.png.
+picture overlapping. ``SAVE_SCREENSHOTS=docs`` also writes the screenshots of
+docs/pages.md: one per screen of the 2-3-2 net's first BP2 step, and the expression's.
 """
 
 import os
@@ -71,6 +71,10 @@ for (let k = 0; k <= last; k++) {
 }
 return seen;
 """
+
+# (page, screen): the file and the step of the screenshots SAVE_SCREENSHOTS=docs writes
+SCREENSHOTS = {("net-2-3-2", size): (f"pages_{size}.png", "#step=3") for size in SCREENS}
+SCREENSHOTS[("expression", "1280x800")] = ("pages_expression.png", "#step=2&zoom=2")
 
 # Every pair of labels in the picture whose boxes overlap, in the drawing's own px.
 OVERLAPPING = """
@@ -151,11 +155,12 @@ def test_every_step_of_every_page_fits_the_screen(screen, pages, name, request):
         assert s["keyShown"] and s["keyEntries"] >= 8, f"{where}: no key on screen"
     errors = [e["message"] for e in screen.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
+    size = request.node.callspec.params["screen"]
+    shot = SCREENSHOTS.get((name, size))
     where = os.environ.get("SAVE_SCREENSHOTS")
-    if where and name == "net-2-3-2":
-        _open(screen, pages, name, "#step=3")
-        size = request.node.callspec.params["screen"]
-        screen.save_screenshot(str(ROOT / where / f"pages_{size}.png"))
+    if where and shot:
+        _open(screen, pages, name, shot[1])
+        screen.save_screenshot(str(ROOT / where / shot[0]))
 
 
 @pytest.mark.parametrize("screen", ["1280x800"], indirect=True)

@@ -14,7 +14,7 @@ from viz.steps import Step, backward_steps
 KEY = [
     KeyEntry("a leaf: an input, a parameter or a constant", fill=style.LEAF_FILL),
     KeyEntry("a value an operation made", fill=style.INTERIOR_FILL),
-    KeyEntry("the operation that made the value to its right", fill=style.OP_FILL),
+    KeyEntry("the operation that makes the value its arrow points to", fill=style.OP_FILL),
     KeyEntry("the local derivative ∂result/∂parent on an edge", sample="∂=3"),
     KeyEntry("which operand the edge is: #0 the first, #1 the second", sample="#1"),
     KeyEntry("parent's grad += local derivative × result's grad", sample="+= 2 × 1"),
