@@ -261,7 +261,9 @@ def test_the_url_gives_step_zoom_and_text_size_and_refuses_malformed_values(
         " (p.offsetHeight - 2) / svg.height.baseVal.value);"
     )
     assert _scale(browser) == pytest.approx(zoom * fit, rel=0.01)
-    size = browser.execute_script("return getComputedStyle(document.documentElement).fontSize")
+    size = browser.execute_script(
+        "return getComputedStyle(document.getElementById('step-lines')).fontSize"
+    )
     assert float(size.removesuffix("px")) == pytest.approx(16 * text)
     assert browser.execute_script("return window.scrollX") == 0
 
@@ -270,21 +272,23 @@ def test_the_text_size_buttons_change_the_text_and_the_url_and_refit_the_picture
     page = _net_page(tmp_path)
     browser.get(page.path.as_uri() + "#step=3")
 
-    def caption_px():
+    def px(selector):
         return float(
             browser.execute_script(
-                "return getComputedStyle(document.getElementById('step-title')).fontSize"
+                "return getComputedStyle(document.querySelector(arguments[0])).fontSize", selector
             ).removesuffix("px")
         )
 
-    before = caption_px()
+    what = ("#step-title", "#equation", "#key li", "#next", "h1")
+    before = [px(s) for s in what]
     for _ in range(2):
         browser.find_element("id", "text-larger").click()
-    assert caption_px() == pytest.approx(before * 1.25)
+    # what the class reads grows; the title and the controls keep their size
+    assert [px(s) for s in what] == pytest.approx([*(x * 1.25 for x in before[:3]), *before[3:]])
     assert browser.current_url.endswith("#step=3&text=1.25") and _fits_its_box(browser)
     for _ in range(20):
         browser.find_element("id", "text-smaller").click()
-    assert caption_px() == pytest.approx(before * 0.75) and _fits_its_box(browser)
+    assert px("#step-title") == pytest.approx(before[0] * 0.75) and _fits_its_box(browser)
     assert not browser.find_element("id", "text-smaller").is_enabled()
 
 

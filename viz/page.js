@@ -86,7 +86,7 @@
 
   function setText(t) {
     textSize = Math.max(TEXT.least, Math.min(TEXT.most, t));
-    document.documentElement.style.fontSize = textSize * 100 + "%";
+    document.body.style.setProperty("--text", String(textSize));
     document.getElementById("text-smaller").disabled = textSize === TEXT.least;
     document.getElementById("text-larger").disabled = textSize === TEXT.most;
     setScale();  // the box's size follows the text around it
