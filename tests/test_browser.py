@@ -292,6 +292,23 @@ def test_the_text_size_buttons_change_the_text_and_the_url_and_refit_the_picture
     assert not browser.find_element("id", "text-smaller").is_enabled()
 
 
+def test_the_picture_fits_again_when_the_window_changes_size(browser, tmp_path):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = _net_page(tmp_path)
+    browser.get(page.path.as_uri() + "#step=3&zoom=1.5")
+    before = _scale(browser)
+    small = {"width": 700, "height": 500, "deviceScaleFactor": 1, "mobile": False}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", small)
+    try:
+        WebDriverWait(browser, 5).until(lambda b: _scale(b) < before * 0.9)
+        assert browser.current_url.endswith("#step=3&zoom=1.5") and _in_view(browser, ".current")
+        _press(browser, "0")
+        assert _fits_its_box(browser)
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
 def test_play_speed_sets_the_time_per_step(browser, tmp_path):
     from selenium.webdriver.support.ui import Select, WebDriverWait
 

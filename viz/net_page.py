@@ -36,6 +36,7 @@ KEY = [
     KeyEntry("a weight w^l_jk > 0", line=style.POSITIVE_WEIGHT),
     KeyEntry("a weight w^l_jk < 0", line=style.NEGATIVE_WEIGHT),
     KeyEntry("thicker: a larger |w^l_jk|", line="#555", width=4),
+    KeyEntry("on a weight: its gradient, a^{l−1}_k δ^l_j (BP4)", sample="∂C/∂w ="),
     KeyEntry("on z → a: the slope σ'(z^l_j)", sample="σ' ="),
     KeyEntry("not known yet: the backward pass has not reached it", sample="?"),
     KeyEntry("what this step computes", state="current"),
