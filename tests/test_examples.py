@@ -128,6 +128,19 @@ def test_open_shows_the_page_in_the_system_browser(tmp_path, example, page):
     assert done.returncode == 0 and not (tmp_path / "again.txt").exists()  # only when asked
 
 
+def test_open_without_a_browser_says_where_the_page_is(tmp_path, monkeypatch, capsys):
+    import importlib
+    import webbrowser
+
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    options = importlib.import_module("options")
+    asked = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: asked.append(url) or False)
+    options.open_page(tmp_path / "page.html")
+    assert asked == [(tmp_path / "page.html").as_uri()]
+    assert f"found no web browser to open: open {tmp_path / 'page.html'}" in capsys.readouterr().err
+
+
 def test_compare(tmp_path):
     done = run(tmp_path, "compare.py")
     assert done.returncode == 0, done.stderr
