@@ -357,6 +357,14 @@ def test_the_page_has_a_key_a_live_caption_and_a_named_picture(browser, tmp_path
         "return Array.from(document.querySelectorAll('#key .swatch'))"
         ".map(s => getComputedStyle(s).backgroundColor)"
     )
+    box = _rect(browser, "#picture")
+    summary = browser.find_element("css selector", "#key summary")
+    summary.click()  # folded: the picture's box grows and the picture fits it again
+    assert key.get_attribute("open") is None and _rect(browser, "#picture")[3] > box[3]
+    assert _fits_its_box(browser)
+    summary.send_keys(" ")  # the key's heading opens it again with the space bar: no play
+    assert key.get_attribute("open") is not None and _rect(browser, "#picture") == box
+    assert browser.find_element("id", "play").text == "play" and _fits_its_box(browser)
     assert browser.find_element("id", "caption").get_attribute("aria-live") == "polite"
     svg = browser.find_element("css selector", "#picture > svg")
     assert svg.get_attribute("role") == "img"

@@ -201,7 +201,8 @@
   window.addEventListener("resize", () => setZoom(zoom));
   document.addEventListener("keydown", e => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;  // the browser's own zoom and shortcuts
-    if (e.target === slider || e.target === speed) return;  // they move themselves with keys
+    // The slider, the speed and the key's heading answer keys themselves.
+    if (e.target instanceof Element && e.target.closest("input, select, summary")) return;
     const moves = { ArrowRight: step + 1, ArrowLeft: step - 1, Home: 0, End: last };
     const zooms = { "+": zoom * ZOOM_STEP, "=": zoom * ZOOM_STEP, "-": zoom / ZOOM_STEP, "0": 1 };
     if (e.key in moves) show(moves[e.key]);

@@ -72,7 +72,7 @@ def _swatch(entry: KeyEntry) -> str:
     return f'<span class="swatch {html.escape(entry.state, quote=True)}"></span>'
 
 
-def key_html(key: list[KeyEntry]) -> str:
+def _key_html(key: list[KeyEntry]) -> str:
     """The key's entries, each a sample and its meaning."""
     return "".join(
         f'<li class="key">{_swatch(e)}<span>{html.escape(e.meaning)}</span></li>' for e in key
@@ -140,7 +140,7 @@ def page_html(title: str, svg: str, frames: list[Frame], key: list[KeyEntry]) ->
 <div id="picture" tabindex="0" role="region" aria-label="picture">
 {_named(svg, name)}
 </div>
-<details id="key" open><summary>Key to the picture</summary><ul>{key_html(key)}</ul></details>
+<details id="key" open><summary>Key to the picture</summary><ul>{_key_html(key)}</ul></details>
 <script id="frames" type="application/json">{_json_for_script(data)}</script>
 <script>
 {_asset("page.js")}
