@@ -126,6 +126,7 @@ def test_net_page(browser, tmp_path):
     )
     assert stroke == swatch
     assert browser.find_element("id", "counter").text == "step 9 of 9"
+    assert browser.find_element("id", "slider").get_attribute("aria-valuetext") == "step 9 of 9"
 
 
 def test_the_page_works_inside_jupyters_iframe(browser, tmp_path):

@@ -108,6 +108,7 @@ def test_expression(tmp_path):
     assert "the reverse pass reaches x1*w1" in page and "5 steps after" in done.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "example, page",
     [("expression.py", "expression_backward.html"), ("tiny_net.py", "tiny_net_backward.html")],

@@ -144,7 +144,9 @@
     const t = target();
     if (t) bringIntoView(t);
     slider.value = String(step);
-    document.getElementById("counter").textContent = "step " + step + " of " + last;
+    const counter = "step " + step + " of " + last;
+    document.getElementById("counter").textContent = counter;
+    slider.setAttribute("aria-valuetext", counter);
     document.body.dataset.step = String(step);
     writeHash();
   }
