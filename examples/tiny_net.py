@@ -3,6 +3,7 @@ equations BP1–BP4 beside it, and a picture of the net with every z, δ, a and 
 
 Run:  python examples/tiny_net.py            (a 2-3-2 sigmoid net, quadratic cost; writes
                                               out/tiny_net.svg and out/tiny_net_backward.html)
+      python examples/tiny_net.py --open     (and shows that page in the web browser)
       python examples/tiny_net.py --help     (sizes, activation, cost, output folder)
 """
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import nn
 import viz
-from options import check_outputs
+from options import add_open_option, check_outputs, open_page
 
 
 def numbers(text: str) -> list[float]:
@@ -66,6 +67,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="seed of the N(0, 1) parameters")
     parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the drawing")
     parser.add_argument("--format", default="svg", choices=["svg", "png", "pdf"])
+    add_open_option(parser)
     args = parser.parse_args(argv)
     n_in, n_out = args.sizes[0], args.sizes[-1]
     args.x = args.x or [0.5 if k % 2 == 0 else -1.0 for k in range(n_in)]
@@ -130,6 +132,8 @@ def draw(net: nn.MLP, args: argparse.Namespace) -> None:
         page = viz.step_through_net(net, args.x, args.y, page_path, cost=args.cost)
         print(f"wrote {page.path}: open it in a browser to step through BP1-BP4 ", end="")
         print(f"({len(page.frames) - 1} steps after the forward pass)")
+        if args.open:
+            open_page(page.path)
     except viz.GraphTooLargeError:  # a tiny net's picture only: its numbers are printed above
         weights = sum(a * b for a, b in zip(net.sizes, net.sizes[1:]))
         print(

@@ -2,6 +2,7 @@
 
 import importlib
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,46 @@ def hostile_labels():
         "\u2028\u2029",
         "<svg onload=alert(1)>",
     ]
+
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1300,900",
+]
+
+
+def _missing_browser(what):
+    message = f"{what} is not installed"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{message}: CI must install it (.ci/run)")
+    pytest.skip(f"{message} (apt-get install chromium chromium-driver; pip install selenium)")
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """One headless Chromium for every browser test, keeping the console's messages."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    if chromium is None or driver_path is None:
+        _missing_browser("chromium" if chromium is None else "chromedriver")
+    try:
+        from selenium import webdriver
+    except ImportError:
+        _missing_browser("selenium")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=webdriver.ChromeService(driver_path), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()

@@ -62,7 +62,8 @@ def test_tiny_net_options(tmp_path):
 
 
 def test_tiny_net_without_a_renderer_still_prints_and_writes_dot(tmp_path):
-    # No renderer on PATH, and none in this Python's scripts folder either.
+    # No renderer on PATH, and none in this Python's scripts folder either; the examples'
+    # folder first on sys.path, as `python examples/tiny_net.py` puts it.
     hide = (
         "import runpy, sys, viz.rendering; viz.rendering.SCRIPTS_DIR = None; "
         f"sys.argv = [{str(EXAMPLES / 'tiny_net.py')!r}]; sys.path.insert(0, {str(EXAMPLES)!r}); "
@@ -105,6 +106,40 @@ def test_expression(tmp_path):
     assert "-1.5000" in done.stdout and (tmp_path / "out" / "expression.svg").exists()
     page = (tmp_path / "out" / "expression_backward.html").read_text(encoding="utf-8")
     assert "the reverse pass reaches x1*w1" in page and "5 steps after" in done.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "example, page",
+    [("expression.py", "expression_backward.html"), ("tiny_net.py", "tiny_net_backward.html")],
+)
+def test_open_shows_the_page_in_the_system_browser(tmp_path, example, page):
+    # webbrowser runs $BROWSER with the page's address: here a script that writes it down
+    recorder = tmp_path / "browser.py"
+    recorder.write_text("import sys; open(sys.argv[2], 'w').write(sys.argv[1])")
+    opened = tmp_path / "opened.txt"
+    env = {**os.environ, "BROWSER": f"{sys.executable} {recorder} %s {opened}"}
+    done = run(tmp_path, example, "--open", env=env)
+    assert done.returncode == 0, done.stderr
+    assert opened.read_text() == (tmp_path / "out" / page).resolve().as_uri()
+    assert not (tmp_path / "again.txt").exists()
+    done = run(
+        tmp_path, example, env={**env, "BROWSER": f"{sys.executable} {recorder} %s again.txt"}
+    )
+    assert done.returncode == 0 and not (tmp_path / "again.txt").exists()  # only when asked
+
+
+def test_open_without_a_browser_says_where_the_page_is(tmp_path, monkeypatch, capsys):
+    import importlib
+    import webbrowser
+
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    options = importlib.import_module("options")
+    asked = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: asked.append(url) or False)
+    options.open_page(tmp_path / "page.html")
+    assert asked == [(tmp_path / "page.html").as_uri()]
+    assert f"found no web browser to open: open {tmp_path / 'page.html'}" in capsys.readouterr().err
 
 
 def test_compare(tmp_path):

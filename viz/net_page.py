@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -21,15 +22,27 @@ from viz.network import (
     net_lines,
     trace_numbers,
 )
-from viz.page import Frame, StepPage, write_page
+from viz.page import Frame, KeyEntry, StepPage, write_page
 from viz.value_page import signed
 
 TOLERANCE = 1e-9  # engine against nn.matrix: the same sums in another order
-LEGEND = [
-    ("current", "what this step computes"),
-    ("sending", "what it is computed from"),
-    ("column", "BP2: the column of w^{l+1} the error comes back through"),
-    ("final", "a grad that is known"),
+KEY = [
+    KeyEntry("the input a^1", fill=style.INPUT_FILL),
+    KeyEntry(
+        "z^l_j, with the bias b^l_j, the error δ^l_j = ∂C/∂z^l_j and ∂C/∂b^l_j", fill=style.Z_FILL
+    ),
+    KeyEntry("a^l_j = σ(z^l_j), with ∂C/∂a^l_j", fill=style.A_FILL),
+    KeyEntry("the cost C", fill=style.COST_FILL),
+    KeyEntry("a weight w^l_jk > 0", line=style.POSITIVE_WEIGHT),
+    KeyEntry("a weight w^l_jk < 0", line=style.NEGATIVE_WEIGHT),
+    KeyEntry("thicker: a larger |w^l_jk|", line="#555", width=4),
+    KeyEntry("on a weight: its gradient, a^{l−1}_k δ^l_j (BP4)", sample="∂C/∂w ="),
+    KeyEntry("on z → a: the slope σ'(z^l_j)", sample="σ' ="),
+    KeyEntry("not known yet: the backward pass has not reached it", sample="?"),
+    KeyEntry("what this step computes", state="current"),
+    KeyEntry("what it is computed from", state="sending"),
+    KeyEntry("BP2: the column of w^{l+1} the error comes back through", state="column"),
+    KeyEntry("a grad that is known", state="final"),
 ]
 MAX_EQUATION_TERMS = 6  # BP4 lists this many ∂C/∂w^l_jk, then "…"
 
@@ -314,5 +327,5 @@ def step_through_net(
     }
     svg = draw_lines(n, layout, rankdir, scripts).svg()
     title = f"Backpropagation in a {'-'.join(map(str, net.sizes))} net, one step at a time"
-    legend = [(cls, labels.scripted(text) if scripts else text) for cls, text in LEGEND]
-    return write_page(title, svg, frames, legend, path)
+    key = [replace(e, meaning=labels.scripted(e.meaning)) if scripts else e for e in KEY]
+    return write_page(title, svg, frames, key, path)

@@ -6,7 +6,7 @@ import itertools
 import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -16,6 +16,7 @@ from engine.value import Number
 from nn import matrix
 from nn.network import MLP
 from viz import labels, style
+from viz.net_page import KEY as NET_KEY
 from viz.network import (
     Line,
     NetNumbers,
@@ -25,15 +26,18 @@ from viz.network import (
     net_lines,
     trace_numbers,
 )
-from viz.page import Frame, StepPage, write_page
+from viz.page import Frame, KeyEntry, StepPage, write_page
 from viz.paths_page import agreement
 from viz.value_page import signed
 
-LEGEND = [
-    ("current", "the path of this step: every rate on it is one factor"),
-    ("sending", "where the path starts: w^l_jk and the activation a^{l−1}_k it carries"),
-    ("final", "δ^l_j: the sum over every path from z^l_j to C"),
-    ("column", "the weights into neuron j, which share that sum"),
+KEY = [
+    *(e for e in NET_KEY if not e.state),
+    KeyEntry("the path of this step: every rate on it is one factor", state="current"),
+    KeyEntry(
+        "where the path starts: w^l_jk and the activation a^{l−1}_k it carries", state="sending"
+    ),
+    KeyEntry("δ^l_j: the sum over every path from z^l_j to C", state="final"),
+    KeyEntry("the weights into neuron j, which share that sum", state="column"),
 ]
 
 
@@ -304,5 +308,5 @@ def sum_over_paths_net(
     }
     svg = draw_lines(n, layout, rankdir, scripts).svg()
     title = f"∂C/∂w^{l}_{j}{k} in a {'-'.join(map(str, net.sizes))} net, one path at a time"
-    legend = [(cls, f.text(text)) for cls, text in LEGEND]
-    return write_page(f.text(title), svg, f.frames, legend, path)
+    key = [replace(e, meaning=f.text(e.meaning)) for e in KEY]
+    return write_page(f.text(title), svg, f.frames, key, path)

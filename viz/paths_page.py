@@ -8,15 +8,17 @@ import os
 from engine import Path, Value, count_paths, paths
 from viz import style
 from viz.graph import edge_id, graph_order, local_grad_text, node_id, value_graph
-from viz.page import Frame, StepPage, write_page
+from viz.page import Frame, KeyEntry, StepPage, write_page
 from viz.steps import backward_steps
+from viz.value_page import KEY as GRAPH_KEY
 from viz.value_page import _name, signed
 
-LEGEND = [
-    ("current", "the path of this step: each edge's rate is one factor"),
-    ("sending", "the input, where every path starts"),
-    ("partial", "the sum so far: some paths are not added yet"),
-    ("final", "the sum of every path"),
+KEY = [
+    *(e for e in GRAPH_KEY if not e.state and not e.sample.startswith("+=")),
+    KeyEntry("the path of this step: each edge's rate is one factor", state="current"),
+    KeyEntry("the input, where every path starts", state="sending"),
+    KeyEntry("the sum so far: some paths are not added yet", state="partial"),
+    KeyEntry("the sum of every path", state="final"),
 ]
 
 
@@ -181,4 +183,4 @@ def sum_over_paths(
         return frames.edges[edge_id(index[node], position)]
 
     svg = value_graph(order, rankdir, fields, edge_label).svg()
-    return write_page(f"∂{y}/∂{x}, one path at a time", svg, steps, LEGEND, path)
+    return write_page(f"∂{y}/∂{x}, one path at a time", svg, steps, KEY, path)

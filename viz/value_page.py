@@ -8,15 +8,21 @@ from collections import Counter
 from engine import Value
 from viz import style
 from viz.graph import edge_id, graph_order, local_grad_text, node_id, value_graph
-from viz.page import Frame, StepPage, write_page
+from viz.page import Frame, KeyEntry, StepPage, write_page
 from viz.steps import Step, backward_steps
 
-LEGEND = [
-    ("current", "the node being processed"),
-    ("sending", "the edges it sends grad along (+= local × upstream)"),
-    ("receiving", "a parent receiving grad in this step"),
-    ("partial", "grad still partial: some users have not sent theirs yet"),
-    ("final", "grad finished: every user has sent its share"),
+KEY = [
+    KeyEntry("a leaf: an input, a parameter or a constant", fill=style.LEAF_FILL),
+    KeyEntry("a value an operation made", fill=style.INTERIOR_FILL),
+    KeyEntry("the operation that makes the value its arrow points to", fill=style.OP_FILL),
+    KeyEntry("the local derivative ∂result/∂parent on an edge", sample="∂=3"),
+    KeyEntry("which operand the edge is: #0 the first, #1 the second", sample="#1"),
+    KeyEntry("parent's grad += local derivative × result's grad", sample="+= 2 × 1"),
+    KeyEntry("the node being processed", state="current"),
+    KeyEntry("the edges it sends grad along", state="sending"),
+    KeyEntry("a parent receiving grad in this step", state="receiving"),
+    KeyEntry("grad still partial: some users have not sent theirs yet", state="partial"),
+    KeyEntry("grad finished: every user has sent its share", state="final"),
 ]
 
 
@@ -188,4 +194,4 @@ def step_through(
     frames_index = {node: i for i, node in enumerate(order)}
     svg = value_graph(order, rankdir, fields, edge_label).svg()
     title = f"The reverse pass of {root.label or 'the root'}, one node at a time"
-    return write_page(title, svg, frames, LEGEND, path)
+    return write_page(title, svg, frames, KEY, path)
