@@ -10,8 +10,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 from playground_client import post, request
+
 from viz import playground
 from viz.playground import server
 

@@ -40,7 +40,8 @@ class Playground:
         self._thread.join(1.0)
 
     def _repr_html_(self) -> str:
-        return f'<iframe src="{self.url}" style="width: 100%; height: 760px; border: 1px solid #ccc"></iframe>'
+        style = "width: 100%; height: 760px; border: 1px solid #ccc"
+        return f'<iframe src="{self.url}" style="{style}"></iframe>'
 
     def __enter__(self) -> Playground:
         return self

@@ -18,9 +18,7 @@ def only(body: Mapping[str, object], allowed: Collection[str]) -> None:
     """BadRequest naming the first field that is not one of ``allowed``."""
     for name in body:
         if name not in allowed:
-            raise BadRequest(
-                f"{name}: unknown field; the fields are {', '.join(sorted(allowed))}"
-            )
+            raise BadRequest(f"{name}: unknown field; the fields are {', '.join(sorted(allowed))}")
 
 
 def integer(value: object, name: str, low: int, high: int) -> int:

@@ -15,7 +15,6 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from urllib.parse import urlsplit
@@ -39,7 +38,7 @@ HEADERS = {
 
 
 def _static(name: str) -> bytes:
-    return resources.files("viz.playground").joinpath("static", name).read_bytes()
+    return resources.files("viz.playground").joinpath(f"static/{name}").read_bytes()
 
 
 class Sessions:
@@ -164,9 +163,7 @@ class Handler(BaseHTTPRequestHandler):
     def _route(self) -> str:
         """The path after the token; BadRequest (403) when the token or the Host is wrong."""
         if self.headers.get("Host", "") not in self.server.hosts:
-            raise BadRequest(
-                "forbidden: the Host header must be this server's own address", 403
-            )
+            raise BadRequest("forbidden: the Host header must be this server's own address", 403)
         first, _, rest = urlsplit(self.path).path.lstrip("/").partition("/")
         if not hmac.compare_digest(first.encode(), self.server.token.encode()):
             raise BadRequest("forbidden: missing or wrong token (open the address printed)", 403)
@@ -179,7 +176,10 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._error(e.status, str(e))
         except Exception as e:  # never a traceback to the page; one line for the terminal
-            print(f"playground: {self.path.split('?')[0][:40]}…: {type(e).__name__}: {e}", file=sys.stderr)
+            print(
+                f"playground: {self.path.split('?')[0][:40]}…: {type(e).__name__}: {e}",
+                file=sys.stderr,
+            )
             self._error(500, f"internal error: {type(e).__name__}")
 
     def do_GET(self) -> None:
@@ -214,7 +214,10 @@ class Handler(BaseHTTPRequestHandler):
     def _post(self) -> None:
         route = self._route()
         if route not in ROUTES:
-            raise BadRequest(f"not found: /{route}" if route else "method not allowed: POST", 404 if route else 405)
+            raise BadRequest(
+                f"not found: /{route}" if route else "method not allowed: POST",
+                404 if route else 405,
+            )
         kind = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if kind != "application/json":
             raise BadRequest(f"Content-Type must be application/json, got {kind or 'none'!r}", 415)

@@ -64,9 +64,7 @@ def cost(value: object, output: str) -> str:
     return name
 
 
-def _parameters(
-    body: Mapping[str, object], net: MLP
-) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def _parameters(body: Mapping[str, object], net: MLP) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """The request's w^l and b^l (named w^2_10, b^3_1 in errors), or the seeded net's."""
     weights, biases = net.weights(), net.biases()
     if "weights" in body:
@@ -136,7 +134,8 @@ def step_answer(body: Mapping[str, object]) -> dict:
         float(np.max(np.abs(np.asarray(e, float) - np.asarray(r, float))))
         for e, r in zip(engine, reference)
     )
-    ok = gap <= TOLERANCE * max(1.0, *(float(np.max(np.abs(r))) for r in reference))
+    scale = max(1.0, *(float(np.max(np.abs(np.asarray(r, float)))) for r in reference))
+    ok = gap <= TOLERANCE * scale
     verdict = "✓ agrees with" if ok else "✗ differs from"
     return {
         "title": f"Backpropagation in a {'-'.join(map(str, net.sizes))} net",

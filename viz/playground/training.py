@@ -12,9 +12,11 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
+import engine
 from nn import datasets
 from nn.batch_training import BatchTrainer
 from nn.diagnostics import diagnose
@@ -48,38 +50,63 @@ DEFAULT: dict[str, object] = {
 }
 
 
-def read_config(body: Mapping[str, object]) -> dict:
+@dataclass(frozen=True)
+class Config:
+    """A checked training configuration: data, net, cost and the SGD settings."""
+
+    dataset: str
+    noise: float
+    points: int
+    held_out: float
+    hidden: list[int]
+    activations: list[str]
+    cost: str
+    lr: float
+    batch_size: int
+    l2: float
+    seed: int
+
+    @property
+    def held_out_count(self) -> int:
+        """How many points are held out: the share of them, rounded, leaving one to train on."""
+        return min(round(self.held_out * self.points), self.points - 1)
+
+
+def read_config(body: Mapping[str, object]) -> Config:
     """A training configuration with every field checked; defaults fill what is missing."""
     only(body, FIELDS)
     c = {**DEFAULT, **body}
-    c["dataset"] = choice(c["dataset"], "dataset", [*DATASETS, "spiral"])
-    c["noise"] = number(c["noise"], "noise", 0.0, 1.0)
-    c["points"] = integer(c["points"], "points", 10, MAX_POINTS)
-    c["held_out"] = number(c["held_out"], "held_out", 0.0, 0.9)
-    hidden = listed(c["hidden"], "hidden", 0, stepping.MAX_LAYERS - 2)
-    c["hidden"] = [integer(n, f"hidden[{i}]", 1, stepping.MAX_NEURONS) for i, n in enumerate(hidden)]
+    dataset = choice(c["dataset"], "dataset", [*DATASETS, "spiral"])
+    points = integer(c["points"], "points", 10, MAX_POINTS)
+    listed_hidden = listed(c["hidden"], "hidden", 0, stepping.MAX_LAYERS - 2)
+    hidden = [
+        integer(n, f"hidden[{i}]", 1, stepping.MAX_NEURONS) for i, n in enumerate(listed_hidden)
+    ]
     if "hidden" in body and "activations" not in body:
-        c["activations"] = ["tanh"] * len(c["hidden"]) + ["sigmoid"]
-    c["activations"] = stepping.activations(c["activations"], len(c["hidden"]) + 1)
-    if c["activations"][-1] == "softmax" and CLASSES[c["dataset"]] < 2:
-        raise BadRequest(f"activations: softmax needs 2 outputs or more; {c['dataset']} has 1")
-    c["cost"] = stepping.cost(c["cost"], c["activations"][-1])
-    c["lr"] = number(c["lr"], "lr", 0.0, 100.0, above_low=True)
-    c["batch_size"] = integer(c["batch_size"], "batch_size", 1, c["points"])
-    c["l2"] = number(c["l2"], "l2", 0.0, 100.0)
-    c["seed"] = integer(c["seed"], "seed", 0, stepping.MAX_SEED)
-    n_train = c["points"] - held_out_count(c)
-    if c["lr"] * c["l2"] / n_train >= 1.0:
+        c["activations"] = ["tanh"] * len(hidden) + ["sigmoid"]
+    activations = stepping.activations(c["activations"], len(hidden) + 1)
+    if activations[-1] == "softmax" and CLASSES[dataset] < 2:
+        raise BadRequest(f"activations: softmax needs 2 outputs or more; {dataset} has 1")
+    config = Config(
+        dataset=dataset,
+        noise=number(c["noise"], "noise", 0.0, 1.0),
+        points=points,
+        held_out=number(c["held_out"], "held_out", 0.0, 0.9),
+        hidden=hidden,
+        activations=activations,
+        cost=stepping.cost(c["cost"], activations[-1]),
+        lr=number(c["lr"], "lr", 0.0, 100.0, above_low=True),
+        batch_size=integer(c["batch_size"], "batch_size", 1, points),
+        l2=number(c["l2"], "l2", 0.0, 100.0),
+        seed=integer(c["seed"], "seed", 0, stepping.MAX_SEED),
+    )
+    n_train = config.points - config.held_out_count
+    if config.lr * config.l2 / n_train >= 1.0:
         raise BadRequest(
-            f"l2: η·λ/n = {c['lr']}·{c['l2']}/{n_train} ≥ 1 would flip every weight's sign "
-            f"at each step; use a smaller l2 or lr"
+            f"l2: η·λ/n = {config.lr}·{config.l2}/{n_train} ≥ 1 would flip every weight's "
+            f"sign at each step; use a smaller l2 or lr"
         )
-    return c
-
-
-def held_out_count(config: Mapping) -> int:
-    """How many points are held out: the share of them, rounded, leaving one to train on."""
-    return min(round(config["held_out"] * config["points"]), config["points"] - 1)
+    return config
 
 
 def _label(y: list[float]) -> int:
@@ -102,10 +129,10 @@ class Session:
         self.stop()
         with self.lock:
             self.config = c
-            make = datasets.spiral if c["dataset"] == "spiral" else DATASETS[c["dataset"]]
-            pairs = make(c["points"], c["noise"], seed=c["seed"])
+            make = datasets.spiral if c.dataset == "spiral" else DATASETS[c.dataset]
+            pairs = make(c.points, c.noise, seed=c.seed)
             labels = np.array([_label(y) for _, y in pairs])
-            train, test = datasets.stratified_split(labels, held_out_count(c), c["seed"])
+            train, test = datasets.stratified_split(labels, c.held_out_count, c.seed)
             self.train = [pairs[i] for i in train]
             self.test = [pairs[i] for i in test]
             points = np.array([x for x, _ in pairs])
@@ -118,15 +145,17 @@ class Session:
 
     def _reset(self) -> None:
         c = self.config
-        sizes = [2, *c["hidden"], CLASSES[c["dataset"]]]
-        self.net = MLP(2, sizes[1:], activation=c["activations"], seed=c["seed"], init="scaled")
+        sizes = [2, *c.hidden, CLASSES[c.dataset]]
+        self.net = MLP(2, sizes[1:], activation=c.activations, seed=c.seed, init="scaled")
         params = self.net.parameters()
-        optimizer = SGD(params, c["lr"], c["l2"] / len(self.train), self.net.weight_params())
+        optimizer = SGD(params, c.lr, c.l2 / len(self.train), self.net.weight_params())
         self.keep = optimizer.keep
-        trainer = BatchTrainer.for_net(self.net, c["cost"], self.train)
+        trainer = BatchTrainer.for_net(self.net, c.cost, self.train)
         assert trainer is not None, "every playground activation records without branches"
         self.trainer = trainer
-        self.rng = random.Random(c["seed"])
+        # the heat map needs a^L only: no cost, which could overflow where a^L does not
+        self.outputs = engine.compile(self.net, [self.train[0][0]], params, input_grads=False)
+        self.rng = random.Random(c.seed)
         self.batches: list[list[int]] = []
         self.epoch = self.steps = 0
         self.generation += 1
@@ -147,11 +176,11 @@ class Session:
         """The points, as [x_0, x_1, label], and the square the heat map covers."""
         rows = lambda pairs: [[*x, _label(y)] for x, y in pairs]  # noqa: E731
         return {
-            "config": self.config,
+            "config": asdict(self.config),
             "train": rows(self.train),
             "held_out": rows(self.test),
             "bounds": self.bounds,
-            "classes": CLASSES[self.config["dataset"]],
+            "classes": CLASSES[self.config.dataset],
         }
 
     # --- training, always under the lock ---------------------------------------------------
@@ -159,31 +188,31 @@ class Session:
     def _run(self, batches: int | None) -> None:
         """``batches`` mini-batches (None: to the end of the epoch), or fewer if stopped."""
         if not self.batches:
-            self.batches = epoch_batches(len(self.train), self.config["batch_size"], self.rng)
+            self.batches = epoch_batches(len(self.train), self.config.batch_size, self.rng)
         count = len(self.batches) if batches is None else batches
         try:
             with self.trainer.epoch():
                 for _ in range(count):
                     if self._stop.is_set() and self._thread is not None:
                         break
-                    self.trainer.sgd_step(self.batches.pop(0), self.config["lr"], self.keep)
+                    self.trainer.sgd_step(self.batches.pop(0), self.config.lr, self.keep)
                     self.steps += 1
+            if not self.batches:
+                self.epoch += 1
+                self._record()
         except ArithmeticError as e:  # diverged: the last whole step stands
             self.error = f"training stopped: {e}"
             self._stop.set()
-            return
-        if not self.batches:
-            self.epoch += 1
-            self._record()
 
     def _record(self) -> None:
-        cost_name, h = self.config["cost"], self.history
+        """Append the epoch's costs and accuracies, training and held out, to the history."""
+        cost_name, h = self.config.cost, self.history
         cost, accuracy = _scores(self.net, self.train, cost_name, self.trainer)
-        h["epoch"].append(self.epoch)
-        h["training_cost"].append(cost)
-        h["training_accuracy"].append(accuracy)
         test = _scores(self.net, self.test, cost_name, self.trainer) if self.test else (None, None)
-        h["held_out_cost"].append(test[0])
+        h["epoch"].append(self.epoch)
+        h["training_cost"].append(_finite(cost))
+        h["training_accuracy"].append(accuracy)
+        h["held_out_cost"].append(_finite(test[0]))
         h["held_out_accuracy"].append(test[1])
 
     def _loop(self) -> None:
@@ -201,7 +230,9 @@ class Session:
         if action == "start":
             if self._thread is None or not self._thread.is_alive():
                 self._stop.clear()
-                self._thread = threading.Thread(target=self._loop, name="playground-training", daemon=True)
+                self._thread = threading.Thread(
+                    target=self._loop, name="playground-training", daemon=True
+                )
                 self._thread.start()
             return
         self.stop()
@@ -224,9 +255,12 @@ class Session:
 
     def progress(self, since: int = 0) -> dict:
         """The figures the page shows: epoch, costs, accuracies, ‖δ^l‖, saturation, the heat map."""
-        with self.lock:
-            health = diagnose(self.net, self.train, self.config["cost"])
-            outputs = self.trainer.evaluator(self.grid, np.zeros((len(self.grid), self.net.sizes[-1])))[:, 1:]
+        with self.lock, np.errstate(all="ignore"):  # a diverged net's inf is sent as null
+            health = diagnose(self.net, self.train, self.config.cost)
+            try:
+                grid: dict | None = _heat(self.outputs(self.grid))
+            except ArithmeticError:
+                grid = None
             h = self.history
             return {
                 "generation": self.generation,
@@ -241,13 +275,13 @@ class Session:
                         "l": layer.l,
                         "size": layer.size,
                         "activation": layer.activation,
-                        "delta_norm": layer.delta,
+                        "delta_norm": _finite(layer.delta),
                         "saturated": layer.saturated,
                         "dead": layer.dead,
                     }
                     for layer in health.layers
                 ],
-                "grid": _heat(outputs),
+                "grid": grid,
             }
 
     def net_for_step_through(self) -> dict:
@@ -257,13 +291,18 @@ class Session:
             return {
                 "sizes": self.net.sizes,
                 "activations": self.net.activations,
-                "cost": self.config["cost"],
+                "cost": self.config.cost,
                 "x": list(x),
                 "y": list(y),
-                "seed": self.config["seed"],
+                "seed": self.config.seed,
                 "weights": [w.tolist() for w in self.net.weights()],
                 "biases": [b.tolist() for b in self.net.biases()],
             }
+
+
+def _finite(x: float | None) -> float | None:
+    """x, or None (JSON's null) for an infinite or undefined number."""
+    return x if x is not None and np.isfinite(x) else None
 
 
 def _heat(outputs: np.ndarray) -> dict:

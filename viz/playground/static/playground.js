@@ -383,7 +383,9 @@
 
   function drawHeat() {
     const canvas = $("heat"), c = canvas.getContext("2d");
-    const W = canvas.width, H = canvas.height, g = progress.grid, n = g.size;
+    const W = canvas.width, H = canvas.height, g = progress.grid;
+    if (!g) return;  // the net's outputs overflow: the last picture stays
+    const n = g.size;
     const image = c.createImageData(n, n);
     g.label.forEach((label, i) => {
       const colour = COLOURS[label], s = 0.15 + 0.55 * g.strength[i];
