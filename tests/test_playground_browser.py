@@ -1,0 +1,170 @@
+"""The playground in a real browser (headless Chromium through Selenium): both tabs, end to end.
+
+Every number the test reads off the page is checked against nn.matrix, computed here.
+Skipped like tests/test_browser.py when Chromium, its driver or Selenium is missing.
+"""
+
+import json
+import shutil
+import time
+from urllib.parse import urlsplit
+
+import numpy as np
+import pytest
+from test_browser import FLAGS, _missing
+
+from nn import matrix
+from nn.network import MLP
+from viz import playground
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def pg():
+    with playground.serve() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    if chromium is None or driver_path is None:
+        _missing("chromium" if chromium is None else "chromedriver")
+    try:
+        from selenium import webdriver
+    except ImportError:
+        _missing("selenium")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in [*FLAGS, f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    d = webdriver.Chrome(service=webdriver.ChromeService(driver_path), options=options)
+    d.set_page_load_timeout(30)
+    yield d
+    d.quit()
+
+
+def _wait(condition, seconds=20.0, what="the page"):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"{what} did not happen within {seconds} s")
+
+
+def _symbol(d, symbol):
+    return d.find_element("css selector", f'[data-symbol="{symbol}"]')
+
+
+@pytest.fixture
+def page(pg, driver):
+    driver.get(pg.url)
+    _wait(lambda: driver.execute_script("return document.body.dataset.ready"), what="loading")
+    driver.get_log("browser")  # start each test with an empty console
+    return driver
+
+
+def _edit(d, symbol, text):
+    from selenium.webdriver.common.keys import Keys
+
+    field = _symbol(d, symbol)
+    field.send_keys(Keys.CONTROL, "a")  # typed over, as a person does: no empty value between
+    field.send_keys(text, Keys.ENTER)
+
+
+def _reference_delta(weights, biases, activations, cost="quadratic"):
+    bp = matrix.backprop(weights, biases, np.array([0.5, -1.0]), np.array([1.0, 0.0]),
+                         activations, cost)  # fmt: skip
+    return bp.delta
+
+
+def test_editing_w2_10_recomputes_delta2_0_as_nn_matrix_does(page):
+    d = page
+    d.find_element("id", "last").click()
+    before = _symbol(d, "delta^2_0").text
+    _edit(d, "w^2_10", "2.5")
+    after = _wait(lambda: _symbol(d, "delta^2_0").text != before and _symbol(d, "delta^2_0").text)
+    net = MLP(2, [3, 2], seed=0)  # the tiny net the page opens on
+    weights, biases = net.weights(), net.biases()
+    weights[0][1, 0] = 2.5
+    delta = _reference_delta(weights, biases, ["sigmoid", "sigmoid"])
+    assert float(after) == pytest.approx(delta[0][0], rel=1e-5)
+    assert float(_symbol(d, "delta^3_1").text) == pytest.approx(delta[1][1], rel=1e-5)
+    assert float(_symbol(d, "dC/dw^2_10").text) == pytest.approx(delta[0][1] * 0.5, rel=1e-5)
+    assert _symbol(d, "w^2_10").get_attribute("value") == "2.5"
+    assert d.find_element("tag name", "body").get_attribute("data-step") == "9"  # same step
+    assert d.find_element("id", "check").text.startswith("✓ agrees with nn.matrix")
+
+
+def test_an_activation_select_recomputes_with_the_weights_kept(page):
+    from selenium.webdriver.support.ui import Select
+
+    d = page
+    before = _symbol(d, "delta^2_0").text
+    Select(_symbol(d, "activation^2")).select_by_value("tanh")
+    after = _wait(lambda: _symbol(d, "delta^2_0").text != before and _symbol(d, "delta^2_0").text)
+    net = MLP(2, [3, 2], seed=0)
+    delta = _reference_delta(net.weights(), net.biases(), ["tanh", "sigmoid"])
+    assert float(after) == pytest.approx(delta[0][0], rel=1e-5)
+
+
+def test_a_refused_edit_says_why_and_keeps_the_number(page):
+    d = page
+    _edit(d, "b^3_1", "5000")
+    message = _wait(lambda: d.find_element("id", "message").text)
+    assert message == "b^3_1: must be a number in [-1000, 1000], got 5000"
+    assert _symbol(d, "b^3_1").get_attribute("value") != "5000"
+
+
+def test_training_moons_reaches_95_percent_held_out(page):
+    d = page
+    d.find_element("id", "tab-train").click()
+    assert _symbol(d, "dataset").tag_name == "select"
+    assert [b.text for b in d.find_elements("css selector", "#train-tab .stepper button")][:5] == [
+        "start", "pause", "step", "epoch", "reset",
+    ]  # fmt: skip
+
+    def accuracy():
+        text = _symbol(d, "held_out_accuracy").text
+        return text.endswith(" %") and float(text[:-2]) >= 95.0
+
+    d.find_element("id", "start").click()
+    _wait(accuracy, seconds=60, what="95 % held-out accuracy")
+    d.find_element("id", "pause").click()
+    _wait(lambda: "training" not in _symbol(d, "epoch").text)
+    assert int(_symbol(d, "epoch").text) > 0
+    assert float(_symbol(d, "delta_norm^2").text) > 0
+    assert float(_symbol(d, "training_cost").text) < 0.1
+    d.find_element("id", "to-step").click()
+    _wait(lambda: d.find_element("id", "sizes").get_attribute("value") == "2,8,8,1")
+    assert d.find_element("id", "check").text.startswith("✓ agrees with nn.matrix")
+
+
+def test_no_console_errors_and_no_request_to_another_host(pg, driver):
+    d = driver
+    d.get_log("performance")
+    d.get(pg.url)
+    _wait(lambda: d.execute_script("return document.body.dataset.ready"), what="loading")
+    d.find_element("id", "tab-train").click()
+    d.find_element("id", "step").click()
+    d.find_element("id", "epoch").click()
+    _wait(lambda: _symbol(d, "epoch").text == "1")
+    d.find_element("id", "tab-step").click()
+    _edit(d, "x_1", "0.25")
+    _wait(lambda: _symbol(d, "x_1").get_attribute("value") == "0.25")
+    assert [e for e in d.get_log("browser") if e["level"] in ("SEVERE", "WARNING")] == []
+
+    origin = urlsplit(pg.url).netloc
+    urls = [
+        json.loads(e["message"])["message"]["params"]["request"]["url"]
+        for e in d.get_log("performance")
+        if '"Network.requestWillBeSent"' in e["message"]
+    ]
+    urls = [u for u in urls if not u.startswith("chrome")]  # the browser's own start page
+    assert any(u.endswith("/api/net") for u in urls)
+    assert all(urlsplit(u).netloc == origin or u.startswith("data:") for u in urls), urls
