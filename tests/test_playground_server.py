@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import ROOT
 from playground_client import post, request
 
 from viz import playground
@@ -214,11 +215,15 @@ def test_no_eval_or_exec_in_the_playground():
     assert "eval(" not in js and "new Function" not in js and "innerHTML" not in js
 
 
+@pytest.mark.parametrize(
+    "command", [["-m", "viz.playground"], [str(ROOT / "examples" / "playground.py")]]
+)
 def test_the_command_line_flushes_its_address_to_a_pipe_and_ctrl_c_ends_cleanly(
-    project_on_pythonpath,
+    project_on_pythonpath, tmp_path, command
 ):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "viz.playground", "--no-browser"],
+        [sys.executable, *command, "--no-browser"],
+        cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -235,3 +240,14 @@ def test_the_command_line_flushes_its_address_to_a_pipe_and_ctrl_c_ends_cleanly(
     assert proc.returncode == 0, err
     assert "Traceback" not in err and err == ""
     assert out.strip() == "stopped"
+
+
+def test_the_command_line_refuses_a_port_in_use_with_a_message(project_on_pythonpath, pg):
+    done = subprocess.run(
+        [sys.executable, "-m", "viz.playground", "--no-browser", "--port", str(pg.port)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"playground: cannot serve on 127.0.0.1:{pg.port}: ")

@@ -15,7 +15,8 @@ import numpy as np
 from nn.activations import ACTIVATIONS
 from nn.costs import COSTS
 from nn.network import MLP
-from viz.net_page import TOLERANCE, net_step_parts
+from viz import labels
+from viz.net_page import LEGEND, TOLERANCE, net_step_parts
 from viz.playground.fields import BadRequest, choice, integer, listed, number, numbers, only
 
 MAX_LAYERS = 4  # L, the input layer included
@@ -141,6 +142,7 @@ def step_answer(body: Mapping[str, object]) -> dict:
         "title": f"Backpropagation in a {'-'.join(map(str, net.sizes))} net",
         "svg": svg[svg.index("<svg") :],
         "frames": [asdict(f) for f in frames],
+        "legend": [[cls, labels.scripted(text)] for cls, text in LEGEND],
         "sizes": net.sizes,
         "activations": net.activations,
         "cost": cost_name,

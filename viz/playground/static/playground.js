@@ -37,6 +37,13 @@
     return data;
   }
 
+  // "w^2_j0" as the picture writes it, w²ⱼ₀: the page's notation in Unicode scripts.
+  const SUP = { 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹", l: "ˡ" };
+  const SUB = { 0: "₀", 1: "₁", 2: "₂", 3: "₃", 4: "₄", 5: "₅", 6: "₆", 7: "₇", 8: "₈", 9: "₉", j: "ⱼ", k: "ₖ" };
+  const scripted = text => text
+    .replace(/\^(\w)/g, (_, c) => SUP[c] || "^" + c)
+    .replace(/_(\w+)/g, (_, cs) => Array.from(cs).map(c => SUB[c] || c).join(""));
+
   const fmt = x => (x === null || x === undefined ? "–" : Number(x.toPrecision(6)).toString());
 
   // --- Tab 1: step through ---------------------------------------------------------------
@@ -91,6 +98,11 @@
     bySymbol("cost").value = answer.cost;
     $("seed").value = answer.seed;
     $("slider").max = answer.frames.length - 1;
+    $("legend").replaceChildren(...answer.legend.map(([cls, text]) => {
+      const key = element("span", { class: "key" });
+      key.append(element("span", { class: "swatch " + cls }), text);
+      return key;
+    }));
     const check = $("check");
     check.textContent = answer.check.text;
     check.className = answer.check.ok ? "check" : "mismatch";
@@ -98,13 +110,25 @@
     show(step);
   }
 
-  // The picture fills its box, but is never drawn below 70 % of its size: a larger net
-  // or a narrow screen scrolls the box instead of shrinking the labels out of reach.
+  // A larger net or a narrow screen scrolls the box instead of shrinking the labels out of reach.
+  // The picture fills its box, down to 55 % of its natural size.
+  // The zoom buttons set a scale of the natural size instead (null: fit).
+  let zoom = null;
+
   function fitPicture() {
     const svg = $("picture").querySelector("svg");
     if (!svg) return;
     const natural = svg.viewBox.baseVal.width * 4 / 3;  // Graphviz writes points
-    svg.style.width = Math.max($("picture").clientWidth - 2, 0.7 * natural) + "px";
+    const fit = Math.max($("picture").clientWidth - 2, 0.55 * natural);
+    svg.style.width = (zoom === null ? fit : zoom * natural) + "px";
+  }
+
+  function zoomBy(factor) {
+    const svg = $("picture").querySelector("svg");
+    const natural = svg.viewBox.baseVal.width * 4 / 3;
+    const now = zoom === null ? svg.getBoundingClientRect().width / natural : zoom;
+    zoom = Math.max(0.2, Math.min(4, now * factor));
+    fitPicture();
   }
 
   function show(k) {
@@ -167,7 +191,7 @@
     const t = element("table", { class: "numbers" });
     t.appendChild(element("caption", {}, caption));
     const tr = element("tr");
-    head.forEach(h => tr.appendChild(element("th", {}, h)));
+    head.forEach(h => tr.appendChild(element("th", {}, scripted(h))));
     t.appendChild(tr);
     rows.forEach(r => t.appendChild(r));
     return t;
@@ -187,7 +211,7 @@
     const io = [];
     net.x.forEach((x, k) => {
       const tr = element("tr");
-      tr.appendChild(element("th", {}, `x_${k} = a^1_${k}`));
+      tr.appendChild(element("th", {}, scripted(`x_${k} = a^1_${k}`)));
       const td = element("td");
       td.appendChild(numberInput(`x_${k}`, x, v => edited("x", [k], v)));
       tr.appendChild(td);
@@ -219,14 +243,14 @@
     }
     const out = net.y.map((y, j) => {
       const tr = element("tr");
-      tr.appendChild(element("th", {}, `y_${j}`));
+      tr.appendChild(element("th", {}, scripted(`y_${j}`)));
       const td = element("td");
       td.appendChild(numberInput(`y_${j}`, y, v => edited("y", [j], v)));
       tr.appendChild(td);
       tr.appendChild(cell(`a^${L}_${j}`, net.a[L - 2][j]));
       return tr;
     });
-    parts.push(table(`target y and output a^${L}; C = ${fmt(net.C)}`, ["", "y", `a^${L}`], out));
+    parts.push(table(scripted(`target y, output a^${L}, cost C = ${fmt(net.C)}`), ["", "y", `a^${L}`], out));
     holder.replaceChildren(...parts);
   }
 
@@ -256,6 +280,9 @@
     $("next").onclick = () => show(step + 1);
     $("last").onclick = () => show(net.frames.length - 1);
     $("slider").oninput = () => show(Number($("slider").value));
+    $("zoom-in").onclick = () => zoomBy(1.25);
+    $("zoom-out").onclick = () => zoomBy(0.8);
+    $("fit").onclick = () => { zoom = null; fitPicture(); };
     document.addEventListener("keydown", e => {
       if ($("step-tab").hidden || e.target.closest("input, select")) return;
       const moves = { ArrowRight: step + 1, ArrowLeft: step - 1, Home: 0, End: Infinity };
