@@ -251,3 +251,30 @@ def test_the_command_line_refuses_a_port_in_use_with_a_message(project_on_python
     )
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.startswith(f"playground: cannot serve on 127.0.0.1:{pg.port}: ")
+
+
+def test_two_pages_do_not_share_a_net(pg):
+    one, two = (post(pg.url, "api/session", {})["session"] for _ in range(2))
+    post(pg.url, "api/train/config", {"session": one, "dataset": "xor", "points": 50})
+    post(pg.url, "api/train/control", {"session": one, "action": "epoch"})
+    first = post(pg.url, "api/train/progress", {"session": one})
+    second = post(pg.url, "api/train/progress", {"session": two})
+    assert first["epoch"] == 1 and second["epoch"] == 0
+    assert post(pg.url, "api/train/data", {"session": two})["config"]["dataset"] == "moons"
+
+
+def test_starting_twice_at_once_makes_one_training_thread(pg):
+    session = post(pg.url, "api/session", {})["session"]
+    starts = [
+        threading.Thread(
+            target=post, args=(pg.url, "api/train/control", {"session": session, "action": "start"})
+        )
+        for _ in range(6)
+    ]
+    for t in starts:
+        t.start()
+    for t in starts:
+        t.join()
+    assert len([t for t in threading.enumerate() if t.name == "playground-training"]) == 1
+    post(pg.url, "api/train/control", {"session": session, "action": "reset"})
+    assert not [t for t in threading.enumerate() if t.name == "playground-training"]

@@ -138,6 +138,7 @@ class Handler(BaseHTTPRequestHandler):
 
     server: PlaygroundServer
     server_version = "playground"
+    timeout = 10  # seconds a connection may stall (a body announced but not sent)
     sys_version = ""
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base's name)

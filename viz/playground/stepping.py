@@ -18,6 +18,7 @@ from nn.network import MLP
 from viz import labels
 from viz.net_page import LEGEND, TOLERANCE, net_step_parts
 from viz.playground.fields import BadRequest, choice, integer, listed, number, numbers, only
+from viz.rendering import RenderError
 
 MAX_LAYERS = 4  # L, the input layer included
 MAX_NEURONS = 8
@@ -129,6 +130,8 @@ def step_answer(body: Mapping[str, object]) -> dict:
         n, bp, frames, svg = net_step_parts(net, x, y, cost_name)
     except ArithmeticError as e:  # a cost or σ that overflows on these numbers
         raise BadRequest(f"these numbers overflow: {e}") from None
+    except RenderError as e:  # no Graphviz renderer: the server's problem, said plainly
+        raise BadRequest(f"cannot draw the net: {e}", 500) from None
     engine = [*n.delta, *n.grad_w, *n.grad_b, [n.cost]]
     reference = [*bp.delta, *bp.grad_w, *bp.grad_b, [bp.cost]]
     gap = max(

@@ -117,7 +117,8 @@ class Session:
     """One page's training: data, net, trainer and at most one thread."""
 
     def __init__(self, config: Mapping[str, object] | None = None) -> None:
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # held while the net changes or is read
+        self._controls = threading.Lock()  # one control at a time: never two threads
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.generation = 0  # counts resets, so that a page can tell old answers from new
@@ -126,21 +127,22 @@ class Session:
     def configure(self, body: Mapping[str, object]) -> dict:
         """Stop, then set up data and a fresh net for this configuration (checked first)."""
         c = read_config(body)
-        self.stop()
-        with self.lock:
-            self.config = c
-            make = datasets.spiral if c.dataset == "spiral" else DATASETS[c.dataset]
-            pairs = make(c.points, c.noise, seed=c.seed)
-            labels = np.array([_label(y) for _, y in pairs])
-            train, test = datasets.stratified_split(labels, c.held_out_count, c.seed)
-            self.train = [pairs[i] for i in train]
-            self.test = [pairs[i] for i in test]
-            points = np.array([x for x, _ in pairs])
-            low, high = points.min(axis=0) - 0.5, points.max(axis=0) + 0.5
-            self.bounds = [float(low[0]), float(high[0]), float(low[1]), float(high[1])]
-            xs, ys = np.linspace(low[0], high[0], GRID), np.linspace(high[1], low[1], GRID)
-            self.grid = np.array([(gx, gy) for gy in ys for gx in xs])  # rows from the top
-            self._reset()
+        with self._controls:
+            self._stop_thread()  # before taking the lock, which the thread needs to finish
+            with self.lock:
+                self.config = c
+                make = datasets.spiral if c.dataset == "spiral" else DATASETS[c.dataset]
+                pairs = make(c.points, c.noise, seed=c.seed)
+                labels = np.array([_label(y) for _, y in pairs])
+                train, test = datasets.stratified_split(labels, c.held_out_count, c.seed)
+                self.train = [pairs[i] for i in train]
+                self.test = [pairs[i] for i in test]
+                points = np.array([x for x, _ in pairs])
+                low, high = points.min(axis=0) - 0.5, points.max(axis=0) + 0.5
+                self.bounds = [float(low[0]), float(high[0]), float(low[1]), float(high[1])]
+                xs, ys = np.linspace(low[0], high[0], GRID), np.linspace(high[1], low[1], GRID)
+                self.grid = np.array([(gx, gy) for gy in ys for gx in xs])  # rows from the top
+                self._reset()
         return self.data()
 
     def _reset(self) -> None:
@@ -185,7 +187,7 @@ class Session:
 
     # --- training, always under the lock ---------------------------------------------------
 
-    def _run(self, batches: int | None) -> None:
+    def _run(self, batches: int | None, stoppable: bool = False) -> None:
         """``batches`` mini-batches (None: to the end of the epoch), or fewer if stopped."""
         if not self.batches:
             self.batches = epoch_batches(len(self.train), self.config.batch_size, self.rng)
@@ -193,7 +195,7 @@ class Session:
         try:
             with self.trainer.epoch():
                 for _ in range(count):
-                    if self._stop.is_set() and self._thread is not None:
+                    if stoppable and self._stop.is_set():
                         break
                     self.trainer.sgd_step(self.batches.pop(0), self.config.lr, self.keep)
                     self.steps += 1
@@ -220,30 +222,35 @@ class Session:
             with self.lock:
                 if self.epoch >= MAX_EPOCHS or self.error:
                     break
-                self._run(None)
+                self._run(None, stoppable=True)
             self._stop.wait(REST)
 
     # --- the controls ----------------------------------------------------------------------
 
     def control(self, action: str) -> None:
         """start, pause, step (one mini-batch), epoch (to the end of the epoch) or reset."""
-        if action == "start":
-            if self._thread is None or not self._thread.is_alive():
-                self._stop.clear()
-                self._thread = threading.Thread(
-                    target=self._loop, name="playground-training", daemon=True
-                )
-                self._thread.start()
-            return
-        self.stop()
-        with self.lock:
-            if action == "reset":
-                self._reset()
-            elif action in ("step", "epoch") and not self.error:
-                self._run(1 if action == "step" else None)
+        with self._controls:
+            if action == "start":
+                if not self.running:
+                    self._stop.clear()
+                    self._thread = threading.Thread(
+                        target=self._loop, name="playground-training", daemon=True
+                    )
+                    self._thread.start()
+                return
+            self._stop_thread()
+            with self.lock:
+                if action == "reset":
+                    self._reset()
+                elif action in ("step", "epoch") and not self.error:
+                    self._run(1 if action == "step" else None)
 
-    def stop(self, timeout: float = 1.0) -> None:
-        """Stop the thread (it ends within one mini-batch) and wait for it."""
+    def stop(self) -> None:
+        """Stop the training thread, if any, and wait for it (it ends within one mini-batch)."""
+        with self._controls:
+            self._stop_thread()
+
+    def _stop_thread(self, timeout: float = 1.0) -> None:
         self._stop.set()
         thread, self._thread = self._thread, None
         if thread is not None:

@@ -59,7 +59,7 @@
       showNet(answer);
     } catch (e) {
       say(e.message, true);
-      if (net) fillNumbers();  // the refused edit goes back to the number in use
+      if (net) showNet(net);  // the refused edit goes back to the net in use
     }
   }
 
@@ -254,14 +254,12 @@
     holder.replaceChildren(...parts);
   }
 
-  function fillNumbers() {
-    buildNumbers();
-  }
-
   function stepSettings() {
     $("sizes").addEventListener("change", () => {
       const sizes = $("sizes").value.split(",").map(s => Number(s.trim()));
-      recompute({ sizes, cost: net.cost, seed: net.seed });
+      const request = { sizes, cost: net.cost, seed: net.seed };
+      if (sizes.length === net.sizes.length) request.activations = net.activations;
+      recompute(request);
     });
     $("activations").addEventListener("change", e => {
       const activations = net.activations.slice();
