@@ -101,6 +101,28 @@ def test_editing_w2_10_recomputes_delta2_0_as_nn_matrix_does(page):
     assert d.find_element("id", "check").text.startswith("✓ agrees with nn.matrix")
 
 
+def test_a_weight_is_edited_in_place_on_the_picture(page):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    d = page
+    before = _symbol(d, "delta^2_0").text
+    ActionChains(d).move_to_element(
+        d.find_element("css selector", "#w2_1_0 text")
+    ).click().perform()
+    editor = d.find_element("css selector", '#in-place input[data-edits="w^2_10"]')
+    assert d.switch_to.active_element == editor
+    editor.send_keys(Keys.CONTROL, "a")
+    editor.send_keys("-3", Keys.ENTER)
+    after = _wait(lambda: _symbol(d, "delta^2_0").text != before and _symbol(d, "delta^2_0").text)
+    net = MLP(2, [3, 2], seed=0)
+    weights = net.weights()
+    weights[0][1, 0] = -3.0
+    delta = _reference_delta(weights, net.biases(), ["sigmoid", "sigmoid"])
+    assert float(after) == pytest.approx(delta[0][0], rel=1e-5)
+    assert _symbol(d, "w^2_10").get_attribute("value") == "-3"
+
+
 def test_an_activation_select_recomputes_with_the_weights_kept(page):
     from selenium.webdriver.support.ui import Select
 

@@ -254,6 +254,46 @@
     holder.replaceChildren(...parts);
   }
 
+  // A click on a weight, a neuron (its bias), an input or the cost (its targets) in the
+  // picture opens an editor over it; it commits through the numbers panel's own field.
+  function editInPlace(e) {
+    const g = e.target.closest("g[id]");
+    if (!g || e.target.closest("#in-place")) return;
+    let m, symbols = [];
+    if ((m = /^w(\d+)_(\d+)_(\d+)$/.exec(g.id))) symbols = [`w^${m[1]}_${m[2]}${m[3]}`];
+    else if ((m = /^z(\d+)_(\d+)$/.exec(g.id))) symbols = [`b^${m[1]}_${m[2]}`];
+    else if ((m = /^a1_(\d+)$/.exec(g.id))) symbols = [`x_${m[1]}`];
+    else if (g.id === "C") symbols = net.y.map((_, j) => `y_${j}`);
+    const fields = symbols.map(bySymbol).filter(Boolean);
+    if (!fields.length) return;
+    const picture = $("picture"), box = picture.getBoundingClientRect();
+    const editor = element("div", { id: "in-place" });
+    editor.style.left = `${e.clientX - box.left + picture.scrollLeft}px`;
+    editor.style.top = `${e.clientY - box.top + picture.scrollTop}px`;
+    fields.forEach(field => {
+      const symbol = field.dataset.symbol;
+      const label = element("label", {}, scripted(symbol) + " = ");
+      const input = element("input", { "data-edits": symbol, size: 8 });
+      input.value = field.value;
+      input.addEventListener("change", () => {
+        field.value = input.value;
+        editor.remove();
+        field.dispatchEvent(new Event("change"));
+      });
+      input.addEventListener("keydown", k => { if (k.key === "Escape") editor.remove(); });
+      input.addEventListener("blur", () => setTimeout(() => {
+        if (!editor.contains(document.activeElement)) editor.remove();
+      }, 0));
+      label.appendChild(input);
+      editor.appendChild(label);
+    });
+    document.getElementById("in-place")?.remove();
+    picture.appendChild(editor);
+    const first = editor.querySelector("input");
+    first.focus();
+    first.select();
+  }
+
   function stepSettings() {
     $("sizes").addEventListener("change", () => {
       const sizes = $("sizes").value.split(",").map(s => Number(s.trim()));
@@ -286,17 +326,7 @@
       const moves = { ArrowRight: step + 1, ArrowLeft: step - 1, Home: 0, End: Infinity };
       if (e.key in moves) { show(moves[e.key]); e.preventDefault(); }
     });
-    // A click on a weight, a neuron or an input in the picture edits its number.
-    $("picture").addEventListener("click", e => {
-      const g = e.target.closest("g[id]");
-      if (!g) return;
-      let m, symbol = null;
-      if ((m = /^w(\d+)_(\d+)_(\d+)$/.exec(g.id))) symbol = `w^${m[1]}_${m[2]}${m[3]}`;
-      else if ((m = /^z(\d+)_(\d+)$/.exec(g.id))) symbol = `b^${m[1]}_${m[2]}`;
-      else if ((m = /^a1_(\d+)$/.exec(g.id))) symbol = `x_${m[1]}`;
-      const input = symbol && bySymbol(symbol);
-      if (input) { input.focus(); input.select(); }
-    });
+    $("picture").addEventListener("click", editInPlace);
   }
 
   // --- Tab 2: train ----------------------------------------------------------------------
