@@ -132,3 +132,25 @@ def test_the_net_goes_to_tab_1_with_its_first_example():
     answer = step_answer(request)
     assert answer["weights"] == [w.tolist() for w in s.net.weights()]
     assert answer["check"]["ok"]
+
+
+def test_an_unwatched_run_pauses_by_itself(monkeypatch):
+    from viz.playground import training
+
+    monkeypatch.setattr(training, "UNWATCHED", 0.2)
+    s = Session(SMALL)
+    s.control("start")
+    deadline = time.monotonic() + 5
+    while s.running and time.monotonic() < deadline:
+        time.sleep(0.05)  # no poll: the page that started it is gone
+    assert not s.running and s.epoch > 0
+
+
+def test_after_one_step_the_figures_are_the_nets_now():
+    s = Session(SMALL)
+    s.control("step")
+    p = s.progress()
+    X, Y = _arrays(s.train)
+    bp = matrix.backprop_batch(s.net.weights(), s.net.biases(), X, Y, s.net.activations)
+    assert p["training_cost"] == pytest.approx(bp.cost, rel=1e-12)
+    assert p["history"]["training_cost"][-1] != p["training_cost"]  # the epoch-0 figure

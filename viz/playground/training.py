@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
@@ -30,6 +31,7 @@ CLASSES = {"moons": 1, "circles": 1, "xor": 1, "spiral": 3}  # output neurons of
 MAX_POINTS = 1000
 MAX_EPOCHS = 5000  # then the thread pauses by itself
 GRID = 40  # the heat map's cells per side
+UNWATCHED = 15.0  # seconds without a poll after which the thread pauses by itself
 REST = 0.002  # seconds the thread rests between epochs, so the server stays quick to answer
 FIELDS = (
     "dataset", "noise", "points", "held_out", "hidden", "activations",
@@ -122,6 +124,7 @@ class Session:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.generation = 0  # counts resets, so that a page can tell old answers from new
+        self.seen = time.monotonic()  # when the figures were last asked for
         self.configure(config or {})
 
     def configure(self, body: Mapping[str, object]) -> dict:
@@ -206,21 +209,30 @@ class Session:
             self.error = f"training stopped: {e}"
             self._stop.set()
 
-    def _record(self) -> None:
-        """Append the epoch's costs and accuracies, training and held out, to the history."""
-        cost_name, h = self.config.cost, self.history
+    def _scores(self) -> dict[str, float | None]:
+        """The net's cost and accuracy now, on the training and on the held-out points."""
+        cost_name = self.config.cost
         cost, accuracy = _scores(self.net, self.train, cost_name, self.trainer)
         test = _scores(self.net, self.test, cost_name, self.trainer) if self.test else (None, None)
-        h["epoch"].append(self.epoch)
-        h["training_cost"].append(_finite(cost))
-        h["training_accuracy"].append(accuracy)
-        h["held_out_cost"].append(_finite(test[0]))
-        h["held_out_accuracy"].append(test[1])
+        return {
+            "training_cost": _finite(cost),
+            "training_accuracy": accuracy,
+            "held_out_cost": _finite(test[0]),
+            "held_out_accuracy": test[1],
+        }
+
+    def _record(self) -> None:
+        """Append the epoch's costs and accuracies to the history."""
+        self.history["epoch"].append(self.epoch)
+        for name, value in self._scores().items():
+            self.history[name].append(value)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
             with self.lock:
                 if self.epoch >= MAX_EPOCHS or self.error:
+                    break
+                if time.monotonic() - self.seen > UNWATCHED:  # the page was closed
                     break
                 self._run(None, stoppable=True)
             self._stop.wait(REST)
@@ -233,6 +245,7 @@ class Session:
             if action == "start":
                 if not self.running:
                     self._stop.clear()
+                    self.seen = time.monotonic()
                     self._thread = threading.Thread(
                         target=self._loop, name="playground-training", daemon=True
                     )
@@ -266,8 +279,11 @@ class Session:
             health = diagnose(self.net, self.train, self.config.cost)
             try:
                 grid: dict | None = _heat(self.outputs(self.grid))
-            except ArithmeticError:
+                scores = self._scores()  # after a step, between two epochs' records
+            except ArithmeticError:  # the outputs overflow: the last figures stand
                 grid = None
+                scores = {k: v[-1] for k, v in self.history.items() if k != "epoch"}
+            self.seen = time.monotonic()
             h = self.history
             return {
                 "generation": self.generation,
@@ -275,7 +291,7 @@ class Session:
                 "steps": self.steps,
                 "running": self.running,
                 "error": self.error,
-                **{k: v[-1] for k, v in h.items() if k != "epoch"},
+                **scores,
                 "history": {k: v[since:] for k, v in h.items()},
                 "layers": [
                     {
