@@ -8,8 +8,10 @@ built by the same derivative rules applied to Values, so they can be differentia
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from engine import ops
 from engine.grad_mode import set_grad_enabled
@@ -59,14 +61,7 @@ def backward(root: Value, grad: float) -> None:
             node.grad = 0.0
         root.grad = grad
         try:
-            for node in reversed(order):
-                rule = node._rule
-                if rule is None:
-                    continue
-                g = node.grad
-                if g == 0.0:  # nothing to pass on (and 0·inf must not become nan)
-                    continue
-                rule.float_backward(node.parents, node._data, g)
+            sweep(order)
         except BaseException:
             for node in order:  # leave every grad as it was
                 node.grad = 0.0
@@ -77,11 +72,47 @@ def backward(root: Value, grad: float) -> None:
             node.grad += before
 
 
+def sweep(order: Sequence[Any]) -> None:
+    """The reverse sweep, written once: from the last node to the first, each node's rule adds
+    ∂node/∂parent · node.grad into its parents' grads (``float_backward``).
+
+    ``order`` holds nodes, each after its parents, with ``_rule``, ``_data``, ``parents`` and
+    ``grad``: the Values themselves (``backward``), or twins (``twin_graph``) standing in for
+    them (``grad``, and ``viz.backward_steps`` observing each step). A node whose grad is 0
+    passes nothing on, as ``chain_term`` says.
+    """
+    for node in reversed(order):
+        rule = node._rule
+        if rule is None:
+            continue
+        g = node.grad
+        if g == 0.0:  # chain_term's rule: nothing to pass on, and 0 · inf must not become nan
+            continue
+        rule.float_backward(node.parents, node._data, g)
+
+
+def twin_graph(order: Sequence[Value], rule_of: Callable[[Value], Any]) -> dict[Value, Value]:
+    """A twin of each node (same data, grad 0, twins for parents) whose rule is ``rule_of(node)``.
+
+    ``sweep`` runs on the twins' order without touching the nodes' own grads; a twin whose
+    rule is None passes nothing on.
+    """
+    from engine.value import _leaf
+
+    twins: dict[Value, Value] = {}
+    for node in order:
+        twin = _leaf(node._data, 0.0, node.label)
+        twin.parents = tuple([twins[p] for p in node.parents])
+        twin._rule = rule_of(node)
+        twins[node] = twin
+    return twins
+
+
 def chain_term(local: float, upstream: float) -> float:
     """local · upstream, the chain rule's term for one edge; 0 where either is 0 (0 · inf is 0).
 
-    backward()'s ``float_backward`` steps skip such terms; forward mode and the viewer's
-    steps add this number.
+    ``sweep`` skips a node whose grad is 0 and ``float_backward`` a zero local derivative
+    (their fast forms of this rule); forward mode adds this number.
     """
     return 0.0 if local == 0.0 or upstream == 0.0 else local * upstream
 
@@ -109,7 +140,16 @@ def _as_value_list(x: object, what: str) -> list[Value]:
 def _grad_outputs(grad_outputs: object, n: int) -> list[Any]:
     from engine.value import Value, real
 
-    items = [grad_outputs] * n if not isinstance(grad_outputs, (list, tuple)) else grad_outputs
+    items = grad_outputs
+    if isinstance(items, np.ndarray):  # a vector of numbers, as hvp and jvp take
+        if items.ndim > 1:
+            raise ValueError(
+                f"grad: grad_outputs must be a number or a vector, got an array of shape "
+                f"{items.shape}"
+            )
+        items = items.tolist() if items.ndim == 1 else [items.item()] * n
+    elif not isinstance(items, (list, tuple)):
+        items = [items] * n
     if len(items) != n:
         raise ValueError(f"grad: grad_outputs has {len(items)} entries but there are {n} outputs")
     return [
@@ -141,7 +181,7 @@ def grad(
     out_grads = _grad_outputs(grad_outputs, len(outs))
     if not create_graph and value_module.on_read is not None:
         for out in outs:  # compile's recording: float gradients freeze the inputs' numbers
-            value_module.on_read(out)
+            value_module.on_read(out, "engine.grad() without create_graph")
     order = topological_order(outs)
     # Only nodes with a path to an input need an adjoint.
     wanted = set(ins)
@@ -156,30 +196,19 @@ def grad(
                 f"grad: inputs[{i}] ({x!r}) is not part of the outputs' graph; "
                 f"pass allow_unused=True to get 0 for it"
             )
-    adjoint: dict[Value, Any] = {}
+    if create_graph:
+        twins = twin_graph(order, lambda node: _recorded_rule(node, needed))
+    else:
+        twins = twin_graph(order, lambda node: node._rule if node in needed else None)
     for out, out_grad in zip(outs, out_grads):
         if out in needed:
-            adjoint[out] = _add(adjoint.get(out), out_grad)
+            twin = twins[out]
+            twin.grad = _add(twin.grad, out_grad if create_graph else float(out_grad))
     with set_grad_enabled(create_graph):
-        for node in reversed(order):
-            g = adjoint.get(node)
-            rule = node._rule
-            if g is None or rule is None:
-                continue
-            parents = node.parents
-            if create_graph:
-                locals_ = _recorded_locals(node)
-            else:
-                g = float(g)
-                locals_ = rule.float_derivative(parents, node._data)
-            for parent, local in zip(parents, locals_):
-                if parent in needed:
-                    contribution = _scale(local, g)
-                    if contribution is not None:
-                        adjoint[parent] = _add(adjoint.get(parent), contribution)
+        sweep([twins[node] for node in order])
     results = []
     for x in ins:
-        g = adjoint.get(x, 0.0)
+        g = twins[x].grad if x in graph else 0.0
         if not (isinstance(g, Value) and create_graph):
             results.append(_leaf(float(g), 0.0, ""))
         elif g in graph or any(g is out_grad for out_grad in out_grads):
@@ -196,12 +225,46 @@ def _flag(value: object, name: str) -> bool:
     return value
 
 
+class _RecordedStep:
+    """A node's step for ``grad(create_graph=True)``: its derivative rule run on Values, so
+    each contribution local · g is itself recorded (and can be differentiated again)."""
+
+    __slots__ = ("node", "wanted")
+
+    def __init__(self, node: Value, wanted: list[bool]) -> None:
+        self.node, self.wanted = node, wanted
+
+    def float_backward(self, parents: Sequence[Value], out: float, g: Any) -> None:
+        """Add each recorded local · g into the twins of the parents that lead to an input."""
+        for parent, local, wanted in zip(parents, _recorded_locals(self.node), self.wanted):
+            if wanted:
+                contribution = _scale(local, g)
+                if contribution is not None:
+                    parent.grad = _add(parent.grad, contribution)
+
+
+def _recorded_rule(node: Value, needed: set[Value]) -> _RecordedStep | None:
+    if node._rule is None or node not in needed:
+        return None
+    return _RecordedStep(node, [p in needed for p in node.parents])
+
+
+# Reads of a number that a derivative rule on Values may make: a branch on a sign
+# (piecewise rules are fine to any order). Any other (float(), math.*, .data, ...) makes a
+# constant of a Value, whose derivatives would silently be 0.
+_BRANCHES = ("a comparison", "bool()")
+
+
 def _recorded_locals(node: Value) -> Sequence[Any]:
     """The node's local derivatives as Values (its rule run on Values), or an error saying where."""
+    from engine.value import watching_reads
+
     rule = node._rule
     assert rule is not None
+    numbers: list[str] = []
     try:
-        locals_ = rule.derivative(ops.VALUES, node.parents, node)
+        with watching_reads(lambda v, how: None if how in _BRANCHES else numbers.append(how)):
+            locals_ = rule.derivative(ops.VALUES, node.parents, node)
     except (ValueError, ZeroDivisionError, OverflowError) as e:
         operands = ", ".join(repr(p._data) for p in node.parents)
         raise type(e)(
@@ -209,22 +272,45 @@ def _recorded_locals(node: Value) -> Sequence[Any]:
             f"recorded as a Value (it is infinite or undefined there; backward() and "
             f"create_graph=False give its first-order value): {e}"
         ) from e
+    except (TypeError, AttributeError) as e:  # e.g. np.cos(Value): no cos method
+        raise TypeError(
+            f"grad(create_graph=True): the derivative rule of {rule.name!r} does not run on "
+            f"Values ({e}); write it with + − × ÷ and ops.* (ops.exp, not math.exp or np.exp)"
+        ) from e
+    if numbers:
+        raise TypeError(
+            f"grad(create_graph=True): the derivative rule of {rule.name!r} turns a Value into "
+            f"a number ({numbers[0]}, as math.* functions do), so the derivatives of its "
+            f"result would silently be 0; write it with + − × ÷ and ops.* (ops.exp, not "
+            f"math.exp), which record a graph"
+        )
     return check_count(rule.name, locals_, len(node.parents))
 
 
 def _scale(local: Any, g: Any) -> Any:
-    """local · g, or None where a zero local derivative masks it (0 · inf included)."""
+    """local · g, or None where a zero local derivative masks it (0 · inf included); nan (no
+    number: ∂(x**y)/∂y at x < 0) where either has no number."""
     if local.__class__ is not float and local.__class__ is not int:
         # a recorded local derivative: skip the node that multiplying by an output grad of 1 would add
-        return local if g.__class__ is float and g == 1.0 else local * g
+        if g.__class__ is float:
+            if g == 1.0 or g != g:
+                return local if g == 1.0 else g
+        return local * g
     if local == 0.0:
         return None
     if local == 1.0:
         return g
     if local == -1.0:
         return -g
+    if local != local:
+        return local
     return local * g
 
 
 def _add(total: Any, contribution: Any) -> Any:
-    return contribution if total is None else total + contribution
+    # a twin's grad starts at the float 0: the first contribution replaces it, adding no node
+    if total.__class__ is float and (total == 0.0 or total != total):
+        return total if total != total else contribution
+    if contribution.__class__ is float and contribution != contribution:
+        return contribution  # no number, whatever else is added
+    return total + contribution

@@ -7,13 +7,14 @@ sweep gives one row of the Jacobian (one output, every input), a forward sweep o
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from engine import forward_mode
-from engine.autodiff import grad
+from engine.autodiff import chain_term, grad
 from engine.grad_mode import enable_grad
 from engine.value import Number, Value, real, weighted_sum
 
@@ -90,9 +91,25 @@ def hessian(f: Callable[..., Value], inputs: Sequence[Value | Number]) -> np.nda
     if not single:
         raise TypeError("hessian: f must return a single Value")
     first = grad(outs[0], leaves, create_graph=True, allow_unused=True)
-    return np.array(
-        [[g.data for g in grad(d, leaves, allow_unused=True)] for d in first], dtype=float
-    )
+    return _second_derivatives(first, leaves)
+
+
+def _second_derivatives(first: list[Value], leaves: list[Value]) -> np.ndarray:
+    """The gradient of each first derivative, one row each; a first derivative with no
+    number (nan, as ∂(x**y)/∂y at x < 0) has nan on the diagonal and the mixed partials the
+    other rows give (the Hessian is symmetric), as PyTorch's Hessian has."""
+    rows = [
+        None if d._data != d._data else [g.data for g in grad(d, leaves, allow_unused=True)]
+        for d in first
+    ]
+    H = np.full((len(leaves), len(leaves)), math.nan)
+    for i, row in enumerate(rows):
+        if row is not None:
+            H[i] = row
+            for j, other in enumerate(rows):
+                if other is None and j != i:
+                    H[j, i] = row[j]
+    return H
 
 
 def hvp(
@@ -104,6 +121,9 @@ def hvp(
         raise TypeError("hvp: f must return a single Value")
     direction = _vector(v, len(leaves), "hvp", "v")
     first = grad(outs[0], leaves, create_graph=True, allow_unused=True)
+    if any(d._data != d._data for d in first):  # no number: H · v term by term, 0 · nan = 0
+        H = _second_derivatives(first, leaves)
+        return np.array([sum(chain_term(h, x) for h, x in zip(row, direction)) for row in H])
     directional = weighted_sum(first, [Value(x) for x in direction], 0.0)
     return np.array([g.data for g in grad(directional, leaves, allow_unused=True)], dtype=float)
 

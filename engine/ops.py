@@ -4,7 +4,8 @@ A rule in ``engine.primitives`` is written once as ``derivative(ops, xs, out)``;
 of the namespaces below, so the same rule yields floats (the reverse pass), Values (a
 derivative that is itself a graph) or numpy arrays (the compiled batch replay). A rule must
 use these (``ops.exp``, not ``math.exp``): a ``math`` function works on floats but makes a
-constant of a Value, so higher derivatives through it would silently be 0.
+constant of a Value, so higher derivatives through it would be 0 (``grad(create_graph=True)``
+refuses such a rule, naming it).
 """
 
 from __future__ import annotations
@@ -83,12 +84,15 @@ class ValueOps:
     @staticmethod
     def times_pow(c: Any, x: Any, p: Any) -> Any:
         """c · x ** p as nodes; 0 where c and x are both 0 (a Value c of 0 keeps its graph)."""
-        return 0.0 if float(c) == 0.0 and float(x) == 0.0 else c * x**p
+        return 0.0 if _number(c) == 0.0 and _number(x) == 0.0 else c * x**p
 
     @staticmethod
     def xlogy(a: Any, x: Any) -> Any:
-        """a · ln x as nodes; 0 where x is 0."""
-        return 0.0 if float(x) == 0.0 else a * x.log()
+        """a · ln x as nodes; 0 where x is 0, and no number (nan) where x < 0, as on floats."""
+        x_number = _number(x)
+        if x_number < 0.0:
+            return math.nan  # a constant: autodiff.grad carries it as "no number"
+        return 0.0 if x_number == 0.0 else a * x.log()
 
     @staticmethod
     def step(x: Any) -> Any:
@@ -96,6 +100,11 @@ class ValueOps:
         from engine.primitives import STEP  # primitives.py imports this module
 
         return STEP(x)
+
+
+def _number(x: Any) -> float:
+    """A Value's or a number's number, read without telling a watcher (a rule's own branch)."""
+    return x._data if hasattr(x, "_data") else float(x)
 
 
 class ArrayOps:

@@ -1,15 +1,17 @@
 """Recording a function once, at one example, as the graph ``engine.compile`` replays.
 
 The recording is a trace, as with ``torch.jit.trace``: Python control flow that reads a
-number during the call (``if x > 0``, ``float(v)``, ``v.data``) is frozen at the example's
-values. A read of a number that depends on the inputs is reported with a ``TracingWarning``.
+number during the call (``if x > 0``, ``float(v)``, ``v.data``) is frozen at the numbers of
+the recording. Every read of a number that depends on the inputs or on a parameter is
+reported with a ``TracingWarning`` naming the input or parameter, the way it was read and
+the line of f.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import threading
+import sysconfig
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,11 +21,9 @@ from engine.autodiff import topological_order
 from engine.grad_mode import enable_grad
 from engine.value import Value, real
 
-_RECORDING = threading.RLock()
-
 
 class TracingWarning(UserWarning):
-    """The recorded function read the number of a Value that depends on its inputs."""
+    """The recorded function read the number of a Value that depends on its inputs or params."""
 
 
 @dataclass
@@ -93,43 +93,77 @@ def outputs_of(result: object) -> tuple[list[Value], bool]:
 
 
 _ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
+_STDLIB_DIR = sysconfig.get_paths()["stdlib"]
+_SITE_DIRS = (sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"])
 
 
-def _first_frame_outside_engine() -> int:
-    """The stacklevel of the caller outside this package: the user's line that read."""
+def _in_python_library(filename: str) -> bool:
+    return filename.startswith(_STDLIB_DIR) and not filename.startswith(_SITE_DIRS)
+
+
+def _users_frame() -> tuple[int, str, int]:
+    """(stacklevel, file, line) of the first caller outside this package and Python's own
+    library (copy.deepcopy runs in copy.py): the user's line that read."""
     frame, level = sys._getframe(1), 1
-    while frame is not None and os.path.dirname(frame.f_code.co_filename) == _ENGINE_DIR:
+    while frame is not None and (
+        os.path.dirname(frame.f_code.co_filename) == _ENGINE_DIR
+        or _in_python_library(frame.f_code.co_filename)
+    ):
         frame, level = frame.f_back, level + 1  # type: ignore[assignment]
-    return level
+    if frame is None:
+        return level, "?", 0
+    return level, frame.f_code.co_filename, frame.f_lineno
 
 
-class _InputReads:
-    """Warns (once) when this thread reads the number of a Value that depends on the inputs."""
+class _Reads:
+    """Warns when this thread reads the number of a Value that depends on the inputs or on a
+    parameter: the replay would keep the number of the recording (the example's inputs, the
+    parameters' values at compile time). Once per way of reading and line of f."""
 
-    def __init__(self, inputs: list[list[Value]]) -> None:
-        self.depends = {leaf: True for argument in inputs for leaf in argument}
-        self.thread = threading.get_ident()
-        self.warned = False
+    def __init__(self, inputs: list[list[Value]], params: list[Value]) -> None:
+        # Each node's first source: the input or parameter its number depends on, or None.
+        self.source: dict[Value, str | None] = {
+            leaf: f"example argument {a}[{k}]"
+            for a, argument in enumerate(inputs)
+            for k, leaf in enumerate(argument)
+        }
+        for i, p in enumerate(params):
+            label = f" {p.label!r}" if p.label else ""
+            self.source[p] = f"parameter params[{i}]{label}"
+        self.leaves = set(self.source)
+        self.warned: set[tuple[str, str, int]] = set()
 
-    def __call__(self, v: Value) -> None:
-        if self.warned or threading.get_ident() != self.thread or not self._depends(v):
+    def __call__(self, v: Value, how: str) -> None:
+        source = self._source_of(v)
+        if source is None:
             return
-        self.warned = True
+        level, filename, line = _users_frame()
+        if (how, filename, line) in self.warned:
+            return
+        self.warned.add((how, filename, line))
+        what = source if v in self.leaves else f"a Value computed from {source}"
+        when = (
+            "the parameter's value at compile time, though an optimizer step changes it"
+            if source.startswith("parameter")
+            else "the example's values"
+        )
         warnings.warn(
-            "engine.compile: the recorded function read the number of a Value that depends "
-            "on its inputs (through .data, float(), bool() or a comparison); whatever Python "
-            "did with it is frozen at the example's values. Compare with the scalar engine "
-            "using check(*batch).",
+            f"engine.compile: f read the number of {what} through {how} "
+            f"({os.path.basename(filename)}, line {line}); whatever Python did with it is "
+            f"frozen at {when}, for every replay. Compute with the Value instead, or compare "
+            f"with the scalar engine using check(*batch).",
             TracingWarning,
-            stacklevel=_first_frame_outside_engine(),
+            stacklevel=level,
         )
 
-    def _depends(self, v: Value) -> bool:
-        known = self.depends
+    def _source_of(self, v: Value) -> str | None:
+        known = self.source
         if v not in known:
             for node in topological_order(v):  # parents first, so each lookup is answered
                 if node not in known:
-                    known[node] = any(known[p] for p in node.parents)
+                    known[node] = next(
+                        (s for s in map(known.__getitem__, node.parents) if s is not None), None
+                    )
         return known[v]
 
 
@@ -139,16 +173,8 @@ def record(f: Callable[..., object], example: object, params: object) -> Recordi
         raise TypeError(f"engine.compile: f must be callable, got {f!r}")
     inputs = input_leaves(example)
     params = _check_params(params)
-    # One recording at a time: the read hook is a module global, and two threads saving and
-    # restoring it in turn could leave a stale one behind.
-    with _RECORDING:
-        previous = value_module.on_read
-        value_module.on_read = _InputReads(inputs)
-        try:
-            with enable_grad():
-                result = f(*inputs)
-        finally:
-            value_module.on_read = previous
+    with value_module.watching_reads(_Reads(inputs, params)), enable_grad():
+        result = f(*inputs)
     outputs, single = outputs_of(result)
     order = topological_order(outputs)
     in_graph = set(order)

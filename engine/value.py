@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from engine import autodiff
@@ -32,9 +34,45 @@ from engine.primitives import (
 
 Number = int | float
 
-# Told of every read of a Value's number through its public face (data, float, bool,
-# comparisons) while engine.compile records a function; None otherwise.
-on_read: Callable[[Value], None] | None = None
+# Told of every read of a Value's number (``data``, float(), bool(), a comparison, repr,
+# a copy, a pickle, local_grads, ...), with how it was read, while some thread watches
+# reads (``watching_reads``); None otherwise, so that a read costs one test.
+on_read: Callable[[Value, str], None] | None = None
+_watchers: dict[int, list[Callable[[Value, str], None]]] = {}
+_watchers_lock = threading.Lock()
+
+
+def _tell_watchers(v: Value, how: str) -> None:
+    for watcher in tuple(_watchers.get(threading.get_ident(), ())):
+        watcher(v, how)
+
+
+@contextmanager
+def watching_reads(watcher: Callable[[Value, str], None]) -> Iterator[None]:
+    """Within the block, ``watcher(v, how)`` is told of each read of a Value's number that
+    this thread makes (engine.compile's recording; a derivative rule run on Values)."""
+    global on_read
+    me = threading.get_ident()
+    with _watchers_lock:
+        _watchers.setdefault(me, []).append(watcher)
+        on_read = _tell_watchers
+    try:
+        yield
+    finally:
+        with _watchers_lock:
+            mine = _watchers[me]
+            del mine[len(mine) - 1 - mine[::-1].index(watcher)]
+            if not mine:
+                del _watchers[me]
+            if not _watchers:
+                on_read = None
+
+
+def _read(v: Value, how: str) -> float:
+    """``v``'s number, read by ``how`` (compile's recording is told)."""
+    if on_read is not None:
+        on_read(v, how)
+    return v._data
 
 
 def is_real(x: object) -> bool:
@@ -92,9 +130,7 @@ class Value:
     @property
     def data(self) -> float:
         """The number this node holds: always a finite Python float."""
-        if on_read is not None:
-            on_read(self)
-        return self._data
+        return _read(self, ".data")
 
     @data.setter
     def data(self, value: Number) -> None:
@@ -115,9 +151,13 @@ class Value:
         """∂self/∂parent for each parent, in the order of ``parents``."""
         if self._rule is None:
             return ()
+        if on_read is not None:
+            on_read(self, ".local_grads")
         return tuple(self._rule.float_derivative(self.parents, self._data))
 
     def __repr__(self) -> str:
+        if on_read is not None:
+            on_read(self, "repr() or str()")
         label = f"label={self.label!r}, " if self.label else ""
         return f"Value({label}data={self._data:.6g}, grad={self.grad:.6g})"
 
@@ -125,43 +165,43 @@ class Value:
 
     def __float__(self) -> float:
         """``data``."""
-        return self.data
+        return _read(self, "float()")
 
     def __int__(self) -> int:
         """``int(data)``, truncating toward 0."""
-        return int(self.data)
+        return int(_read(self, "int()"))
 
     def __round__(self, ndigits: int | None = None) -> float | int:
         """``round(data, ndigits)``."""
-        return round(self.data, ndigits)
+        return round(_read(self, "round()"), ndigits)
 
     def __trunc__(self) -> int:
         """``math.trunc(data)``."""
-        return math.trunc(self.data)
+        return math.trunc(_read(self, "math.trunc()"))
 
     def __format__(self, spec: str) -> str:
         """``format(data, spec)``, so ``f"{v:.3f}"`` works; the repr for an empty spec."""
-        return format(self.data, spec) if spec else repr(self)
+        return format(_read(self, "format()"), spec) if spec else repr(self)
 
     def __bool__(self) -> bool:
         """``data != 0``."""
-        return self.data != 0.0
+        return _read(self, "bool()") != 0.0
 
     def __lt__(self, other: Value | Number) -> bool:
         """``data < other`` (a bool, recorded nowhere)."""
-        return self.data < _number(other)
+        return _read(self, "a comparison") < _number(other)
 
     def __le__(self, other: Value | Number) -> bool:
         """``data <= other``."""
-        return self.data <= _number(other)
+        return _read(self, "a comparison") <= _number(other)
 
     def __gt__(self, other: Value | Number) -> bool:
         """``data > other``."""
-        return self.data > _number(other)
+        return _read(self, "a comparison") > _number(other)
 
     def __ge__(self, other: Value | Number) -> bool:
         """``data >= other``."""
-        return self.data >= _number(other)
+        return _read(self, "a comparison") >= _number(other)
 
     __hash__ = object.__hash__
 
@@ -170,7 +210,7 @@ class Value:
     def backward(self, grad: Number = 1.0) -> None:
         """Add ∂self/∂node · grad to the ``grad`` of every node of this graph."""
         if on_read is not None:  # compile's recording: the grads it leaves are numbers, frozen
-            on_read(self)
+            on_read(self, "backward()")
         autodiff.backward(self, real(grad, "backward() grad"))
 
     def zero_grad(self) -> None:
@@ -183,11 +223,13 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from this graph."""
-        return _leaf(self.data, 0.0, self.label)  # .data: compile's recording sees the read
+        return _leaf(_read(self, "detach()"), 0.0, self.label)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Value:
         # Node by node, parents first, through deepcopy's memo: each node is copied once
         # however many nodes of its graph are copied, shared nodes stay shared, no recursion.
+        if on_read is not None:
+            on_read(self, "copy.deepcopy()")
         stack = [self]
         while stack:
             node = stack[-1]
@@ -209,6 +251,8 @@ class Value:
         # A graph pickles as a flat list of records, so depth costs no recursion; leaves
         # stay objects, so pickle shares them (a net's parameters). Interior nodes are
         # rebuilt per pickled Value: pickle a graph through its root (or deepcopy it).
+        if on_read is not None:
+            on_read(self, "pickle or copy.copy()")
         if self._rule is None:
             return (_leaf, (self._data, self.grad, self.label))
         leaves: list[Value] = []
@@ -335,7 +379,7 @@ def _node(data: float, parents: tuple[Value, ...], rule: Primitive) -> Value:
         v._rule = None
         if on_read is not None:  # recording for compile: this leaf freezes its inputs' numbers
             for p in parents:
-                on_read(p)
+                on_read(p, "an operation under no_grad()")
     return v
 
 
@@ -382,7 +426,7 @@ def _reflected(rule: Primitive, a: Value, b: object) -> Value:
 
 def _number(x: object) -> float:
     if x.__class__ is Value:
-        return x.data
+        return _read(x, "a comparison")
     if not is_real(x):
         raise TypeError(f"cannot compare a Value with {type(x).__name__}: {x!r}")
     return float(x)  # type: ignore[arg-type]

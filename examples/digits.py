@@ -25,7 +25,7 @@ import numpy as np
 import nn
 import viz
 from nn import matrix
-from options import add_picture_options, count, non_negative, positive, run
+from options import add_picture_options, check_outputs, count, non_negative, positive, run
 
 
 def sizes(text: str) -> list[int]:
@@ -101,6 +101,7 @@ class MatrixTwin:
 
 def main() -> None:
     args = parse()
+    check_outputs(args.plot, args.draw)  # before the run, not after it
     train, test = nn.datasets.digits(test_size=450, seed=0)
     # sigmoid layers, unless the cost needs another output layer (softmax for log_likelihood)
     output = (nn.COSTS[args.cost].outputs or ("sigmoid",))[0]

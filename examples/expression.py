@@ -10,12 +10,15 @@ import sys
 import viz
 from engine import Value
 from engine.autodiff import topological_order
-from options import run
+from options import check_outputs, run
+
+OUTPUTS = ("out/expression.svg", "out/expression.dot", "out/expression_backward.html")
 
 
 def main() -> None:
     # no options: --help describes the example, and an unknown option is refused
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
+    check_outputs(*OUTPUTS)
     # A single tanh neuron with two inputs, as in micrograd's walkthrough.
     x1 = Value(2.0, label="x1")
     x2 = Value(0.0, label="x2")
@@ -44,9 +47,9 @@ def main() -> None:
     try:
         print(
             "drew",
-            viz.render(viz.draw_dot(o), "out/expression.svg", dot_source="out/expression.dot"),
+            viz.render(viz.draw_dot(o), OUTPUTS[0], dot_source=OUTPUTS[1]),
         )
-        page = viz.step_through(o, "out/expression_backward.html")
+        page = viz.step_through(o, OUTPUTS[2])
         print(f"wrote {page.path}: open it in a browser to step through o.backward() ", end="")
         print(f"({len(page.frames) - 1} steps after the forward pass)")
     except viz.RenderError as e:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from nn.saving import writable
 from viz.rendering import RenderError
 
 
@@ -71,6 +73,19 @@ def add_picture_options(parser: argparse.ArgumentParser) -> None:
         type=picture(".svg", ".png", ".pdf"),
         help="draw the trained net layer by layer here",
     )
+
+
+def check_outputs(*paths: str | os.PathLike | None) -> None:
+    """Before any work: OSError naming the first file the run could not write (None: not asked for).
+
+    A missing folder is made, as writing the file would make it.
+    """
+    for path in filter(None, paths):
+        try:
+            writable(path, make_folders=True)
+        except OSError as e:
+            reason = os.strerror(e.errno) if e.errno else str(e)
+            raise OSError(f"cannot write {os.fspath(path)}: {reason}") from None
 
 
 def run(main: Callable[[], int | None]) -> None:

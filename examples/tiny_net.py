@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nn
 import viz
+from options import check_outputs
 
 
 def numbers(text: str) -> list[float]:
@@ -78,8 +79,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def outputs(args: argparse.Namespace) -> tuple[Path, Path, Path]:
+    """The picture, its DOT source and the step-through page, in --out."""
+    picture = args.out / f"tiny_net.{args.format}"
+    return picture, picture.with_suffix(".dot"), args.out / "tiny_net_backward.html"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    try:
+        check_outputs(*outputs(args))  # before any work, not after it
+    except OSError as e:
+        print(f"tiny_net.py: {e}", file=sys.stderr)
+        return 1
     net = nn.MLP(args.sizes[0], args.sizes[1:], activation=args.activation, seed=args.seed)
     print(f"{net}, {args.cost} cost, x = {args.x}, y = {args.y}\n")
     try:
@@ -110,14 +122,12 @@ def walk_through(net: nn.MLP, args: argparse.Namespace) -> int:
 
 def draw(net: nn.MLP, args: argparse.Namespace) -> None:
     """The picture of the net and the page stepping through its backward pass, or why not."""
-    picture = args.out / f"tiny_net.{args.format}"
+    picture, dot, page_path = outputs(args)
     try:
         graph = viz.draw_net(net, args.x, args.y, cost=args.cost)
-        viz.render(graph, picture, dot_source=picture.with_suffix(".dot"))
-        print(f"wrote {picture} and {picture.with_suffix('.dot')}")
-        page = viz.step_through_net(
-            net, args.x, args.y, args.out / "tiny_net_backward.html", cost=args.cost
-        )
+        viz.render(graph, picture, dot_source=dot)
+        print(f"wrote {picture} and {dot}")
+        page = viz.step_through_net(net, args.x, args.y, page_path, cost=args.cost)
         print(f"wrote {page.path}: open it in a browser to step through BP1-BP4 ", end="")
         print(f"({len(page.frames) - 1} steps after the forward pass)")
     except viz.GraphTooLargeError:  # a tiny net's picture only: its numbers are printed above
@@ -128,7 +138,7 @@ def draw(net: nn.MLP, args: argparse.Namespace) -> None:
             file=sys.stderr,
         )
     except viz.RenderError as e:
-        print(f"wrote {picture.with_suffix('.dot')}, but no picture: {e}", file=sys.stderr)
+        print(f"wrote {dot}, but no picture: {e}", file=sys.stderr)
     except OSError as e:
         print(f"no picture: cannot write under {args.out}: {e}", file=sys.stderr)
 

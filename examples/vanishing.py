@@ -20,7 +20,7 @@ import time
 
 import nn
 import viz
-from options import add_picture_options, count, non_negative, positive, run
+from options import add_picture_options, check_outputs, count, non_negative, positive, run
 
 HIDDEN = [30, 30, 30, 30]
 
@@ -41,6 +41,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     add_picture_options(parser)
     args = parser.parse_args()
+    check_outputs(args.plot, args.draw)  # before the run, not after it
 
     train, test = nn.datasets.digits()
     net = nn.MLP(64, [*HIDDEN, 10], seed=args.seed, init=args.init)

@@ -131,6 +131,7 @@ def compare(net: MLP, x: object, y: object = None, cost: str = "quadratic") -> C
     """
     batch = _examples(x, y)
     targets = [net.target(yi) for _, yi in batch]
+    cost_named(cost).check_targets(targets, "compare", one=y is not None)
     with net.grads_set_aside():
         traces = [net.trace(xi) for xi, _ in batch]
         C = mean_cost(traces, targets, cost)

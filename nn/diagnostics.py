@@ -100,6 +100,7 @@ def diagnose(net: MLP, data: Data, cost: str = "quadratic") -> Diagnosis:
     scalar engine's δ^l agree with them to rounding: see ``nn.compare``); the net is not changed.
     """
     X, Y = as_arrays(data, net, "diagnose")
+    cost_named(cost).check_targets(Y.tolist(), "diagnose")
     # σ' of the output layer is out of δ^L when the cost has its own rule from z^L
     without_sigma_prime = net.activations[-1] in cost_named(cost).on
     weights, biases = net.weights(), net.biases()

@@ -141,8 +141,11 @@ def _is_hit(a: Sequence[float], y: Sequence[float]) -> bool | None:
 
 def evaluate(net: MLP, data: Data, cost: str = "quadratic") -> tuple[float, float | None]:
     """(mean cost, accuracy or None) of net over data (pairs, or arrays (X, Y)), recording no graph."""
-    cost_named(cost).check_output(net.activations[-1])
-    return _evaluate(net, as_pairs(data, net, "evaluate"), cost)
+    record = cost_named(cost)
+    record.check_output(net.activations[-1])
+    pairs = as_pairs(data, net, "evaluate")
+    record.check_targets([y for _, y in pairs], "evaluate")
+    return _evaluate(net, pairs, cost)
 
 
 def _evaluate(net: MLP, data: list[Example], cost: str) -> tuple[float, float | None]:

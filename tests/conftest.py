@@ -60,3 +60,25 @@ def renderer(request):
             pytest.fail(f"{message}: CI must install it (.ci/run)")
         pytest.skip(f"{message} (apt-get install graphviz; pip install graphviz-pure)")
     return request.param
+
+
+@pytest.fixture(scope="session")
+def hostile_labels():
+    """Labels that each put the HTML parser in another state if they reach a <script> unescaped."""
+    return [
+        "<!--<script>",
+        "<!--",
+        "-->",
+        "</script>",
+        "</SCRIPT >",
+        "<script>",
+        "<!--<script></script>",
+        "]]>",
+        "<![CDATA[",
+        "<style>",
+        "</style>",
+        "&lt;/script&gt;",
+        "\"\\'`${x}",
+        "\u2028\u2029",
+        "<svg onload=alert(1)>",
+    ]

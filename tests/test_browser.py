@@ -265,3 +265,33 @@ def _on_screen(driver, element_id):
     left, top, right, bottom = _rect(driver, f"#{element_id}")
     width, height = driver.execute_script("return [window.innerWidth, window.innerHeight];")
     return 0 <= top and top < height and 0 <= left and left < width
+
+
+@pytest.mark.slow
+def test_a_hostile_label_leaves_the_buttons_working(browser, tmp_path, hostile_labels):
+    # issue 16 item 7: "<!--<script>" in a label made the parser swallow the viewer's script
+    for i, label in enumerate(hostile_labels):
+        x = Value(2.0, label=label)
+        y = x * x
+        y.label = label  # in the page's <title> and <h1> too
+        page = step_through(y, tmp_path / f"hostile{i}.html")
+        browser.get(page.path.as_uri())
+        assert _step(browser) == 0, label
+        browser.find_element("id", "next").click()
+        assert _step(browser) == 1 and "current" in _classes(browser, "v1"), label
+        assert _texts(browser, "v0")[-1] == "grad 0 + 2 + 2 = 4", label
+        assert browser.execute_script("return document.scripts.length") == 2, label
+
+
+@pytest.mark.slow
+def test_a_malformed_step_in_the_url_opens_step_0_and_a_large_one_the_last(browser, tmp_path):
+    # issue 16 item 20: "#step=1e3" opened step 1 (only the leading digits were read)
+    page = step_through(_chain(3), tmp_path / "chain.html")  # steps 0 to 6
+    fragments = {"1e3": 0, "-1": 0, "2.5": 0, "2x": 0, "+2": 0, "%202": 0, "": 0, "02": 2, "99": 6}
+    for fragment, step in fragments.items():
+        browser.get("about:blank")
+        browser.get(f"{page.path.as_uri()}#step={fragment}")
+        assert _step(browser) == step, fragment
+        assert browser.current_url.endswith(f"#step={step}"), fragment
+    browser.get(f"{page.path.as_uri()}#xstep=2")
+    assert _step(browser) == 0

@@ -5,8 +5,11 @@ grads and input grads must be its numbers to 1e-12 (only the order of sums diffe
 Nets are also checked against nn.matrix's BP1–BP4, an independent computation.
 """
 
+import copy
 import inspect
 import math
+import os
+import pickle
 import warnings
 
 import numpy as np
@@ -408,18 +411,31 @@ def test_detach_and_no_grad_inside_the_recording_are_warned_about(how):
     assert "froze at the example" in str(report)
 
 
-def test_reading_a_parameter_or_a_constant_is_not_warned_about():
-    a = Value(3.0)
+def test_reading_a_constant_is_not_warned_about():
+    a, k = Value(3.0), Value(2.0)  # k: a leaf that is neither input nor parameter, a constant
 
     def f(x):
-        scale = 2.0 if a.data > 0 else 1.0  # depends on a parameter only: still valid later
-        return x[0] * a * scale
+        scale = 2.0 if k.data > 0 else 1.0  # the replay keeps k's number too: still valid
+        return x[0] * a * k * scale
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", TracingWarning)
         c = engine.compile(f, ([1.0],), [a])
     report = c.check(np.array([[1.0], [2.0]]))
     assert report.same_graph and report.largest == 0.0
+
+
+def test_reading_a_parameters_number_is_warned_about_naming_it_and_the_line():
+    p = Value(2.0, label="w")
+    line = inspect.currentframe().f_lineno + 2
+    with pytest.warns(TracingWarning) as caught:
+        c = engine.compile(lambda x: x[0] * p.data + p, ([1.0],), [p])
+    (w,) = caught
+    assert "parameter params[0] 'w' through .data" in str(w.message)
+    assert f"line {line}" in str(w.message) and (w.filename, w.lineno) == (__file__, line)
+    p.data = 5.0  # an optimizer step: the replay kept 2.0 (what the warning is about)
+    assert list(c(np.array([[1.0], [2.0]]))) == [7.0, 9.0]  # the scalar engine: [10, 15]
+    assert c.check(np.array([[1.0], [2.0]])).output == 6.0
 
 
 def test_check_reports_agreement_on_the_demo():
@@ -533,3 +549,83 @@ def test_batches_of_booleans_strings_or_complex_numbers_are_refused():
     with pytest.raises(ValueError, match="examples must be a whole number ≥ 1, got 0"):
         c.check(np.array([[1.0]]), examples=0)
     assert "1 group" in repr(c) and "1 groups" not in repr(c)
+
+
+def _no_grad_copy(v):
+    with engine.no_grad():
+        return v * 1.0
+
+
+def _grad_of(v):
+    (g,) = engine.grad(v * v, [v])
+    return g.data
+
+
+def _backward_then_grad(v):
+    y = v * v
+    y.backward()
+    return v.grad
+
+
+# Every way of reading a Value's number inside f, each giving a number that tracks v.
+READS = {
+    ".data": lambda v: v.data,
+    "float()": float,
+    "int()": lambda v: int(v * 100.0) / 100.0,
+    "round()": lambda v: round(v, 6),
+    "math.trunc()": lambda v: math.trunc(v * 100.0) / 100.0,
+    "format()": lambda v: float(format(v, ".6f")),
+    "'%f' %": lambda v: float("%f" % v),  # noqa: UP031 (the read under test)
+    "math.exp()": lambda v: math.log(math.exp(v)),
+    "bool()": lambda v: 1.0 if v else 0.0,
+    "a comparison <": lambda v: 1.0 if v < 1.5 else 2.0,
+    "a comparison >=": lambda v: 1.0 if v >= 1.5 else 2.0,
+    "a comparison, reflected": lambda v: 1.0 if 1.5 > v else 2.0,
+    "max()": lambda v: max(v, 1.5) * 1.0,
+    "sorted()": lambda v: sorted([v, Value(1.5)])[0] * 1.0,
+    "repr()": lambda v: float(repr(v).split("data=")[1].split(",")[0]),
+    "str()": lambda v: float(str(v).split("data=")[1].split(",")[0]),
+    "f-string": lambda v: float(f"{v}".split("data=")[1].split(",")[0]),
+    "copy.deepcopy()": copy.deepcopy,
+    "copy.copy()": copy.copy,
+    "pickle": lambda v: pickle.loads(pickle.dumps(v)),
+    ".local_grads": lambda v: (v * v).local_grads[0],
+    "detach()": lambda v: v.detach(),
+    "no_grad()": _no_grad_copy,
+    "engine.grad()": _grad_of,
+    "backward()": _backward_then_grad,
+}
+
+
+@pytest.mark.parametrize("how", READS)
+@pytest.mark.parametrize("of", ["an input", "a parameter", "a Value computed from both"])
+def test_every_read_of_a_recorded_number_is_warned_about_or_replayed_right(how, of):
+    # The sibling sweep of reading p.data: each way of reading a number inside f, on an
+    # input, a parameter and a node computed from them, must warn or replay correctly
+    # (after the parameter has changed, as an optimizer step changes it).
+    read = READS[how]
+    p = Value(2.0, label="w")
+
+    def f(x):
+        v = {"an input": x[0], "a parameter": p, "a Value computed from both": x[0] * p}[of]
+        return x[0] * read(v) + p
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        c = engine.compile(f, ([1.0],), [p])
+    warned = [w for w in caught if issubclass(w.category, TracingWarning)]
+    p.data = -3.0
+    X = np.array([[1.0], [2.5], [-0.5]])
+    want = [f([Value(x)]).data for x in X[:, 0]]
+    if warned:
+        message = str(warned[0].message)
+        named = "parameter params[0] 'w'" if of == "a parameter" else "example argument 0[0]"
+        assert named in message and f"line {warned[0].lineno})" in message
+        assert os.path.samefile(warned[0].filename, __file__)  # the user's line, not copy.py
+        user_lines = [inspect.getsourcelines(f)[1] + 2]  # f returns, or the read itself
+        if inspect.isfunction(read) and read.__module__ == __name__:
+            lines, first = inspect.getsourcelines(read)
+            user_lines += range(first, first + len(lines))
+        assert warned[0].lineno in user_lines
+    else:
+        assert list(c(X)) == want, "a read that changed the replay went unwarned"

@@ -65,7 +65,7 @@ def test_tiny_net_without_a_renderer_still_prints_and_writes_dot(tmp_path):
     # No renderer on PATH, and none in this Python's scripts folder either.
     hide = (
         "import runpy, sys, viz.rendering; viz.rendering.SCRIPTS_DIR = None; "
-        f"sys.argv = [{str(EXAMPLES / 'tiny_net.py')!r}]; "
+        f"sys.argv = [{str(EXAMPLES / 'tiny_net.py')!r}]; sys.path.insert(0, {str(EXAMPLES)!r}); "
         "runpy.run_path(sys.argv[0], run_name='__main__')"
     )
     done = subprocess.run(
@@ -190,13 +190,29 @@ def test_item11_examples_end_with_a_message_never_a_traceback(tmp_path, example,
     assert "Traceback" not in done.stderr
 
 
-def test_item11_tiny_net_with_an_unwritable_output_folder(tmp_path):
-    (tmp_path / "taken").write_text("a file where the folder should go")
-    done = run(tmp_path, "tiny_net.py", "--out", "taken")
-    assert done.returncode == 0, done.stderr
-    assert "agree to 1e-9: True" in done.stdout
-    assert "no picture: cannot write under taken" in done.stderr
-    assert "Traceback" not in done.stderr
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "example, args, unwritable",
+    [
+        ("digits.py", ["--plot", "taken/x.svg"], "taken/x.svg"),
+        ("digits.py", ["--draw", "taken/x.svg"], "taken/x.svg"),
+        ("vanishing.py", ["--plot", "taken/x.png"], "taken/x.png"),
+        ("vanishing.py", ["--draw", "taken/x.svg"], "taken/x.svg"),
+        ("tiny_net.py", ["--out", "taken"], "taken/tiny_net.svg"),
+        ("higher_order.py", ["--out", "taken"], "taken/higher_order_dy.svg"),
+        ("expression.py", [], "out/expression.svg"),
+    ],
+)
+def test_every_example_refuses_an_unwritable_output_before_any_work(
+    tmp_path, example, args, unwritable
+):
+    # issue 16 item 17: digits.py --plot /proc/nope/x.svg trained for the whole run, then failed
+    # (and issue 8's tiny_net printed its numbers, then "no picture"): now one line, at once
+    (tmp_path / "taken").write_text("a file where a folder should go")
+    (tmp_path / "out").write_text("a file where a folder should go")
+    done = run(tmp_path, example, *args)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == f"{example}: cannot write {unwritable}: Not a directory\n"
 
 
 @pytest.mark.parametrize("lr", ["0.01", "0.1", "1", "10", "100"])

@@ -200,12 +200,12 @@ def test_gradgradcheck_on_random_graphs(expr):
 
 
 def test_gradgradcheck_names_the_input_pair_of_a_wrong_second_derivative():
-    # x³ whose derivative rule is right on floats but, run on Values, records 3x² as a
-    # constant: first derivatives agree, the second derivative through b is lost
+    # x³ whose derivative rule is right on floats but, run on Values, records 3·(−0.5)·x:
+    # first derivatives agree at b = −0.5, the second derivative through b is half of 6b
     cube = engine.Primitive(
         "cube",
         lambda x: x**3,
-        lambda ops, xs, out: (3.0 * float(xs[0]) ** 2 + 0.0 * xs[0],),
+        lambda ops, xs, out: (3.0 * xs[0] ** 2 if ops is engine.ops.FLOATS else -1.5 * xs[0],),
     )
     assert engine.gradcheck(lambda a, b: a * cube(b), [0.3, -0.5])
     with pytest.raises(engine.GradcheckError, match=r"inputs \(1, 1\) \(= -0\.5, -0\.5\)"):
@@ -367,7 +367,9 @@ def test_whole_function_derivatives_record_even_inside_no_grad():
         assert gradgradcheck(f2, [0.3, -1.2]) and engine.gradcheck(f2, [0.3, -1.2])
         # right first derivative, wrong recorded second: all zeros would have passed
         cube = engine.Primitive(
-            "cube", lambda x: x**3, lambda ops, xs, out: (3.0 * float(xs[0]) ** 2 + 0.0 * xs[0],)
+            "cube",
+            lambda x: x**3,
+            lambda ops, xs, out: (3.0 * xs[0] ** 2 if ops is engine.ops.FLOATS else 2.1 * xs[0],),
         )
         assert not gradgradcheck(lambda a: cube(a), [0.7], raise_exception=False)
     np.testing.assert_allclose(h, engine.hessian(f2, [0.3, -1.2]), rtol=0)
@@ -421,3 +423,99 @@ def test_gradcheck_names_a_point_where_f_cannot_be_evaluated():
     ):
         engine.gradcheck(lambda a: a.log(), [1e-7])
     assert engine.gradcheck(lambda a: a.log(), [1e-7], raise_exception=False) is False
+
+
+@pytest.mark.parametrize(
+    "f, point",
+    [
+        (lambda x: x.log() * 1e-10, [1e-310]),  # ∂/∂x = 1e-10 / x: finite, though 1/x is inf
+        (lambda a, b: (a / b) * 1e-10, [1e-300, 1e-310]),  # ∂/∂a = 1e-10 / b, as for log
+        (lambda a, b: (a / b).log() * 1e-10, [3e-310, 7e-310]),
+    ],
+)
+def test_grad_and_reverse_jacobian_are_backwards_numbers_at_subnormals(f, point):
+    leaves = [Value(x) for x in point]
+    out = f(*leaves)
+    out.backward()
+    want = [x.grad for x in leaves]
+    assert [g.data for g in engine.grad(out, leaves)] == want  # bit for bit, infs included
+    assert list(engine.jacobian(f, point, mode="reverse")[0]) == want
+    assert math.isfinite(want[0])  # 1e-10 / x where x is subnormal: large, but not inf
+
+
+def test_grad_outputs_may_be_a_numpy_vector():
+    x = Value(3.0)
+    outs = [x * x, x.exp()]
+    (g,) = engine.grad(outs, [x], grad_outputs=np.array([1.0, 2.0]))
+    (want,) = engine.grad(outs, [x], grad_outputs=[1.0, 2.0])
+    assert g.data == want.data == 6.0 + 2.0 * math.exp(3.0)
+    (g,) = engine.grad(outs, [x], grad_outputs=np.float64(0.5))  # one number for every output
+    assert g.data == 0.5 * 6.0 + 0.5 * math.exp(3.0)
+    with pytest.raises(ValueError, match="grad_outputs has 3 entries but there are 2 outputs"):
+        engine.grad(outs, [x], grad_outputs=np.ones(3))
+    with pytest.raises(ValueError, match=r"grad_outputs must be a number or a vector.*\(2, 1\)"):
+        engine.grad(outs, [x], grad_outputs=np.ones((2, 1)))
+    with pytest.raises(TypeError, match=r"grad_outputs\[0\] must be a real number"):
+        engine.grad(outs, [x], grad_outputs=np.array([True, False]))
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        lambda ops, xs, out: (3.0 * math.pow(xs[0], 2),),  # the issue's: math.pow reads float()
+        lambda ops, xs, out: (3.0 * float(xs[0]) * xs[0],),
+        lambda ops, xs, out: (3.0 * math.exp(2.0 * math.log(xs[0])),),
+        lambda ops, xs, out: (3.0 * round(xs[0], 12) ** 2,),
+    ],
+)
+def test_a_rule_that_makes_a_number_of_a_value_is_refused_by_name_at_higher_order(rule):
+    # Run on Values, such a rule records 3x² as a constant: every second derivative would
+    # silently be 0 (the Hessian of x³ at 0.7 is 4.2). First order (floats) is unaffected.
+    cube = engine.Primitive("cube_by_math", lambda x: math.pow(x, 3), rule)
+    x = Value(0.7)
+    assert engine.jacobian(lambda x: cube(x), [0.7])[0, 0] == pytest.approx(3 * 0.49)
+    for higher_order in (
+        lambda: engine.hessian(lambda x: cube(x), [0.7]),
+        lambda: engine.hvp(lambda x: cube(x), [0.7], [1.0]),
+        lambda: engine.grad(cube(x), [x], create_graph=True),
+        lambda: gradgradcheck(lambda x: cube(x), [0.7]),
+    ):
+        with pytest.raises(TypeError, match="derivative rule of 'cube_by_math' turns a Value into"):
+            higher_order()
+
+
+def test_a_rule_that_runs_only_on_floats_is_named_at_higher_order():
+    wave = engine.Primitive("wave", math.sin, lambda ops, xs, out: (np.cos(xs[0]),))
+    with pytest.raises(TypeError, match="derivative rule of 'wave' does not run on Values"):
+        engine.hessian(lambda x: wave(x), [0.7])
+
+
+def test_a_rule_branching_on_a_sign_still_records_its_branch():
+    # A comparison is not a lost number: a piecewise rule is right to any order away from 0
+    square_ish = engine.Primitive(
+        "square_ish",
+        lambda x: x * x if x > 0 else -x * x,
+        lambda ops, xs, out: (2.0 * xs[0] if xs[0] > 0 else -2.0 * xs[0],),
+    )
+    assert engine.hessian(lambda x: square_ish(x), [0.7])[0, 0] == 2.0
+    assert engine.hessian(lambda x: square_ish(x), [-0.7])[0, 0] == -2.0
+
+
+def test_hessian_of_a_negative_base_power_is_nan_as_its_first_derivative_and_torchs():
+    # ∂((−2)**a)/∂a = (−2)**a · ln(−2) has no real number: first order gives nan, and so do
+    # the entries of the Hessian that go through it; the others are numbers (PyTorch's)
+    assert math.isnan(engine.jacobian(lambda a: (-2) ** a, [2.0])[0, 0])
+    H = engine.hessian(lambda a: (-2) ** a, [2.0])
+    assert H.shape == (1, 1) and math.isnan(H[0, 0])
+    H = engine.hessian(lambda a, b: (-2) ** a + b * b * b, [2.0, 1.0])
+    np.testing.assert_array_equal(H, [[math.nan, 0.0], [0.0, 6.0]])  # torch's hessian
+    np.testing.assert_array_equal(
+        engine.hvp(lambda a, b: (-2) ** a + b * b * b, [2.0, 1.0], [1.0, 1.0]), [math.nan, 6.0]
+    )
+    # v's 0 masks the nan, as a zero local derivative masks an infinite grad in backward()
+    np.testing.assert_array_equal(
+        engine.hvp(lambda a, b: (-2) ** a + b * b * b, [2.0, 1.0], [0.0, 1.0]), [0.0, 6.0]
+    )
+    (a,) = [Value(2.0)]
+    (d,) = engine.grad((-2) ** a, [a], create_graph=True)
+    assert math.isnan(d.data)  # a leaf with no number, as create_graph=False gives

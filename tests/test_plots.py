@@ -88,7 +88,7 @@ def test_without_matplotlib_the_error_names_the_extra(tmp_path, monkeypatch):
 def test_a_failed_write_leaves_the_previous_picture_whole(tmp_path, matplotlib, monkeypatch):
     import os
 
-    import viz.files
+    import nn.saving
 
     path = tmp_path / "h.svg"
     plot_history(_history(), path)
@@ -97,7 +97,7 @@ def test_a_failed_write_leaves_the_previous_picture_whole(tmp_path, matplotlib, 
     def disk_full(*args):
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(viz.files.os, "replace", disk_full)
+    monkeypatch.setattr(nn.saving.os, "replace", disk_full)
     with pytest.raises(OSError, match="No space left"):
         plot_history(_history(l2=0.1), path)
     assert path.read_bytes() == good and os.listdir(tmp_path) == ["h.svg"]

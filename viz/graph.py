@@ -118,11 +118,13 @@ def draw_dot(
     With ``check=True`` every record also shows ∂root/∂node from central differences
     (that node's data nudged, everything downstream recomputed) and is coloured by
     agreement with its grad: green agrees, red disagrees, yellow at a kink (such as relu
-    at 0) where no single derivative exists. Call ``root.backward()`` first.
+    at 0, or ``x.relu() * x`` at 0 where the second derivative jumps) where the differences
+    cannot decide. Call ``root.backward()`` once first: a root whose grad is not 1 is refused
+    with ValueError, since its nodes' grads are then not ∂root/∂node.
     """
     style.check_number_format(number_format)
     order = graph_order(root, max_nodes, "draw_dot")
-    checks = check_nodes(order) if check else {}
+    checks = check_nodes(order, "draw_dot(check=True)") if check else {}
 
     def fields(node: Value) -> list[str]:
         texts = [node.label, f"data {style.number(node.data, number_format)}"]

@@ -290,7 +290,7 @@ def net_step_parts(
     scripts: bool = True,
 ) -> tuple[NetNumbers, matrix.Backprop, list[Frame], str]:
     """The numbers of one pass (engine and nn.matrix), the frames over them and the SVG they dress."""
-    n = trace_numbers(net, x, y, cost)
+    n = trace_numbers(net, x, y, cost, "step_through_net")
     x_array = np.array([float(v) for v in x])
     bp = matrix.backprop(
         net.weights(), net.biases(), x_array, np.asarray(y, float), net.activations, cost

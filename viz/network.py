@@ -58,7 +58,11 @@ class NetNumbers:
 
 
 def trace_numbers(
-    net: MLP, x: Sequence[Value | Number], y: Sequence[Number] | None, cost: str
+    net: MLP,
+    x: Sequence[Value | Number],
+    y: Sequence[Number] | None,
+    cost: str,
+    who: str = "draw_net",
 ) -> NetNumbers:
     """Trace ``net`` on x and, when y is given, backpropagate the cost: every number, read off the Values."""
     record = cost_named(cost)
@@ -69,6 +73,7 @@ def trace_numbers(
         C = None
         if y is not None:
             y = net.target(y)
+            record.check_targets([y], who, one=True)
             C = record(tr, y)
             C.backward()
         names = {f"a1_{k}": a.label or f"a^1_{k}" for k, a in enumerate(tr.activations[0])}

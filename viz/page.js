@@ -77,7 +77,8 @@
   }
 
   function fromHash() {
-    const m = /step=(\d+)/.exec(location.hash);
+    // The whole fragment must be "#step=" and digits: "1e3", "-1" or "2.5" open step 0, not 1 or 2.
+    const m = /^#step=(\d+)$/.exec(location.hash);
     return m ? Number(m[1]) : 0;
   }
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from viz.files import write_atomically
+from nn.saving import write_atomically
 
 
 @dataclass
@@ -37,9 +37,14 @@ def _asset(name: str) -> str:
     return resources.files("viz").joinpath(name).read_text(encoding="utf-8")
 
 
+# Inside <script> the HTML parser reads "</script" and also "<!--" (which can hide the end tag
+# from it), so no "<" may reach it; "\u003c" is the same character to JSON.parse.
+_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
 def _json_for_script(data: object) -> str:
-    """JSON that cannot end the <script> element it sits in."""
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    """JSON that the HTML parser cannot read as markup inside the <script> element it sits in."""
+    return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
 
 
 def page_html(title: str, svg: str, frames: list[Frame], legend: list[tuple[str, str]]) -> str:
@@ -130,5 +135,5 @@ def write_page(
         target = Path(path)
         if target.suffix.lower() not in (".html", ".htm"):
             raise ValueError(f"the page's path must end in .html, got {str(target)!r}")
-        write_atomically(target, text.encode("utf-8"))
+        write_atomically(target, text.encode("utf-8"), make_folders=True)
     return StepPage(text, frames, target)

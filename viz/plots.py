@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from nn.saving import write_atomically
 from nn.training import EpochStats
-from viz.files import write_atomically
 
 PLOT_EXTRA = (
     "viz.plot_history needs matplotlib: pip install 'backprop-engine[plot]' "
@@ -117,6 +117,5 @@ def plot_history(history: Sequence[EpochStats], path: str | os.PathLike, title: 
     with rc_context({"svg.hashsalt": "backprop-engine"}):
         metadata = {"Date": None} if fmt == "svg" else {"Software": None}
         fig.savefig(buffer, format=fmt, metadata=metadata, dpi=120)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, buffer.getvalue())  # whole or not at all, as every picture
+    write_atomically(path, buffer.getvalue(), make_folders=True)
     return path

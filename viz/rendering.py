@@ -10,7 +10,7 @@ from pathlib import Path
 
 import graphviz
 
-from viz.files import write_atomically
+from nn.saving import writable, write_atomically
 
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 # Renderers in order of preference, with the formats each can write.
@@ -117,6 +117,7 @@ def render(
             f"render: unknown picture format {path.suffix!r} in {str(path)!r}; "
             f"use one of {', '.join(FORMATS)}"
         )
+    writable(path, make_folders=True)  # before the layout, which can take long
     if dot_source is not None:
         dot_path = Path(dot_source)
         if dot_path.resolve() == path.resolve():
@@ -124,6 +125,6 @@ def render(
                 f"render: dot_source and the picture are the same file {str(path)!r}; "
                 f"give the DOT source a name of its own (e.g. {str(path.with_suffix('.dot'))!r})"
             )
-        write_atomically(dot_path, graph.source.encode("utf-8"))
-    write_atomically(path, pipe(graph.source, file_format, renderer))
+        write_atomically(dot_path, graph.source.encode("utf-8"), make_folders=True)
+    write_atomically(path, pipe(graph.source, file_format, renderer), make_folders=True)
     return path
