@@ -107,6 +107,8 @@ def test_a_body_over_64_kib_is_413(pg):
         ("api/net", "{", "body: not valid JSON"),
         ("api/net", '{"x": NaN}', "body: not valid JSON (NaN is not a number JSON allows"),
         ("api/net", "[1, 2]", "body: must be a JSON object, got list"),
+        ("api/net", "[" * 30000, "body: JSON nested too deeply"),
+        ("api/net", '{"seed": 1' + "0" * 5000 + "}", "body: not valid JSON (Exceeds the limit"),
         ("api/net", '{"colour": 1}', "colour: unknown field"),
         ("api/net", '{"sizes": [2, 9, 2]}', "sizes[1]: must be an integer from 1 to 8, got 9"),
         ("api/net", '{"sizes": [2, 3, 3, 3, 2]}', "sizes: must be a list of 2 to 4 entries"),
@@ -125,7 +127,10 @@ def test_a_body_over_64_kib_is_413(pg):
         ("api/net", '{"biases": [[0, 0, "1"], [0, 0]]}', "b^2_2: must be a number"),
         ("api/train/progress", '{"session": "nope"}', "session: unknown session 'nope'"),
         ("api/train/control", '{"session": "nope", "action": "fly"}', "action: must be one of"),
+        ("api/train/data", '{"session": "nope", "page": 2}', "page: unknown field"),
+        ("api/session", '{"user": "me"}', "user: unknown field; none are taken"),
     ],
+    ids=lambda value: value[:40] if isinstance(value, str) else None,
 )
 def test_bad_requests_are_400_naming_the_field(pg, path, body, message):
     status, error = _error(request(pg.url, path, "POST", body))
@@ -278,3 +283,15 @@ def test_starting_twice_at_once_makes_one_training_thread(pg):
     assert len([t for t in threading.enumerate() if t.name == "playground-training"]) == 1
     post(pg.url, "api/train/control", {"session": session, "action": "reset"})
     assert not [t for t in threading.enumerate() if t.name == "playground-training"]
+
+
+def test_viz_playground_is_there_after_import_viz(project_on_pythonpath):
+    code = (
+        "import sys, viz; assert 'viz.playground' not in sys.modules; print(viz.playground.serve)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "function serve" in done.stdout, done.stderr
+
+
+def test_a_notebook_shows_the_page_in_an_iframe(pg):
+    assert pg._repr_html_().startswith(f'<iframe src="{pg.url}"')

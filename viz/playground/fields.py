@@ -18,7 +18,8 @@ def only(body: Mapping[str, object], allowed: Collection[str]) -> None:
     """BadRequest naming the first field that is not one of ``allowed``."""
     for name in body:
         if name not in allowed:
-            raise BadRequest(f"{name}: unknown field; the fields are {', '.join(sorted(allowed))}")
+            known = f"the fields are {', '.join(sorted(allowed))}" if allowed else "none are taken"
+            raise BadRequest(f"{name}: unknown field; {known}")
 
 
 def integer(value: object, name: str, low: int, high: int) -> int:

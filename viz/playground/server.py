@@ -97,6 +97,11 @@ def _configure(sessions: Sessions, body: Mapping[str, object]) -> dict:
     return sessions.get(body).configure(_without_session(body))
 
 
+def _data(sessions: Sessions, body: Mapping[str, object]) -> dict:
+    only(body, ("session",))
+    return sessions.get(body).data()
+
+
 def _to_step_through(sessions: Sessions, body: Mapping[str, object]) -> dict:
     only(body, ("session",))
     return stepping.step_answer(sessions.get(body).net_for_step_through())
@@ -111,7 +116,7 @@ ROUTES: dict[str, Callable[[Sessions, Mapping[str, object]], dict]] = {
     "api/session": _new_session,
     "api/net": lambda sessions, body: stepping.step_answer(body),
     "api/train/config": _configure,
-    "api/train/data": lambda sessions, body: sessions.get(body).data(),
+    "api/train/data": _data,
     "api/train/control": _control,
     "api/train/progress": _progress,
     "api/train/to-step-through": _to_step_through,
@@ -239,6 +244,8 @@ class Handler(BaseHTTPRequestHandler):
             body = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
         except (UnicodeDecodeError, ValueError) as e:
             raise BadRequest(f"body: not valid JSON ({e})") from None
+        except RecursionError:
+            raise BadRequest("body: JSON nested too deeply") from None
         if not isinstance(body, dict):
             raise BadRequest(f"body: must be a JSON object, got {type(body).__name__}")
         self._json(200, ROUTES[route](self.server.sessions, body))

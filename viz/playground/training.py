@@ -156,7 +156,8 @@ class Session:
         optimizer = SGD(params, c.lr, c.l2 / len(self.train), self.net.weight_params())
         self.keep = optimizer.keep
         trainer = BatchTrainer.for_net(self.net, c.cost, self.train)
-        assert trainer is not None, "every playground activation records without branches"
+        if trainer is None:  # every activation and cost offered here records without a branch
+            raise RuntimeError(f"the {c.cost} cost of this net cannot be compiled")
         self.trainer = trainer
         # the heat map needs a^L only: no cost, which could overflow where a^L does not
         self.outputs = engine.compile(self.net, [self.train[0][0]], params, input_grads=False)
