@@ -63,6 +63,7 @@ def test_epoch_finishes_the_epoch_and_records_its_figures():
     assert p["held_out_accuracy"] == pytest.approx(np.mean((a[0] > 0.5) == (Yt[0] == 1)))
     norms = [np.mean(np.linalg.norm(d, axis=0)) for d in bp.delta]
     assert [h["delta_norm"] for h in p["layers"]] == pytest.approx(norms, rel=1e-12)
+    assert p["history"]["delta_norm"][-1] == pytest.approx(norms, rel=1e-12)
     assert p["history"]["epoch"] == [0, 1] and len(p["history"]["training_cost"]) == 2
 
 

@@ -33,6 +33,7 @@ MAX_EPOCHS = 5000  # then the thread pauses by itself
 GRID = 40  # the heat map's cells per side
 UNWATCHED = 15.0  # seconds without a poll after which the thread pauses by itself
 REST = 0.002  # seconds the thread rests between epochs, so the server stays quick to answer
+SCORES = ("training_cost", "training_accuracy", "held_out_cost", "held_out_accuracy")
 FIELDS = (
     "dataset", "noise", "points", "held_out", "hidden", "activations",
     "cost", "lr", "batch_size", "l2", "seed",
@@ -166,16 +167,7 @@ class Session:
         self.epoch = self.steps = 0
         self.generation += 1
         self.error: str | None = None
-        self.history: dict[str, list] = {
-            k: []
-            for k in (
-                "epoch",
-                "training_cost",
-                "training_accuracy",
-                "held_out_cost",
-                "held_out_accuracy",
-            )
-        }
+        self.history: dict[str, list] = {k: [] for k in ("epoch", *SCORES, "delta_norm")}
         self._record()
 
     def data(self) -> dict:
@@ -223,10 +215,14 @@ class Session:
         }
 
     def _record(self) -> None:
-        """Append the epoch's costs and accuracies to the history."""
+        """Append the epoch's costs, accuracies and each layer's mean ‖δ^l‖ to the history."""
+        scores = self._scores()
+        with np.errstate(all="ignore"):  # a diverging net's inf is recorded as null
+            health = diagnose(self.net, self.train, self.config.cost)
         self.history["epoch"].append(self.epoch)
-        for name, value in self._scores().items():
-            self.history[name].append(value)
+        for name in SCORES:
+            self.history[name].append(scores[name])
+        self.history["delta_norm"].append([_finite(h.delta) for h in health.layers])
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -283,7 +279,7 @@ class Session:
                 scores = self._scores()  # after a step, between two epochs' records
             except ArithmeticError:  # the outputs overflow: the last figures stand
                 grid = None
-                scores = {k: v[-1] for k, v in self.history.items() if k != "epoch"}
+                scores = {k: self.history[k][-1] for k in SCORES}
             self.seen = time.monotonic()
             h = self.history
             return {

@@ -340,7 +340,10 @@
   const COLOURS = [[31, 119, 180], [230, 126, 0], [44, 160, 44]];
 
   function emptyHistory() {
-    return { epoch: [], training_cost: [], training_accuracy: [], held_out_cost: [], held_out_accuracy: [] };
+    return {
+      epoch: [], training_cost: [], training_accuracy: [], held_out_cost: [], held_out_accuracy: [],
+      delta_norm: [],
+    };
   }
 
   function trainSettings() {
@@ -420,6 +423,7 @@
     layersTable(p.layers);
     drawHeat();
     drawCurves();
+    drawDeltas();
   }
 
   function layersTable(layers) {
@@ -502,6 +506,49 @@
     line(history.held_out_cost, "#e67e00", top, false);
     line(history.training_accuracy, "#1f77b4", 1, true);
     line(history.held_out_accuracy, "#e67e00", 1, true);
+  }
+
+  const LAYER_COLOURS = ["#7b2cbf", "#1d7a1d", "#b8322a", "#555"];
+
+  // One line per layer l: log10 of the mean ‖δ^l‖ over the training points, epoch by epoch.
+  function drawDeltas() {
+    const canvas = $("deltas"), c = canvas.getContext("2d");
+    const W = canvas.width, H = canvas.height, pad = 44;
+    c.clearRect(0, 0, W, H);
+    const rows = history.delta_norm, epochs = history.epoch;
+    const logs = rows.map(row => row.map(v => (v > 0 ? Math.log10(v) : null)));
+    const all = logs.flat().filter(v => v !== null);
+    if (!all.length) return;
+    const low = Math.floor(Math.min(...all)), high = Math.max(low + 1, Math.ceil(Math.max(...all)));
+    const last = Math.max(1, epochs[epochs.length - 1] || 1);
+    const X = e => pad + (e / last) * (W - pad - 8), Y = v => 8 + ((high - v) / (high - low)) * (H - 36);
+    c.strokeStyle = "#999";
+    c.lineWidth = 1;
+    c.strokeRect(pad, 8, W - pad - 8, H - 36);
+    c.fillStyle = "#444";
+    c.font = "11px sans-serif";
+    c.fillText(`1e${high}`, 2, 16);
+    c.fillText(`1e${low}`, 2, H - 28);
+    c.fillText(`epoch ${last}`, W - 70, H - 8);
+    const layers = logs.length ? logs[logs.length - 1].length : 0;
+    for (let i = 0; i < layers; i++) {
+      c.beginPath();
+      c.strokeStyle = LAYER_COLOURS[i % LAYER_COLOURS.length];
+      c.lineWidth = 2;
+      let started = false;
+      logs.forEach((row, n) => {
+        if (row[i] === null || row[i] === undefined) return;
+        if (started) c.lineTo(X(epochs[n]), Y(row[i])); else { c.moveTo(X(epochs[n]), Y(row[i])); started = true; }
+      });
+      c.stroke();
+    }
+    $("delta-key").replaceChildren(...Array.from({ length: layers }, (_, i) => {
+      const key = element("span", { class: "key" });
+      const swatch = element("span", { class: "swatch" });
+      swatch.style.background = LAYER_COLOURS[i % LAYER_COLOURS.length];
+      key.append(swatch, scripted(` layer ${i + 2} `));
+      return key;
+    }));
   }
 
   async function toStepThrough() {
