@@ -101,6 +101,28 @@ def test_editing_w2_10_recomputes_delta2_0_as_nn_matrix_does(page):
     assert d.find_element("id", "check").text.startswith("✓ agrees with nn.matrix")
 
 
+def test_edits_made_in_quick_succession_all_count(page):
+    d = page
+    _edit(d, "w^2_10", "1.5")
+    _edit(d, "b^2_0", "-2")  # before the first answer is back
+    _edit(d, "y_1", "0.5")
+    net = MLP(2, [3, 2], seed=0)
+    weights, biases = net.weights(), net.biases()
+    weights[0][1, 0], biases[0][0] = 1.5, -2.0
+    bp = matrix.backprop(weights, biases, np.array([0.5, -1.0]), np.array([1.0, 0.5]),
+                         ["sigmoid", "sigmoid"], "quadratic")  # fmt: skip
+
+    def shown():
+        try:
+            return float(_symbol(d, "delta^2_0").text) == pytest.approx(bp.delta[0][0], rel=1e-5)
+        except Exception:  # the panel is being rebuilt
+            return False
+
+    _wait(shown, what="δ²₀ of all three edits")
+    assert float(_symbol(d, "dC/db^2_1").text) == pytest.approx(bp.grad_b[0][1], rel=1e-5)
+    assert _symbol(d, "w^2_10").get_attribute("value") == "1.5"
+
+
 def test_a_weight_is_edited_in_place_on_the_picture(page):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys

@@ -52,20 +52,37 @@
   let step = 0;
   let managed = [];
 
+  // Edits made quickly, one after the other, build on each other: each request starts from
+  // the one before it, and only the answer to the last request is shown.
+  let pending = null;
+  let asked = 0;
+
   async function recompute(request) {
+    const ticket = ++asked;
+    pending = request;
     try {
       const answer = await api("net", request);
+      if (ticket !== asked) return;
+      pending = null;
       say("");
       showNet(answer);
     } catch (e) {
+      if (ticket !== asked) return;
+      pending = null;
       say(e.message, true);
-      if (net) showNet(net);  // the refused edit goes back to the net in use
+      if (net) showNet(net, true);  // the refused edit goes back to the net in use
     }
   }
 
+  function current(field) {
+    return pending && field in pending ? pending[field] : net[field];
+  }
+
   function requestOf(changes) {
-    const { sizes, activations, cost, x, y, seed, weights, biases } = net;
-    return Object.assign({ sizes, activations, cost, x, y, seed, weights, biases }, changes);
+    const request = {};
+    ["sizes", "activations", "cost", "x", "y", "seed", "weights", "biases"]
+      .forEach(field => { request[field] = current(field); });
+    return Object.assign(request, changes);
   }
 
   function activationSelects(holder, count, chosen, symbolPrefix) {
@@ -84,7 +101,7 @@
     }
   }
 
-  function showNet(answer) {
+  function showNet(answer, restore) {
     net = answer;
     const parsed = new DOMParser().parseFromString(answer.svg, "image/svg+xml");
     const svg = document.importNode(parsed.documentElement, true);
@@ -106,7 +123,7 @@
     const check = $("check");
     check.textContent = answer.check.text;
     check.className = answer.check.ok ? "check" : "mismatch";
-    buildNumbers();
+    showNumbers(restore);
     show(step);
   }
 
@@ -170,17 +187,59 @@
   // The numbers panel: every x, y, w, b editable; every δ and gradient as text.
   function numberInput(symbol, value, onCommit) {
     const input = element("input", { "data-symbol": symbol, inputmode: "decimal", size: 7, "aria-label": symbol });
-    input.value = fmt(value);
+    input.value = input.dataset.shown = fmt(value);
     input.addEventListener("change", () => {
       const v = Number(input.value);
       if (input.value.trim() === "" || !Number.isFinite(v)) {
         say(`${symbol}: not a number: ${JSON.stringify(input.value)}`, true);
-        input.value = fmt(value);
+        input.value = input.dataset.shown;
         return;
       }
       onCommit(v);
     });
     return input;
+  }
+
+  // Every number of the panel by its symbol: the editable ones and the computed ones.
+  function panelNumbers() {
+    const numbers = Object.assign({}, net.values);
+    net.x.forEach((v, k) => { numbers[`x_${k}`] = v; });
+    net.y.forEach((v, j) => { numbers[`y_${j}`] = v; });
+    const L = net.sizes.length;
+    net.a[L - 2].forEach((v, j) => { numbers[`a^${L}_${j}`] = v; });
+    net.weights.forEach((w, i) => w.forEach((row, j) => row.forEach((v, k) => {
+      numbers[`w^${i + 2}_${j}${k}`] = v;
+    })));
+    net.biases.forEach((b, i) => b.forEach((v, j) => { numbers[`b^${i + 2}_${j}`] = v; }));
+    return numbers;
+  }
+
+  // The same net's shape: the panel's numbers change in place, so a field being typed in
+  // keeps its text and its cursor while the answer to an earlier edit arrives.
+  let panelShape = null;
+
+  function showNumbers(restore) {
+    const shape = JSON.stringify([net.sizes, net.activations]);
+    if (shape !== panelShape) {
+      panelShape = shape;
+      buildNumbers();
+      return;
+    }
+    Object.entries(panelNumbers()).forEach(([symbol, v]) => {
+      const e = bySymbol(symbol);
+      if (!e) return;
+      if (e.tagName === "INPUT") {
+        e.dataset.shown = fmt(v);
+        if (restore || e !== document.activeElement) e.value = e.dataset.shown;
+      } else {
+        e.textContent = fmt(v);
+      }
+    });
+    $("cost-caption").textContent = costCaption();
+  }
+
+  function costCaption() {
+    return scripted(`target y, output a^${net.sizes.length}, cost C = ${fmt(net.C)}`);
   }
 
   function cell(symbol, value) {
@@ -198,7 +257,8 @@
   }
 
   function edited(field, path, v) {
-    const copy = JSON.parse(JSON.stringify(net[field]));
+    if (current(field) === undefined) return;  // new weights are on their way from the server
+    const copy = JSON.parse(JSON.stringify(current(field)));
     let target = copy;
     path.slice(0, -1).forEach(i => { target = target[i]; });
     target[path[path.length - 1]] = v;
@@ -250,7 +310,9 @@
       tr.appendChild(cell(`a^${L}_${j}`, net.a[L - 2][j]));
       return tr;
     });
-    parts.push(table(scripted(`target y, output a^${L}, cost C = ${fmt(net.C)}`), ["", "y", `a^${L}`], out));
+    const last = table(costCaption(), ["", "y", `a^${L}`], out);
+    last.querySelector("caption").id = "cost-caption";
+    parts.push(last);
     holder.replaceChildren(...parts);
   }
 
@@ -302,16 +364,14 @@
       recompute(request);
     });
     $("activations").addEventListener("change", e => {
-      const activations = net.activations.slice();
+      const activations = current("activations").slice();
       activations[Number(e.target.dataset.layer)] = e.target.value;
       recompute(requestOf({ activations }));
     });
     bySymbol("cost").addEventListener("change", e => recompute(requestOf({ cost: e.target.value })));
     $("seed").addEventListener("change", () => {
-      const r = requestOf({ seed: Number($("seed").value) });
-      delete r.weights;
-      delete r.biases;
-      recompute(r);
+      // no weights: the server draws them from the new seed (undefined is left out of JSON)
+      recompute(requestOf({ seed: Number($("seed").value), weights: undefined, biases: undefined }));
     });
     $("first").onclick = () => show(0);
     $("prev").onclick = () => show(step - 1);
