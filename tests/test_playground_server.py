@@ -17,7 +17,7 @@ from viz import playground
 from viz.playground import server
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def pg():
     with playground.serve() as p:
         yield p
