@@ -49,6 +49,7 @@ class Sessions:
         self._sessions: OrderedDict[str, Session] = OrderedDict()
 
     def new(self) -> str:
+        """A new session's id; the oldest session is stopped and dropped beyond MAX_SESSIONS."""
         session = Session()
         key = secrets.token_urlsafe(12)
         with self._lock:
@@ -58,6 +59,7 @@ class Sessions:
         return key
 
     def get(self, body: Mapping[str, object]) -> Session:
+        """The session a request names in its ``session`` field; BadRequest if there is none."""
         key = body.get("session")
         with self._lock:
             session = self._sessions.get(key) if isinstance(key, str) else None
@@ -66,6 +68,7 @@ class Sessions:
         return session
 
     def close(self) -> None:
+        """Stop every session's training and forget them all."""
         with self._lock:
             sessions = list(self._sessions.values())
             self._sessions.clear()

@@ -12,7 +12,6 @@ from dataclasses import asdict
 
 import numpy as np
 
-from nn.activations import ACTIVATIONS
 from nn.costs import COSTS
 from nn.network import MLP
 from viz import labels
@@ -36,7 +35,6 @@ DEFAULT = {
     "y": [1.0, 0.0],
     "seed": 0,
 }
-assert set(LAST) <= set(ACTIVATIONS)
 
 
 def sizes(value: object, name: str = "sizes") -> list[int]:

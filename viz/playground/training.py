@@ -268,6 +268,7 @@ class Session:
 
     @property
     def running(self) -> bool:
+        """Whether the training thread is alive."""
         return self._thread is not None and self._thread.is_alive()
 
     def progress(self, since: int = 0) -> dict:
