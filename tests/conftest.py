@@ -105,9 +105,8 @@ def _missing_browser(what):
     pytest.skip(f"{message} (apt-get install chromium chromium-driver; pip install selenium)")
 
 
-@pytest.fixture(scope="session")
-def browser(tmp_path_factory):
-    """One headless Chromium for every browser test, keeping the console's messages."""
+def start_chromium(profile: Path, logs: tuple[str, ...] = ("browser",)):
+    """A headless Chromium (Selenium) keeping these logs; skipped without it, a failure in CI."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     driver_path = shutil.which("chromedriver")
     if chromium is None or driver_path is None:
@@ -118,11 +117,17 @@ def browser(tmp_path_factory):
         _missing_browser("selenium")
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
-    profile = tmp_path_factory.mktemp("chromium-profile")
     for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={profile}"]:
         options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.set_capability("goog:loggingPrefs", dict.fromkeys(logs, "ALL"))
     driver = webdriver.Chrome(service=webdriver.ChromeService(driver_path), options=options)
     driver.set_page_load_timeout(30)
+    return driver
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """One headless Chromium for every browser test, keeping the console's messages."""
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"))
     yield driver
     driver.quit()

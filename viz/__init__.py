@@ -1,5 +1,7 @@
 """Graphviz drawings of Value graphs and nets, and pages that step through backpropagation."""
 
+import importlib
+
 from viz.compiled import draw_groups
 from viz.drawing import Drawing
 from viz.graph import GraphTooLargeError, draw_dot
@@ -34,3 +36,10 @@ __all__ = [
     "plot_history",
     "render",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``viz.playground``, imported when first asked for: its server is not loaded with viz."""
+    if name == "playground":
+        return importlib.import_module("viz.playground")
+    raise AttributeError(f"module 'viz' has no attribute {name!r}")

@@ -293,6 +293,29 @@ def net_frames(
     return f.frames
 
 
+def net_step_parts(
+    net: MLP,
+    x: Sequence[Value | Number],
+    y: Sequence[Number],
+    cost: str = "quadratic",
+    number_format: str = ".3g",
+    rankdir: str = "LR",
+    scripts: bool = True,
+) -> tuple[NetNumbers, matrix.Backprop, list[Frame], str]:
+    """The numbers of one pass (engine and nn.matrix), the frames over them and the SVG they dress."""
+    n = trace_numbers(net, x, y, cost, "step_through_net")
+    x_array = np.array([float(v) for v in x])
+    bp = matrix.backprop(
+        net.weights(), net.biases(), x_array, np.asarray(y, float), net.activations, cost
+    )
+    frames = net_frames(n, bp, number_format, scripts)
+    layout: dict[str, list[Line]] = {
+        eid: [(max((f.texts[eid][i] for f in frames), key=len), None) for i in texts]
+        for eid, texts in frames[0].texts.items()
+    }
+    return n, bp, frames, draw_lines(n, layout, rankdir, scripts).svg()
+
+
 def step_through_net(
     net: MLP,
     x: Sequence[Value | Number],
@@ -315,17 +338,7 @@ def step_through_net(
     check_net_size(net, max_weights, "step_through_net")
     if y is None:
         raise ValueError("step_through_net: a target y is needed to backpropagate a cost")
-    n = trace_numbers(net, x, y, cost, "step_through_net")
-    x_array = np.array([float(v) for v in x])
-    bp = matrix.backprop(
-        net.weights(), net.biases(), x_array, np.asarray(y, float), net.activations, cost
-    )
-    frames = net_frames(n, bp, number_format, scripts)
-    layout: dict[str, list[Line]] = {
-        eid: [(max((f.texts[eid][i] for f in frames), key=len), None) for i in texts]
-        for eid, texts in frames[0].texts.items()
-    }
-    svg = draw_lines(n, layout, rankdir, scripts).svg()
+    _, _, frames, svg = net_step_parts(net, x, y, cost, number_format, rankdir, scripts)
     title = f"Backpropagation in a {'-'.join(map(str, net.sizes))} net, one step at a time"
     key = [replace(e, meaning=labels.scripted(e.meaning)) if scripts else e for e in KEY]
     return write_page(title, svg, frames, key, path)
