@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import graphlib
 import os
+import re
 import shutil
 import subprocess
 import sysconfig
+from collections import defaultdict
 from pathlib import Path
 
 import graphviz
@@ -25,6 +28,14 @@ HOW_TO_GET_A_RENDERER = (
     "pip install 'backprop-engine[render]' (graphviz-pure: SVG and PNG)"
 )
 
+
+TIMEOUT = 60.0  # seconds a renderer may take before it is stopped with a RenderError
+# dot places every level an edge crosses as a node of its own. Past about this many in all (a
+# leaf used all along a long chain: an unrolled recurrence) its node placement and edge routing
+# take minutes; straight edges and one round of placement keep such graphs to seconds.
+LONG_EDGE_LEVELS = 800
+FAST_LAYOUT = ("-Gsplines=line", "-Gnslimit=1")
+_EDGE = re.compile(r'^\s*("(?:[^"\\]|\\.)*"|[\w.]+)\s*->\s*("(?:[^"\\]|\\.)*"|[\w.]+)', re.M)
 
 # Where pip put this Python's console scripts: graphviz-pure installed by the 'render'
 # extra is found there even when a virtual environment is used without activating it.
@@ -72,21 +83,49 @@ def find_renderer(file_format: str, renderer: str | None = None) -> str:
     )
 
 
+def levels_crossed(source: str) -> int:
+    """How many levels the edges of DOT ``source`` cross in all beyond the next one, with each
+    node as late as its heads allow (about where dot puts it): the cost of its layout."""
+    edges = _EDGE.findall(source)
+    tails, heads = defaultdict(set), defaultdict(set)
+    for tail, head in edges:
+        tails[head].add(tail)
+        heads[tail].add(head)
+    try:
+        order = list(graphlib.TopologicalSorter(tails).static_order())
+    except graphlib.CycleError:
+        return 0
+    level: dict[str, int] = {}
+    for node in order:
+        level[node] = max((level[t] + 1 for t in tails[node]), default=0)
+    for node in reversed(order):
+        if heads[node]:
+            level[node] = min(level[h] for h in heads[node]) - 1
+    return sum(level[head] - level[tail] - 1 for tail, head in edges)
+
+
 def pipe(source: str, file_format: str, renderer: str | None = None) -> bytes:
-    """The rendered bytes of DOT ``source`` in ``file_format``."""
+    """The rendered bytes of DOT ``source`` in ``file_format``, in at most ``TIMEOUT`` seconds.
+
+    Graphs whose edges cross many levels (``LONG_EDGE_LEVELS``) are laid out with straight
+    edges and one round of node placement, which keeps the renderer to seconds.
+    """
     exe = find_renderer(file_format, renderer)
+    layout = FAST_LAYOUT if levels_crossed(source) > LONG_EDGE_LEVELS else ()
     try:
         done = subprocess.run(
-            [exe, f"-T{file_format}"],
+            [exe, *layout, f"-T{file_format}"],
             input=source.encode("utf-8"),
             capture_output=True,
-            timeout=300,
+            timeout=TIMEOUT,
             check=False,
         )
     except subprocess.TimeoutExpired:
         raise RenderError(
-            f"{os.path.basename(exe)} took more than 300 s to lay out the graph; "
-            f"draw a smaller graph"
+            f"{os.path.basename(exe)} took more than {TIMEOUT:g} s to lay out the graph and was "
+            f"stopped; draw fewer nodes (a part of the graph, a shorter chain, a smaller net), "
+            f"or lay it out faster with straight edges: drawing.attr(splines='line', "
+            f"nslimit='1') before rendering it"
         ) from None
     if done.returncode != 0 or not done.stdout:
         message = done.stderr.decode("utf-8", "replace").strip()
@@ -108,7 +147,8 @@ def render(
     ``dot_source`` names a file for the DOT source; it is written first, so it is there
     even when no renderer is (then RendererNotFoundError says how to get one). Without
     it no ``.dot`` file is written, so a hand-written one beside the picture is never
-    touched. Returns the path of the picture.
+    touched. The picture's path is checked before the layout, which ``pipe`` bounds in time.
+    Returns the path of the picture.
     """
     path = Path(path)
     file_format = FORMATS.get(path.suffix.lower())
