@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from engine import Value
-from engine.value import Number, real, weighted_sum_of_values
+from engine.value import Number, is_real, real, weighted_sum_of_values
 from nn import saving
 from nn.activations import activation_named, layer_activations
-from nn.checks import is_integer, seeded, sequence
+from nn.checks import class_targets, is_integer, seeded, sequence
 from nn.module import Module
 from nn.parameters import Array, check_parameters
 from nn.trace import Trace
@@ -220,7 +220,13 @@ class MLP(Module):
         return a
 
     def target(self, y: object) -> list[float]:
-        """y as a list of n_L finite floats, or an error naming the entry that is not one."""
+        """y as a list of n_L finite floats, or an error naming the entry that is not one.
+
+        With n_L ≥ 2 outputs a number y is a class label: label 2 of 4 is [0, 0, 1, 0].
+        """
+        n_out = self.sizes[-1]
+        if n_out > 1 and is_real(y):
+            return class_targets(np.asarray(y), n_out, "target y").tolist()
         out = []
         for j, yj in enumerate(sequence(y, "target", self.sizes[-1], " (the net's outputs)")):
             if isinstance(yj, (bool, np.bool_)):
