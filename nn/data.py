@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -62,12 +63,41 @@ def as_arrays(data: Data, net: MLP, who: str) -> tuple[np.ndarray, np.ndarray]:
     return X, Y
 
 
+def _plain(v: object) -> bool:
+    """True for a list or tuple of Python floats and ints, or a 1-D array of numbers."""
+    if isinstance(v, np.ndarray):
+        return v.ndim == 1 and v.dtype.kind in "iuf"
+    return isinstance(v, (list, tuple)) and set(map(type, v)) <= {float, int}
+
+
+def _plain_arrays(data: Sequence[Any], net: MLP) -> tuple[np.ndarray, np.ndarray] | None:
+    """The pairs as arrays in one numpy call when every pair is plain and right, else None.
+
+    Checking 784 pixels of 4,000 MNIST images one Value at a time takes seconds; any
+    pair this refuses goes through the checks of each example, which name what is wrong.
+    """
+    if not all(
+        isinstance(p, (tuple, list)) and len(p) == 2 and _plain(p[0]) and _plain(p[1]) for p in data
+    ):
+        return None
+    try:
+        X = np.array([x for x, _ in data], dtype=float)
+        Y = np.array([y for _, y in data], dtype=float)
+    except (ValueError, OverflowError):  # ragged, or an int too large for a float
+        return None
+    right = X.shape == (len(data), net.nin) and Y.shape == (len(data), net.sizes[-1])
+    return (X, Y) if right and np.isfinite(X).all() and np.isfinite(Y).all() else None
+
+
 def _from_pairs(data: Data, net: MLP, who: str) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(data, (str, bytes)) or not isinstance(data, (list, tuple)):
         raise TypeError(
             f"{who}: data must be a list of (x, y) pairs or a tuple of arrays (X, Y), "
             f"got {type(data).__name__}"
         )
+    plain = _plain_arrays(data, net)
+    if plain is not None:
+        return plain
     xs, ys = [], []
     for i, pair in enumerate(data):
         if not (isinstance(pair, (tuple, list)) and len(pair) == 2):

