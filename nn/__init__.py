@@ -17,7 +17,7 @@ from nn.module import Module
 from nn.network import MLP, Layer, Neuron
 from nn.torch_bridge import from_torch, to_torch, torch_cost
 from nn.trace import Trace
-from nn.training import SGD, EpochStats, TrainingWarning, evaluate, train
+from nn.training import SGD, EpochStats, History, TrainingWarning, evaluate, train
 
 __all__ = [
     "ACTIVATIONS",
@@ -27,6 +27,7 @@ __all__ = [
     "Cost",
     "Diagnosis",
     "EpochStats",
+    "History",
     "Layer",
     "LayerHealth",
     "MLP",

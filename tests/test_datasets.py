@@ -78,6 +78,7 @@ def test_mnist_is_mlxtends_data_split_100_of_each_digit(mnist):
     theirs = np.column_stack([X / 255, labels])
     assert sorted(r.tobytes() for r in rows) == sorted(r.tobytes() for r in theirs)
     assert np.bincount(_labels(test)).tolist() == [100] * 10
+    assert len(set(_labels(train[:100]))) == len(set(_labels(test[:100]))) == 10  # shuffled
     assert all(isinstance(v, float) for v in train[0][0] + train[0][1])
 
 
