@@ -5,7 +5,9 @@ here: every comparison is at rtol = atol = 1e-12, and the parameters round-trip 
 """
 
 import random
+import re
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -217,3 +219,15 @@ def test_without_torch_the_error_names_the_extra(monkeypatch):
         nn.to_torch(MLP(2, [1], seed=0))
     with pytest.raises(ImportError, match="torch"):
         nn.torch_cost("quadratic")
+
+
+@pytest.mark.slow
+def test_the_docs_recipe_continues_training_in_torch_and_saves_with_safetensors(
+    torch, mnist, tmp_path, monkeypatch, capsys
+):
+    page = (Path(__file__).resolve().parent.parent / "docs" / "torch.md").read_text("utf-8")
+    (recipe,) = re.findall(r"```python\n(.*?)```", page, re.S)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(recipe, "docs/torch.md", "exec"), {})
+    accuracy = float(re.search(r"tensor\(([\d.]+)", capsys.readouterr().out).group(1))
+    assert accuracy > 0.8 and (tmp_path / "mnist_net.safetensors").stat().st_size > 23860 * 8
