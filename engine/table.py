@@ -11,13 +11,15 @@ class Table(str):
     """Aligned text (it *is* that string) that Jupyter shows as an HTML table.
 
     ``rows`` hold the cells as they should read; a column whose cells all look like numbers
-    is right-aligned. ``title`` heads the table (its ``caption``) and each of ``notes`` follows it.
+    is right-aligned. ``title`` heads the table (its ``caption``) and each of ``notes`` follows it;
+    ``html_headers``, if given, head the columns in HTML (where δˡ reads better than delta^l).
     """
 
     headers: list[str]
     rows: list[list[str]]
     caption: str
     notes: list[str]
+    html_headers: list[str]
     _right: list[bool]
 
     def __new__(
@@ -26,6 +28,7 @@ class Table(str):
         rows: Sequence[Sequence[object]],
         title: str = "",
         notes: Sequence[str] = (),
+        html_headers: Sequence[str] | None = None,
     ) -> Table:
         cells = [[str(c) for c in row] for row in rows]
         right = [all(_numeric(row[i]) for row in cells) for i in range(len(headers))]
@@ -40,6 +43,7 @@ class Table(str):
         table = super().__new__(cls, text)
         table.headers, table.rows, table.caption = list(headers), cells, title
         table.notes = list(notes)
+        table.html_headers = list(headers if html_headers is None else html_headers)
         table._right = right
         return table
 
@@ -48,7 +52,7 @@ class Table(str):
             style = ' style="text-align: right"' if right else ' style="text-align: left"'
             return f"<{tag}{style}>{html.escape(text)}</{tag}>"
 
-        head = "".join(cell("th", h, r) for h, r in zip(self.headers, self._right))
+        head = "".join(cell("th", h, r) for h, r in zip(self.html_headers, self._right))
         body = "".join(
             "<tr>" + "".join(cell("td", c, r) for c, r in zip(row, self._right)) + "</tr>"
             for row in self.rows

@@ -85,6 +85,7 @@ class Comparison(ShownAsTable):
             title=f"scalar engine vs matrix BP1-BP4 ({self.cost} cost, "
             f"{m} example{'s' if m > 1 else ''}): largest |difference|",
             notes=notes,
+            html_headers=["layer l", "nˡ", "max |Δδˡ|", "max |Δ∂C/∂wˡ|", "max |Δ∂C/∂bˡ|"],
         )
 
     def details(self) -> str:

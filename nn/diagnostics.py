@@ -111,6 +111,17 @@ class Diagnosis(ShownAsTable):
             ],  # fmt: skip
             title=f"gradient health over {self.examples} examples ({self.cost} cost)",
             notes=self.warnings(),
+            html_headers=[
+                "layer l",
+                "nˡ",
+                "σ",
+                "mean ‖δˡ‖",
+                "‖∂C/∂wˡ‖",
+                "‖∂C/∂bˡ‖",
+                "‖wˡ‖",
+                "saturated",
+                "dead",
+            ],  # fmt: skip
         )
 
 

@@ -1,7 +1,7 @@
 """The progress bar of a training run, drawn by tqdm: a widget in Jupyter, a line on a terminal.
 
 Nothing is drawn when the output is not a terminal (a log file gets the epoch lines only)
-or before ``delay`` seconds have passed (a quick run shows no bar).
+or, on a terminal, before ``delay`` seconds have passed (a quick run shows no bar).
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ def progress_bar(
 ) -> std.tqdm:
     """A bar over every example of every epoch, described "epoch k/epochs".
 
-    On a terminal the bar is wiped when it closes; in a notebook the widget stays, showing
-    the finished run.
+    On a terminal the bar is wiped when it closes; in a notebook the widget is shown from
+    the start and stays, showing the finished run.
     """
     in_notebook = autonotebook.tqdm is not std.tqdm  # tqdm.auto chose the widget
+    if in_notebook:
+        delay = 0.0  # the widget stays, showing the finished run: no flicker to spare
     return tqdm(
         total=epochs * per_epoch,
         desc=f"epoch 1/{epochs}",

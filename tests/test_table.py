@@ -33,12 +33,12 @@ def test_compare_diagnose_history_and_summary_show_as_tables():
     data = [([0.5, -1.0], [1.0, 0.0]), ([0.1, 0.3], [0.0, 1.0])]
     comparison = nn.compare(net, data)
     head, rows = _html_rows(comparison)
-    assert head == ["layer", "n_l", "delta^l", "dC/dw^l", "dC/db^l"]
+    assert head == ["layer l", "nˡ", "max |Δδˡ|", "max |Δ∂C/∂wˡ|", "max |Δ∂C/∂bˡ|"]
     assert [r[:2] for r in rows] == [["2", "3"], ["3", "2"]]
     assert float(rows[1][2]) == float(f"{comparison.errors()[1][1]:.3g}")
     diagnosis = nn.diagnose(net, data)
     head, rows = _html_rows(diagnosis)
-    assert head[:3] == ["layer", "n_l", "sigma"] and [r[0] for r in rows] == ["2", "3"]
+    assert head[:4] == ["layer l", "nˡ", "σ", "mean ‖δˡ‖"] and [r[0] for r in rows] == ["2", "3"]
     history = nn.train(net, data, 3, 1, 0.5, seed=0, verbose=False, test_data=data)
     head, rows = _html_rows(history)
     assert head[:5] == ["epoch", "cost", "accuracy", "test cost", "test accuracy"]
