@@ -95,3 +95,29 @@ def test_a_wrong_shape_names_the_shape_passed():
         r"labels, got \(12, 1\)",
     ):
         nn.evaluate(MLP(4, [5, 3], seed=1), (X, labels[:, None]))
+
+
+def test_a_class_label_is_a_target_for_compare_and_the_drawings():
+    net, x = MLP(4, [5, 3], seed=1), [0.1, -0.2, 0.3, 0.0]
+    assert str(nn.compare(net, x, 2)) == str(nn.compare(net, x, [0.0, 0.0, 1.0]))
+    from viz.network import trace_numbers
+
+    assert trace_numbers(net, x, 1, "quadratic") == trace_numbers(net, x, [0, 1, 0], "quadratic")
+
+
+def test_plain_pairs_read_in_one_call_equal_pairs_read_one_by_one():
+    from nn.data import as_arrays
+
+    rng = np.random.default_rng(0)
+    plain = [(rng.normal(size=3).tolist(), [1.0, 0.0]) for _ in range(5)]
+    numpy_scalars = [([np.float64(v) for v in x], y) for x, y in plain]  # not plain: one by one
+    net = MLP(3, [2], seed=0)
+    for got, want in zip(as_arrays(plain, net, "t"), as_arrays(numpy_scalars, net, "t")):
+        assert np.array_equal(got, want) and got.dtype == want.dtype
+    for bad, message in [
+        ([0.1, True, 0.3], r"t: data\[4\]: input x\[1\]"),
+        ([0.1, 0.2], r"t: data\[4\]: input must have 3 values"),
+        ([0.1, float("inf"), 0.3], r"t: data\[4\]: input x\[1\]"),
+    ]:
+        with pytest.raises((TypeError, ValueError), match=message):
+            as_arrays(plain[:4] + [(bad, [1.0, 0.0])], net, "t")

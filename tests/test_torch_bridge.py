@@ -231,3 +231,19 @@ def test_the_docs_recipe_continues_training_in_torch_and_saves_with_safetensors(
     exec(compile(recipe, "docs/torch.md", "exec"), {})
     accuracy = float(re.search(r"tensor\(([\d.]+)", capsys.readouterr().out).group(1))
     assert accuracy > 0.8 and (tmp_path / "mnist_net.safetensors").stat().st_size > 23860 * 8
+
+
+def test_a_layer_and_a_neuron_have_the_keys_and_shapes_of_a_torch_linear(torch):
+    net = _net([3, 4, 2], "sigmoid")
+    layer, neuron = net.layers[0], net.layers[1].neurons[1]
+    for module, (n_in, n_out) in ((layer, (3, 4)), (neuron, (4, 1))):
+        linear = torch.nn.Linear(n_in, n_out, dtype=torch.float64)
+        state = module.state_dict()
+        assert {k: v.shape for k, v in state.items()} == {
+            k: tuple(v.shape) for k, v in linear.state_dict().items()
+        }
+        linear.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
+        module.load_state_dict(linear.state_dict())
+        assert np.array_equal(module.state_dict()["weight"], state["weight"])
+    assert neuron.state_dict()["weight"][0].tolist() == [w.data for w in neuron.w]
+    assert np.array_equal(layer.state_dict()["weight"], net.weights()[0])
