@@ -153,15 +153,17 @@ class TrainingWarning(UserWarning):
     """Training goes on, but something in the net is unhealthy (most units saturated or dead)."""
 
 
-def _is_hit(a: Sequence[float], y: Sequence[float]) -> bool | None:
-    """Whether output a classifies like target y: argmax for one-hot, a > ½ for 0/1 targets."""
-    if any(t not in (0, 1) for t in y):
+def _accuracy(outputs: np.ndarray, targets: np.ndarray) -> float | None:
+    """The share of rows a^L classifies like y: argmax for one-hot y, a > ½ for 0/1; None otherwise."""
+    if not np.isin(targets, (0.0, 1.0)).all():
         return None
-    if len(y) == 1:
-        return (a[0] > 0.5) == (y[0] == 1)
-    if sum(y) != 1:
+    if targets.shape[1] == 1:
+        hits = (outputs[:, 0] > 0.5) == (targets[:, 0] == 1.0)
+    elif not (targets.sum(axis=1) == 1.0).all():
         return None
-    return max(range(len(a)), key=a.__getitem__) == list(y).index(1)
+    else:
+        hits = outputs.argmax(axis=1) == targets.argmax(axis=1)
+    return float(np.mean(hits))
 
 
 def evaluate(net: MLP, data: Data, cost: str = "quadratic") -> tuple[float, float | None]:
@@ -174,12 +176,8 @@ def _evaluate(net: MLP, data: list[Example], cost: str) -> tuple[float, float | 
     with no_grad():
         traces = [net.trace(x) for x, _ in data]
         c = mean_cost(traces, [y for _, y in data], cost).data
-    return c, _accuracy([[v.data for v in t.output] for t in traces], data)
-
-
-def _accuracy(outputs: Sequence[Sequence[float]], data: list[Example]) -> float | None:
-    hits = [_is_hit(a, y) for a, (_, y) in zip(outputs, data)]
-    return None if None in hits else sum(map(bool, hits)) / len(hits)
+    outputs = np.array([[v.data for v in t.output] for t in traces])
+    return c, _accuracy(outputs, np.array([y for _, y in data]))
 
 
 def _scores(
@@ -189,7 +187,8 @@ def _scores(
     if trainer is None:
         return _evaluate(net, data, cost)
     costs, outputs = trainer.evaluate(held_out)
-    return float(np.mean(costs)), _accuracy(outputs.tolist(), data)
+    targets = trainer.held[1] if held_out else trainer.Y
+    return float(np.mean(costs)), _accuracy(outputs, targets)
 
 
 @contextmanager
