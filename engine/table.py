@@ -47,6 +47,10 @@ class Table(str):
         table._right = right
         return table
 
+    def __getnewargs__(self) -> tuple[Any, ...]:
+        # copies and pickles make the table again from its parts, not from its text
+        return self.headers, self.rows, self.caption, self.notes, self.html_headers
+
     def _repr_html_(self) -> str:
         def cell(tag: str, text: str, right: bool) -> str:
             style = ' style="text-align: right"' if right else ' style="text-align: left"'

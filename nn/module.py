@@ -67,12 +67,15 @@ class Module:
         for key, values in named.items():
             if key not in state:
                 continue
-            try:
-                given = np.asarray(state[key], dtype=float)
-            except (TypeError, ValueError) as e:
+            value = state[key]
+            if hasattr(value, "detach"):  # a torch tensor, on any device, perhaps requiring grad
+                value = value.detach().cpu().numpy()
+            given = np.asarray(value)
+            if given.dtype.kind not in "iuf":
                 raise TypeError(
-                    f"load_state_dict: {key!r} is not an array of numbers ({e})"
-                ) from None
+                    f"load_state_dict: {key!r} must be an array of numbers, got {given.dtype}"
+                )
+            given = given.astype(float)
             if given.shape != values.shape:
                 raise ValueError(
                     f"load_state_dict: {key!r} must have shape {values.shape}, got {given.shape}"

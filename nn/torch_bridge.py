@@ -51,6 +51,8 @@ def to_torch(net: MLP, dtype: torch.dtype | None = None) -> torch.nn.Sequential:
     if not isinstance(net, MLP):
         raise TypeError(f"to_torch: expected an nn.MLP, got {type(net).__name__}")
     dtype = th.float64 if dtype is None else dtype
+    if not (isinstance(dtype, th.dtype) and dtype.is_floating_point):
+        raise TypeError(f"to_torch: dtype must be a torch floating-point dtype, got {dtype!r}")
     modules = []
     for n_in, n_out, name in zip(net.sizes, net.sizes[1:], net.activations):
         modules.append(th.nn.Linear(n_in, n_out, dtype=dtype))

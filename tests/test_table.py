@@ -1,5 +1,7 @@
 """Results shown as tables: aligned text for print and IPython, HTML for Jupyter."""
 
+import copy
+import pickle
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -26,6 +28,8 @@ def test_a_table_is_its_aligned_text_and_escapes_its_html():
     assert "<caption>T</caption>" in html and "a&lt;b" in html and "<p>n &lt;i&gt;</p>" in html
     assert _html_rows(t) == (["name", "value"], [["a<b", "1.5"], ["c & d", "12.25%"]])
     assert 'style="text-align: right">1.5<' in html and 'style="text-align: left">a&lt;b<' in html
+    again = pickle.loads(pickle.dumps(t))  # remade from its parts, not from its text
+    assert again == t and again._repr_html_() == html and copy.deepcopy(t).notes == ["n <i>"]
 
 
 def test_compare_diagnose_history_and_summary_show_as_tables():

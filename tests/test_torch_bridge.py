@@ -69,7 +69,8 @@ def test_load_state_dict_sets_every_parameter_or_none(torch):
             r"'2.weight' must have shape \(2, 4\)",
         ),
         ({**good, "2.bias": np.array([0.0, np.nan])}, ValueError, "'2.bias' holds numbers that"),
-        ({**good, "0.bias": ["a"] * 4}, TypeError, "'0.bias' is not an array of numbers"),
+        ({**good, "0.bias": ["a"] * 4}, TypeError, "'0.bias' must be an array of numbers, got <U1"),
+        ({**good, "0.bias": np.ones(4, bool)}, TypeError, "'0.bias' must be an array of numbers"),
         ([("0.bias", 1.0)], TypeError, "state must be a dict of arrays"),
     ]:
         changed = (
@@ -92,6 +93,10 @@ def test_load_state_dict_takes_torch_tensors(torch):
     )  # fmt: skip
     net.load_state_dict(model.state_dict())
     assert net.weights()[1].tolist() == model[2].weight.tolist()
+    net.load_state_dict(dict(model.named_parameters()))  # tensors that require grad
+    assert net.biases()[0].tolist() == model[0].bias.tolist()
+    with pytest.raises(TypeError, match="to_torch: dtype must be a torch floating-point dtype"):
+        nn.to_torch(net, dtype=torch.int64)
 
 
 @pytest.mark.parametrize(("sizes", "activations", "cost"), NETS)
