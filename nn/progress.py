@@ -6,6 +6,8 @@ or, on a terminal, before ``delay`` seconds have passed (a quick run shows no ba
 
 from __future__ import annotations
 
+import sys
+import time
 from typing import TextIO
 
 from tqdm import autonotebook, std
@@ -33,3 +35,12 @@ def progress_bar(
         disable=None,  # off when the stream is not a terminal
         dynamic_ncols=True,
     )
+
+
+def write_line(bar: std.tqdm, line: str) -> None:
+    """Print line to stdout: above the bar once it shows, plainly before (so it stays hidden)."""
+    # tqdm.write redraws every bar after the line, even one still within its delay
+    if not bar.disable and time.time() >= bar.start_t + bar.delay:
+        bar.write(line, file=sys.stdout)
+    else:
+        print(line)

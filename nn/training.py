@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import math
 import random
-import sys
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -25,7 +24,7 @@ from nn.costs import cost_named, mean_cost
 from nn.data import Data, Example, as_pairs
 from nn.diagnostics import Diagnosis
 from nn.network import MLP
-from nn.progress import progress_bar
+from nn.progress import progress_bar, write_line
 
 
 def _real(value: object, name: str, positive: bool = False) -> float:
@@ -340,7 +339,7 @@ def train(
                     warned = True
             history.append(stats)
             if bar is not None:
-                bar.write(_report(stats, epochs), file=sys.stdout)
+                write_line(bar, _report(stats, epochs))
             if on_epoch is not None:
                 on_epoch(stats)
     finally:  # the bar is wiped even when a step stops the run

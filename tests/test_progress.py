@@ -47,3 +47,12 @@ def test_train_draws_the_bar_on_a_terminal_and_prints_whole_epoch_lines(monkeypa
     assert [line.split()[:2] for line in lines] == [["epoch", "1/2"], ["epoch", "2/2"]]
     bar = drawn.getvalue()  # over both epochs' 40 examples, then wiped
     assert bar.startswith("\repoch 1/2:") and "/40 " in bar and bar.endswith("\r")
+
+
+def test_a_quick_run_prints_its_epoch_lines_without_drawing_the_bar(monkeypatch, capsys):
+    drawn = Terminal()
+    monkeypatch.setattr(
+        nn.training, "progress_bar", lambda e, n: progress_bar(e, n, stream=drawn, delay=3600.0)
+    )
+    nn.train(nn.MLP(2, [3, 1], seed=0), nn.datasets.xor(n=20, seed=0), 3, 5, 0.5, seed=0)
+    assert len(capsys.readouterr().out.splitlines()) == 3 and drawn.getvalue() == ""
