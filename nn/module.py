@@ -59,7 +59,7 @@ class Module:
         missing = [k for k in named if k not in state]
         unexpected = [k for k in state if k not in named]
         if strict and (missing or unexpected):
-            raise KeyError(
+            raise ValueError(
                 f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}; "
                 f"this module's keys are {list(named)}"
             )
