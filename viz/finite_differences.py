@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
+import functools
 import math
 from dataclasses import dataclass
 
 from engine import Value
+from engine.gradcheck import central_difference
 from viz import style
 
 STEP = 1e-6  # relative step: small against the curvature, large against rounding
@@ -61,24 +63,27 @@ def check_node(order: list[Value], i: int) -> NodeCheck:
     node = order[i]
     x = node.data
     h = STEP * max(1.0, abs(x))
+
+    @functools.cache  # x ± h serve both the one-sided and the central differences
+    def root_at(xi: float) -> float:
+        return downstream_value(order, i, xi)
+
     try:
-        up, half_up, mid, half_down, down = (
-            downstream_value(order, i, x + d) for d in (h, h / 2, 0.0, -h / 2, -h)
-        )
+        mid = root_at(x)
+        ahead, behind = (root_at(x + h) - mid) / h, (mid - root_at(x - h)) / h
+        if not all(map(math.isfinite, (ahead, behind))) or abs(ahead - behind) > KINK_TOL * max(
+            1.0, abs(ahead), abs(behind)
+        ):
+            return NodeCheck(None, Agreement.UNDECIDABLE)
+        numeric, halved = central_difference(root_at, x, h), central_difference(root_at, x, h / 2)
     except (ArithmeticError, ValueError):  # the step left the domain (log near 0, …)
         return NodeCheck(None, Agreement.UNDECIDABLE)
-    ahead, behind = (up - mid) / h, (mid - down) / h
-    if not all(map(math.isfinite, (ahead, behind))) or abs(ahead - behind) > KINK_TOL * max(
-        1.0, abs(ahead), abs(behind)
-    ):
-        return NodeCheck(None, Agreement.UNDECIDABLE)
-    numeric = (up - down) / (2 * h)
     if math.isclose(numeric, node.grad, rel_tol=RTOL, abs_tol=ATOL):
         return NodeCheck(numeric, Agreement.AGREES)
     # The central difference's error is twice its change when the step halves where a
     # derivative jumps (error ∝ h), 4/3 of it where f is smooth (∝ h²): within 4 × the change
     # the grad cannot be told wrong at this step.
-    change = abs(numeric - (half_up - half_down) / h)
+    change = abs(numeric - halved)
     if abs(numeric - node.grad) <= 4 * change:
         return NodeCheck(numeric, Agreement.UNDECIDABLE)
     return NodeCheck(numeric, Agreement.DISAGREES)
