@@ -98,7 +98,7 @@ def sequence(x: Any, what: str, n: int | None = None, why: str = "") -> Sequence
     elif isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
         raise TypeError(f"{what} must be a list, tuple or 1-D array, got {_got(x)}")
     if n is not None and len(x) != n:
-        raise ValueError(f"{what} must have {n} values{why}, got {len(x)}")
+        raise ValueError(f"{what} must have {n} value{'s' * (n != 1)}{why}, got {len(x)}")
     return x
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine import Value, logsumexp
+from engine import Value, checks, logsumexp
 
 Array = np.ndarray
 
@@ -126,31 +126,16 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (SIGMOID, TANH, RELU, L
 
 
 def activation_named(name: object) -> Activation:
-    """The record of the activation called ``name``; ValueError listing the valid names."""
-    if not isinstance(name, str) or name not in ACTIVATIONS:
-        raise ValueError(
-            f"activation: unknown {name!r}; valid names are "
-            f"{', '.join(repr(n) for n in ACTIVATIONS)}"
-        )
-    return ACTIVATIONS[name]
+    """The ``Activation`` called ``name``; ValueError listing the valid names."""
+    return ACTIVATIONS[checks.one_of(name, "activation", ACTIVATIONS)]
 
 
 def layer_activations(activation: str | Sequence[str], n_layers: int) -> list[str]:
     """One activation name per weight layer, from one name or a list; ValueError if unknown."""
     if isinstance(activation, str):
         names = [activation] * n_layers
-    elif isinstance(activation, Sequence):
-        names = list(activation)
-    else:
-        raise ValueError(
-            f"activation: expected a name such as 'sigmoid' or a list with one name per layer "
-            f"({n_layers}), got {type(activation).__name__}: {activation!r}"
-        )
-    if len(names) != n_layers:
-        raise ValueError(
-            f"activation: expected one name or {n_layers} names (one per layer), "
-            f"got {len(names)}: {names!r}"
-        )
+    else:  # a name such as 'sigmoid' or a list of them, one per layer
+        names = list(checks.sequence(activation, "activation", n_layers, " (one per layer)"))
     for name in names:
         activation_named(name)
     return names

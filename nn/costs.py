@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine import Value, logsumexp
+from engine.checks import one_of, sequence
 from engine.value import Number
 from nn.activations import Activation
-from nn.checks import sequence
-from nn.trace import Trace
+from nn.network import Trace
 
 Array = np.ndarray
 Target = Sequence[Value | Number]
@@ -268,10 +268,8 @@ COSTS: dict[str, Cost] = {
 
 
 def cost_named(name: object) -> Cost:
-    """The record of the cost called ``name``; ValueError listing the valid names."""
-    if not isinstance(name, str) or name not in COSTS:
-        raise ValueError(f"cost: unknown {name!r}; valid names are {', '.join(map(repr, COSTS))}")
-    return COSTS[name]
+    """The ``Cost`` called ``name``; ValueError listing the valid names."""
+    return COSTS[one_of(name, "cost", COSTS)]
 
 
 def mean_cost(

@@ -36,7 +36,7 @@ def test_scaled_init_divides_each_weight_by_root_n_in_and_keeps_the_biases():
 
 def test_unknown_init_lists_the_valid_names():
     with pytest.raises(
-        ValueError, match="MLP init: unknown 'xavier'; valid names are 'normal', 'scaled'"
+        ValueError, match="MLP: init must be one of 'normal', 'scaled', got 'xavier'"
     ):
         MLP(2, [2], init="xavier")
 
@@ -128,23 +128,32 @@ def test_neuron_and_layer_are_usable_alone():
 def test_unknown_activation_lists_the_valid_names():
     with pytest.raises(
         ValueError,
-        match="unknown 'swish'; valid names are 'sigmoid', 'tanh', 'relu', 'linear', 'softmax'",
+        match="activation must be one of 'sigmoid', 'tanh', 'relu', 'linear', 'softmax', got 'swish'",
     ):
         MLP(2, [2], activation="swish")
-    with pytest.raises(ValueError, match="expected one name or 2 names"):
+    with pytest.raises(ValueError, match=r"activation must have 2 values \(one per layer\), got 1"):
         MLP(2, [2, 1], activation=["relu"])
 
 
-@pytest.mark.parametrize("nin, nouts", [(0, [2]), (2, []), (2, [0]), (2.5, [1]), (2, [True])])
-def test_bad_sizes(nin, nouts):
-    with pytest.raises(ValueError, match="MLP sizes must be positive integers"):
+@pytest.mark.parametrize(
+    "nin, nouts, error, message",
+    [
+        (0, [2], ValueError, "MLP: nin must be ≥ 1, got 0"),
+        (2, [], ValueError, "MLP: nouts must hold at least one layer size"),
+        (2, [0], ValueError, r"MLP: nouts\[0\] must be ≥ 1, got 0"),
+        (2.5, [1], TypeError, "MLP: nin must be an integer, got float: 2.5"),
+        (2, [True], TypeError, r"MLP: nouts\[0\] must be an integer, got bool: True"),
+    ],
+)
+def test_bad_sizes(nin, nouts, error, message):
+    with pytest.raises(error, match=message):
         MLP(nin, nouts)
 
 
 def test_nouts_must_be_a_list():
     with pytest.raises(
         TypeError,
-        match=r"MLP nouts \(the list of layer sizes\) must be a list, tuple or 1-D array, got int: 3",
+        match=r"MLP: nouts \(the list of layer sizes\) must be a list, tuple or 1-D array, got int: 3",
     ):
         MLP(2, 3)
 
@@ -188,27 +197,24 @@ def test_sizes_and_seed_accept_numpy_integers():
     net = MLP(np.int64(2), [np.int64(3), np.int32(1)], seed=np.int64(5))
     assert net.sizes == [2, 3, 1] and all(type(n) is int for n in net.sizes)
     assert net.weights()[0].tolist() == MLP(2, [3, 1], seed=5).weights()[0].tolist()
-    with pytest.raises(ValueError, match="sizes must be positive integers"):
+    with pytest.raises(TypeError, match=r"MLP: nouts\[0\] must be an integer, got float64"):
         MLP(2, [np.float64(3.0)])
-    with pytest.raises(TypeError, match="MLP: seed must be an integer or None, got 1.5"):
+    with pytest.raises(TypeError, match="MLP: seed must be an integer ≥ 0 or None, got float: 1.5"):
         MLP(2, [1], seed=1.5)
 
 
 @pytest.mark.parametrize(
-    "activation, message",
+    "activation, error, message",
     [
-        (
-            None,
-            "expected a name such as 'sigmoid' or a list with one name per layer \\(1\\), got NoneType",
-        ),
-        (3, "got int: 3"),
-        ({"a": 1}, "got dict"),
-        (["sigmoid", "tanh"], "expected one name or 1 names"),
+        (None, TypeError, "activation must be a list, tuple or 1-D array, got NoneType"),
+        (3, TypeError, "activation must be a list, tuple or 1-D array, got int: 3"),
+        ({"a": 1}, TypeError, "got dict"),
+        (["sigmoid", "tanh"], ValueError, r"activation must have 1 value \(one per layer\), got 2"),
     ],
 )
-def test_bad_activation_is_named(activation, message):
+def test_bad_activation_is_named(activation, error, message):
     # activation=None failed deep inside
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(error, match=message):
         MLP(2, [1], activation=activation)
 
 
