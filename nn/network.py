@@ -267,7 +267,7 @@ def check_parameters(
                 if isinstance(given, np.ndarray)
                 else type(given).__name__
             )
-            raise ValueError(f"{name} must be a list with one array per layer, got {what}")
+            raise TypeError(f"{name} must be a list with one array per layer, got {what}")
     if len(weights) != len(biases) or not weights:
         raise ValueError(
             f"need one bias vector per weight matrix and at least one layer, "

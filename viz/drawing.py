@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import graphviz
 
+from engine import checks
 from viz import rendering, style
 
 
@@ -35,8 +36,7 @@ class Drawing(graphviz.Digraph):
 
 def new_drawing(name: str, rankdir: str) -> Drawing:
     """An empty drawing with the shared fonts and the given direction (LR, TB, …)."""
-    if rankdir not in ("LR", "RL", "TB", "BT"):
-        raise ValueError(f"rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir!r}")
+    checks.one_of(rankdir, "rankdir", ("LR", "RL", "TB", "BT"))
     g = Drawing(name=name)
     g.attr(rankdir=rankdir, fontname=style.FONT)
     g.attr("node", fontname=style.FONT, fontsize=style.FONT_SIZE)
