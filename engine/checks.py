@@ -16,7 +16,7 @@ from typing import Any, TypeGuard
 
 import numpy as np
 
-# a real number is checked in engine/value.py, which every other check builds on
+# value.py's own check of a real number (``real``) is the root that real_number builds on
 from engine.value import is_real, real
 
 __all__ = [
@@ -26,7 +26,6 @@ __all__ = [
     "is_real",
     "one_of",
     "path",
-    "real",
     "real_number",
     "seed",
     "sequence",

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from engine.autodiff import chain_term, grad, topological_order
-from engine.checks import one_of, real, sequence
+from engine.checks import one_of, real_number, sequence
 from engine.grad_mode import enable_grad
 from engine.value import Number, Value, weighted_sum
 
@@ -45,7 +45,7 @@ def point_of(inputs: Sequence[Value | Number] | np.ndarray, who: str) -> list[fl
     if not len(inputs):
         raise ValueError(f"{who}: inputs must hold at least one number or Value, got {inputs!r}")
     return [
-        x.data if isinstance(x, Value) else real(x, f"{who}: inputs[{i}]")
+        x.data if isinstance(x, Value) else real_number(x, f"{who}: inputs[{i}]")
         for i, x in enumerate(inputs)
     ]
 
@@ -77,7 +77,7 @@ def _record(
 
 def _vector(v: Sequence[Number], n: int, who: str, name: str) -> list[float]:
     v = sequence(v, f"{who}: {name}", n, " (one per input)")
-    return [real(x, f"{who}: {name}[{i}]") for i, x in enumerate(v)]
+    return [real_number(x, f"{who}: {name}[{i}]") for i, x in enumerate(v)]
 
 
 def jacobian(

@@ -1,8 +1,8 @@
-"""The activation functions σ, one record each: scalar form on Values, numpy form, σ'(z), drawn text.
+"""The activation functions σ, one entry each: scalar form on Values, numpy form, σ'(z), drawn text.
 
 Every user of an activation (the network of Values, the matrix reference in
-``nn/matrix.py``, the drawings in ``viz/network.py``) reads its record here, so adding
-an activation is adding one record to ``ACTIVATIONS``. Most σ act on each z^l_j alone
+``nn/matrix.py``, the drawings in ``viz/network.py``) reads its entry here, so adding
+an activation is adding one entry to ``ACTIVATIONS``. Most σ act on each z^l_j alone
 (``Activation.elementwise``); a layer-wise σ (softmax) maps the whole z^l to a^l and
 gives its derivative as the Jacobian ∂a^l_j/∂z^l_k.
 """
@@ -52,11 +52,11 @@ class Activation:
         return self.scalar(zs)
 
     def __reduce__(self) -> tuple[Callable[[object], Activation], tuple[str]]:
-        # Its forms are functions, often lambdas: a record pickles as its name (a net too).
+        # Its forms are functions, often lambdas: an entry pickles as its name (a net too).
         return (activation_named, (self.name,))
 
     def __deepcopy__(self, memo: dict[int, object]) -> Activation:
-        return self  # one record per name, shared by every copy of a net
+        return self  # one entry per name, shared by every copy of a net
 
     def error(self, z: Array, grad_a: Array) -> Array:
         """∂C/∂z^l from ∂C/∂a^l: grad_a ⊙ σ'(z), the shared step of BP1 and BP2."""

@@ -1,10 +1,10 @@
-"""The costs C(a^L, y) of one example, one record each, in the manner of Nielsen's ``network2.py``.
+"""The costs C(a^L, y) of one example, one entry each, in the manner of Nielsen's ``network2.py``.
 
 A ``Cost`` holds its scalar form on Values, its numpy form, ∇_a C and the text a drawing
 shows; where a cost pairs with an output activation σ^L so well that it is better taken
 from z^L (cross-entropy on sigmoid outputs), an ``OnOutput`` entry holds that form in both
 worlds and its δ^L rule. The network of Values, the matrix reference (``nn/matrix.py``),
-training and the drawings all read these records; adding a cost is adding one record.
+training and the drawings all read these entries; adding a cost is adding one entry.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class Cost:
     """What ``outputs`` means, for error messages."""
 
     def __reduce__(self) -> tuple[Callable[[object], Cost], tuple[str]]:
-        # As an activation record: pickled as its name, one record per name.
+        # As an activation: pickled as its name, one entry per name.
         return (cost_named, (self.name,))
 
     def __deepcopy__(self, memo: dict[int, object]) -> Cost:

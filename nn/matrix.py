@@ -4,7 +4,7 @@ Notation as in chapter 2 of Nielsen's *Neural Networks and Deep Learning*
 (docs/backpropagation.md). Layer l = 1 is the input; ``weights[i]`` is w^l for
 l = i + 2, of shape (n_l, n_{l-1}) with ``w[j, k]`` = w^l_jk; ``biases[i]`` is b^l, of
 shape (n_l,). In the batch functions an input ``X`` holds one example per column.
-σ, σ', C and ∇_a C come from the activation and cost records (``nn/activations.py``,
+σ, σ', C and ∇_a C come from the activation and cost entries (``nn/activations.py``,
 ``nn/costs.py``); nothing here touches a ``Value``.
 
     feedforward:  z^l = w^l a^{l-1} + b^l,  a^l = σ(z^l)

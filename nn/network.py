@@ -19,7 +19,7 @@ import numpy as np
 
 from engine import Value
 from engine.autodiff import zero_grad
-from engine.checks import count, is_real, one_of, real, sequence
+from engine.checks import count, is_real, one_of, real_number, sequence
 from engine.value import Number, weighted_sum_of_values
 from nn import saving
 from nn.activations import activation_named, layer_activations
@@ -399,7 +399,7 @@ class MLP(Module):
                     f"target y[{j}] is the bool {yj!r}; give targets as numbers 1.0 and 0.0 "
                     f"(for a numpy array Y, Y.astype(float))"
                 )
-            out.append(real(yj, f"target y[{j}]"))
+            out.append(real_number(yj, f"target y[{j}]"))
         return out
 
     def trace(self, x: Sequence[Value | Number]) -> Trace:

@@ -47,6 +47,6 @@ def _held_out_accuracy(train, test, setup, seed, epochs=30, batch_size=10):
 def test_mnist_held_out_accuracy_over_seeds_0_to_2_meets_the_target(mnist, name):
     setup, target = SETUPS[name]
     train, test = mnist
-    with threadpool_limits(1):  # small matrices: one thread is 3x faster than several
+    with threadpool_limits(1):  # small matrices: one thread beats several
         accuracies = [_held_out_accuracy(train, test, setup, seed) for seed in range(3)]
     assert np.mean(accuracies) >= target, accuracies
