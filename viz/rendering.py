@@ -21,13 +21,13 @@ GRAPHVIZ_DOT = (
     "graphviz; conda: conda install -c conda-forge graphviz)"
 )
 HOW_TO_GET_A_RENDERER = (
-    f"install {GRAPHVIZ_DOT} or, with pip alone, the 'render' extra: "
-    "pip install 'backprop-engine[render]' (graphviz-pure: SVG and PNG)"
+    f"install {GRAPHVIZ_DOT} or, with pip alone, graphviz-pure (a dependency of "
+    "backprop-engine that this environment lacks): pip install graphviz-pure (SVG and PNG)"
 )
 
 
-# Where pip put this Python's console scripts: graphviz-pure installed by the 'render'
-# extra is found there even when a virtual environment is used without activating it.
+# Where pip put this Python's console scripts: graphviz-pure, a dependency, is found there
+# even when a virtual environment is used without activating it.
 SCRIPTS_DIR: str | None = sysconfig.get_path("scripts")
 
 
