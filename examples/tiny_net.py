@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nn
 import viz
+from viz.net_page import MAX_PAGE_WEIGHTS
 
 
 def numbers(text: str) -> list[float]:
@@ -112,7 +113,7 @@ def draw(net: nn.MLP, args: argparse.Namespace) -> None:
     """The picture of the net and the page stepping through its backward pass, or why not."""
     picture = args.out / f"tiny_net.{args.format}"
     try:
-        graph = viz.draw_net(net, args.x, args.y, cost=args.cost)
+        graph = viz.draw_net(net, args.x, args.y, cost=args.cost, max_weights=MAX_PAGE_WEIGHTS)
         viz.render(graph, picture, dot_source=picture.with_suffix(".dot"))
         print(f"wrote {picture} and {picture.with_suffix('.dot')}")
         page = viz.step_through_net(
@@ -123,7 +124,8 @@ def draw(net: nn.MLP, args: argparse.Namespace) -> None:
     except viz.GraphTooLargeError:  # a tiny net's picture only: its numbers are printed above
         weights = sum(a * b for a, b in zip(net.sizes, net.sizes[1:]))
         print(
-            f"no picture: {weights} weights are too many to draw one by one (200 at most); "
+            f"no picture: {weights} weights are too many to draw one by one "
+            f"({MAX_PAGE_WEIGHTS} at most, a 10-20-10 net); "
             f"the numbers above are the whole result",
             file=sys.stderr,
         )

@@ -54,6 +54,7 @@ def value_graph(
     (``node_id``, ``edge_id``) that the SVG keeps, so a page can find it.
     """
     g = new_drawing("value_graph", rankdir)
+    g.attr("edge", fontsize=style.VALUE_EDGE_FONT_SIZE)
     ids = {node: i for i, node in enumerate(order)}
     root = order[-1]
     for node, i in ids.items():

@@ -11,7 +11,7 @@ from engine import Value
 from engine.value import Number
 from nn import matrix
 from nn.network import MLP
-from viz import labels, style
+from viz import labels, net_layout, style
 from viz.network import (
     Line,
     NetNumbers,
@@ -32,6 +32,7 @@ LEGEND = [
     ("final", "a grad that is known"),
 ]
 MAX_EQUATION_TERMS = 6  # BP4 lists this many ∂C/∂w^l_jk, then "…"
+MAX_PAGE_WEIGHTS = 400  # a 10-20-10 net; above it the picture is refused unless asked for
 
 
 class _NetFrames:
@@ -77,6 +78,11 @@ class _NetFrames:
             eid: {i: self.text(line_text(line)) for i, line in enumerate(ls)}
             for eid, ls in lines.items()
         }
+        for eid in texts:  # a wide layer's weights share one lane: only BP2's column is labelled
+            if eid.startswith("w") and "column" not in classes.get(eid, ""):
+                l = int(eid[1:].split("_")[0])
+                if len(self.n.w[l - 2][0]) > net_layout.MAX_LANES:
+                    texts[eid] = dict.fromkeys(texts[eid], "")
         for l in range(2, self.n.L + 1):
             for j in range(len(self.n.z[l - 2])):
                 if ("delta", l, j) in self.known:
@@ -288,7 +294,7 @@ def step_through_net(
     cost: str = "quadratic",
     number_format: str = ".3g",
     rankdir: str = "LR",
-    max_weights: int | None = 200,
+    max_weights: int | None = MAX_PAGE_WEIGHTS,
     scripts: bool = True,
 ) -> StepPage:
     """A self-contained HTML page stepping through backpropagation in ``net`` on one example.
@@ -296,7 +302,9 @@ def step_through_net(
     On ``draw_net``'s picture: the cost, δ^L (BP1), each δ^l_k from δ^{l+1} through a
     column of w^{l+1} (BP2), then ∂C/∂b^l and ∂C/∂w^l (BP3, BP4), with the equation of
     each step beside the picture and every number checked against ``nn.matrix``.
-    Written to ``path`` (``.html``) when given; shown inline in Jupyter.
+    Written to ``path`` (``.html``) when given; shown inline in Jupyter. Nets of more than
+    ``max_weights`` weights (400, a 10-20-10 net) raise GraphTooLargeError; in a layer of
+    more than four inputs per neuron only the weights of BP2's column are labelled.
     """
     style.check_number_format(number_format)
     check_net_size(net, max_weights, "step_through_net")
@@ -312,7 +320,7 @@ def step_through_net(
         eid: [(max((f.texts[eid][i] for f in frames), key=len), None) for i in texts]
         for eid, texts in frames[0].texts.items()
     }
-    svg = draw_lines(n, layout, rankdir, scripts).svg()
+    svg = draw_lines(n, layout, rankdir, scripts, every_weight=True).svg()
     title = f"Backpropagation in a {'-'.join(map(str, net.sizes))} net, one step at a time"
     legend = [(cls, labels.scripted(text) if scripts else text) for cls, text in LEGEND]
     return write_page(title, svg, frames, legend, path)

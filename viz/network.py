@@ -16,7 +16,7 @@ from engine.value import Number
 from nn.activations import activation_named
 from nn.costs import cost_named
 from nn.network import MLP
-from viz import labels, style
+from viz import labels, net_layout, style
 from viz.drawing import Drawing, new_drawing
 from viz.graph import GraphTooLargeError
 
@@ -155,24 +155,24 @@ def line_text(line: Line) -> str:
     return symbol if value is None else f"{symbol} = {value}"
 
 
-def column(g: Drawing, ids: list[str]) -> None:
-    """Puts the nodes ``ids`` in one rank in this order: top to bottom (left to right for TB).
-
-    Invisible edges from each node to the next, which dot lays out tail first. Layers are
-    not clusters because dot ignores that order inside a cluster.
-    """
-    with g.subgraph() as rank:
-        rank.attr(rank="same")
-        for tail, head in zip(ids, ids[1:]):
-            rank.edge(tail, head, style="invis")
-
-
-def draw_lines(n: NetNumbers, lines: dict[str, list[Line]], rankdir: str, scripts: bool) -> Drawing:
+def draw_lines(
+    n: NetNumbers,
+    lines: dict[str, list[Line]],
+    rankdir: str,
+    scripts: bool,
+    every_weight: bool = False,
+    key: bool = False,
+) -> Drawing:
     """The net's picture with the given label lines; every node and edge has its element id.
 
     Each layer is a column headed by its name, neuron j at position j (inputs a^1_k too),
-    so that column k of w^{l+1} is the k-th edge row between two columns.
+    so that column k of w^{l+1} is the k-th edge row between two columns; the places come
+    from ``net_layout``, where no two texts overlap. A layer with more than
+    ``net_layout.MAX_LANES`` inputs per neuron has its weights labelled only with
+    ``every_weight`` (a page, which shows one column's labels at a time).
     """
+    if rankdir not in ("LR", "TB"):
+        raise ValueError(f"rankdir must be 'LR' or 'TB' for a net, got {rankdir!r}")
 
     def notation(text: str) -> str:
         return labels.scripted(text) if scripts else text
@@ -180,50 +180,88 @@ def draw_lines(n: NetNumbers, lines: dict[str, list[Line]], rankdir: str, script
     def texts(eid: str) -> list[str]:
         return [notation(line_text(line)) for line in lines[eid]]
 
-    def label(eid: str) -> str:
-        return labels.lines(*texts(eid))
+    boxes: dict[str, tuple[net_layout.Box, str]] = {}
 
-    def neuron(eid: str, fill: str) -> str:
-        g.node(eid, labels.table(texts(eid), fill), id=eid, shape="plain")
-        return eid
+    def box(eid: str, fill: str) -> net_layout.Box:
+        boxes[eid] = (net_layout.box(texts(eid)), fill)
+        return boxes[eid][0]
 
-    def heading(l: int, text: str) -> str:
-        g.node(f"layer{l}", labels.plain(notation(text)), id=f"layer{l}", shape="plaintext")
-        return f"layer{l}"
+    edge_labels: dict[str, net_layout.Label] = {}
+
+    def edge_label(eid: str) -> net_layout.Label:
+        edge_labels[eid] = net_layout.label(texts(eid))
+        return edge_labels[eid]
+
+    columns = [[box(f"a1_{k}", style.INPUT_FILL) for k in range(len(n.x))]]
+    weights: dict[str, tuple[int, int, int, net_layout.Label | None]] = {}
+    sigmas: dict[str, tuple[int, int, net_layout.Label]] = {}
+    joins: dict[str, tuple[str, str]] = {}  # edge id → (tail, head)
+    pens: dict[str, dict[str, str]] = {}  # a weight's edge: colour by sign, width by size
+    headings = [(0, net_layout.heading([notation("layer 1"), "(input)"]))]
+    for l in range(2, n.L + 1):
+        c = len(columns)  # the column of z^l; a^{l−1} is column c − 1, a^l column c + 1
+        output = " (output)" if l == n.L else ""
+        headings.append(
+            (
+                c,
+                net_layout.heading(
+                    [notation(f"layer {l}{output}"), notation(n.layer_texts[l - 2])]
+                ),
+            )
+        )
+        labelled = every_weight or len(n.w[l - 2][0]) <= net_layout.MAX_LANES
+        for j, row in enumerate(n.w[l - 2]):
+            for k in range(len(row)):
+                eid = f"w{l}_{j}_{k}"
+                weights[eid] = (c - 1, k, j, edge_label(eid) if labelled else None)
+                joins[eid] = (f"a{l - 1}_{k}", f"z{l}_{j}")
+                w = row[k]
+                colour = style.POSITIVE_WEIGHT if w >= 0 else style.NEGATIVE_WEIGHT
+                pens[eid] = {"color": colour, "penwidth": style.weight_pen(w)}
+            sigmas[f"s{l}_{j}"] = (c, j, edge_label(f"s{l}_{j}"))
+            joins[f"s{l}_{j}"] = (f"z{l}_{j}", f"a{l}_{j}")
+        columns.append([box(f"z{l}_{j}", style.Z_FILL) for j in range(len(n.z[l - 2]))])
+        columns.append([box(f"a{l}_{j}", style.A_FILL) for j in range(len(n.z[l - 2]))])
+    shape = net_layout.NetShape(columns, weights, sigmas, headings)
+    if "C" in lines:
+        shape.cost = box("C", style.COST_FILL)
+        shape.from_z = n.from_z
+        last = len(columns) - (2 if n.from_z else 1)
+        shape.cost_edges = {f"c{j}": (last, j, edge_label(f"c{j}")) for j in range(len(n.z[-1]))}
+        source = "z" if n.from_z else "a"
+        joins.update({f"c{j}": (f"{source}{n.L}_{j}", "C") for j in range(len(n.z[-1]))})
+    polylines = net_layout.place(shape, rankdir)
 
     g = new_drawing("network", rankdir)
-    g.attr(nodesep="0.3", ranksep="1.2")
-    inputs = [heading(1, "layer 1 (input)")]
-    for k in range(len(n.x)):
-        a = f"a1_{k}"
-        g.node(a, label(a), id=a, shape="box", style="filled", fillcolor=style.INPUT_FILL)
-        inputs.append(a)
-    column(g, inputs)
-    for l in range(2, n.L + 1):
-        output = " (output)" if l == n.L else ""
-        zs = [heading(l, f"layer {l}{output}: {n.layer_texts[l - 2]}")]
-        acts = []
-        for j, row in enumerate(n.w[l - 2]):
-            z, a = neuron(f"z{l}_{j}", style.Z_FILL), neuron(f"a{l}_{j}", style.A_FILL)
-            zs.append(z)
-            acts.append(a)
-            g.edge(z, a, label=label(f"s{l}_{j}"), id=f"s{l}_{j}")
-            for k, w in enumerate(row):
-                g.edge(
-                    f"a{l - 1}_{k}",
-                    z,
-                    label=label(f"w{l}_{j}_{k}"),
-                    id=f"w{l}_{j}_{k}",
-                    color=style.POSITIVE_WEIGHT if w >= 0 else style.NEGATIVE_WEIGHT,
-                    penwidth=style.weight_pen(w),
-                )
-        column(g, zs)
-        column(g, acts)
-    if "C" in lines:
-        g.node("C", label("C"), id="C", shape="box", style="filled", fillcolor=style.COST_FILL)
-        source = "z" if n.from_z else "a"
-        for j in range(len(n.z[-1])):
-            g.edge(f"{source}{n.L}_{j}", "C", label=label(f"c{j}"), id=f"c{j}")
+    g.pinned = True
+    g.attr(layout="neato", comment="drawn with every position pinned: neato -n2")
+    for eid, (b, fill) in boxes.items():
+        cell = (b.w - 2 * net_layout.BORDER, net_layout.ROW)
+        g.node(
+            eid,
+            labels.table(b.texts, fill, cell),
+            id=eid,
+            shape="plain",
+            pos=net_layout.pos(b.x, b.y) + "!",
+        )
+    for l, (_, title) in enumerate(headings, start=1):
+        g.node(
+            f"layer{l}",
+            labels.lines(*title.texts),
+            id=f"layer{l}",
+            shape="plaintext",
+            margin="0",
+            width="0",
+            height="0",
+            pos=net_layout.pos(title.x, title.y) + "!",
+        )
+    for eid, points in polylines.items():
+        tail, head = joins[eid]
+        attrs = {"id": eid, "pos": net_layout.spline(points)}
+        lab = edge_labels.get(eid)
+        if lab is not None:
+            attrs.update(label=labels.lines(*lab.texts), lp=net_layout.pos(lab.x, lab.y))
+        g.edge(tail, head, **attrs, **pens.get(eid, {}))
     return g
 
 

@@ -72,12 +72,16 @@ def find_renderer(file_format: str, renderer: str | None = None) -> str:
     )
 
 
-def pipe(source: str, file_format: str, renderer: str | None = None) -> bytes:
-    """The rendered bytes of DOT ``source`` in ``file_format``."""
+# A drawing whose every node and edge has its place already (pos, lp): Graphviz only draws it.
+PINNED = ("-Kneato", "-n2")
+
+
+def pipe(source: str, file_format: str, renderer: str | None = None, pinned: bool = False) -> bytes:
+    """The rendered bytes of DOT ``source`` in ``file_format`` (``pinned``: laid out already)."""
     exe = find_renderer(file_format, renderer)
     try:
         done = subprocess.run(
-            [exe, f"-T{file_format}"],
+            [exe, *(PINNED if pinned else ()), f"-T{file_format}"],
             input=source.encode("utf-8"),
             capture_output=True,
             timeout=300,
@@ -125,5 +129,6 @@ def render(
                 f"give the DOT source a name of its own (e.g. {str(path.with_suffix('.dot'))!r})"
             )
         write_atomically(dot_path, graph.source.encode("utf-8"))
-    write_atomically(path, pipe(graph.source, file_format, renderer))
+    pinned = bool(getattr(graph, "pinned", False))
+    write_atomically(path, pipe(graph.source, file_format, renderer, pinned))
     return path

@@ -5,6 +5,9 @@ from __future__ import annotations
 FONT = "Helvetica"
 FONT_SIZE = "11"
 EDGE_FONT_SIZE = "9"
+# A value graph's edge labels: the size a page shows the edge it is working on (bold 11 px),
+# so that dot leaves room for it between parallel edges (x * x).
+VALUE_EDGE_FONT_SIZE = "11"
 
 # Value graphs (draw_dot)
 LEAF_FILL = "#eeeeee"  # grey: leaves (inputs, parameters, constants)
