@@ -29,6 +29,40 @@ def graph_order(root: Value, max_nodes: int | None, caller: str) -> list[Value]:
     return order
 
 
+# How an expression writes an operation between two parents (x·x, not x * x).
+INFIX = {"+": " + ", "-": " − ", "*": "·", "/": "/", "**": "^"}
+MAX_NAME = 24  # a longer expression is cut to its operation: tanh(…), (…)·x
+
+
+def node_name(node: Value, depth: int = 2) -> str:
+    """How drawings and captions name a Value: its label, else "constant 3" for an unlabelled
+    leaf, else its expression from its parents' names (x·x, tanh(n), (x·x) + (…)·x)."""
+    if node.label:
+        return node.label
+    if not node.op:
+        return f"constant {node.data:g}"
+    if node.op in INFIX and len(node.parents) == 2:
+        name = INFIX[node.op].join(_operand(p, depth - 1, True) for p in node.parents)
+    elif node.op.startswith("**") and len(node.parents) == 1:  # x**2 is recorded as "**2"
+        name = _operand(node.parents[0], depth - 1, True) + "^" + node.op[2:]
+    else:
+        name = f"{node.op}({', '.join(_operand(p, depth - 1, False) for p in node.parents)})"
+    return name if len(name) <= MAX_NAME or depth <= 0 else node_name(node, 0)
+
+
+def _operand(node: Value, depth: int, bracket: bool) -> str:
+    """A parent inside an expression: its label, its number, or its own expression (in brackets
+    when it is an infix one inside another)."""
+    if node.label:
+        return node.label
+    if not node.op:
+        return f"{node.data:g}"
+    if depth <= 0:
+        return "(…)" if bracket else "…"
+    name = node_name(node, depth)
+    return f"({name})" if bracket and node.op in INFIX else name
+
+
 def node_id(i: int) -> str:
     """The drawing's id of the i-th Value in topological order (its record)."""
     return f"v{i}"
@@ -126,7 +160,7 @@ def draw_dot(
     checks = check_nodes(order) if check else {}
 
     def fields(node: Value) -> list[str]:
-        texts = [node.label, f"data {style.number(node.data, number_format)}"]
+        texts = [node_name(node), f"data {style.number(node.data, number_format)}"]
         if show_grad or check:
             texts.append(f"grad {style.number(node.grad, number_format)}")
         if check:

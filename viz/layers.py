@@ -10,9 +10,6 @@ from nn.network import MLP
 from viz import labels, style
 from viz.drawing import Drawing, new_drawing
 
-# A layer in which most units are saturated or dead is filled in the cost's red.
-STUCK_FILL = style.COST_FILL
-
 
 def _number(x: float) -> str:
     return format(x, ".3g")
@@ -37,7 +34,7 @@ def draw_layers(
 
     Each edge is labelled with the shape of w^l and its norm ‖w^l‖. Given data (pairs
     or arrays (X, Y)), ``nn.diagnose`` is run over it with ``cost``: each box shows the
-    mean ‖δ^l‖ and the share of saturated (sigmoid, tanh) or dead (relu) units — red when
+    mean ‖δ^l‖ and the share of saturated (sigmoid, tanh) or dead (relu) units — amber when
     most are — and each edge ‖∂C/∂w^l‖ too, drawn thicker the larger it is, so a gradient
     that vanishes towards the input is seen thinning out. The net is not changed.
     Indices are written as ``draw_net`` writes them (w³, δ²; ``scripts=False``: w^3, δ^2).
@@ -67,7 +64,7 @@ def draw_layers(
             if _stuck(h):
                 lines.append(_stuck(h))
             if h.stuck is not None and h.stuck > 0.5:
-                fill = STUCK_FILL
+                fill = style.STUCK_FILL
             edge.append(f"‖∂C/∂w^{l}‖ = {_number(h.grad_w)}")
             pen = f"{0.5 + 4.5 * h.grad_w / largest:.2f}" if largest > 0 else "0.5"
         g.node(f"l{l}", label(lines), fillcolor=fill)
