@@ -117,8 +117,9 @@ def _neuron():
 def test_no_text_of_an_expression_graph_overlaps(renderer, monkeypatch, make):
     root = make()
     root.backward()
-    svg = pipe(draw_dot(root).source, "svg", renderer).decode("utf-8")
-    assert overlapping(ET.fromstring(svg)) == []
+    for drawing in (draw_dot(root), draw_dot(root, key=True, check=True)):
+        svg = pipe(drawing.source, "svg", renderer).decode("utf-8")
+        assert overlapping(ET.fromstring(svg)) == []
     _only(monkeypatch, renderer)
     page = step_through(make())
     assert frames_overlapping(page.html, page.frames) == {}

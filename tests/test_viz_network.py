@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from nn import MLP, matrix
-from viz import GraphTooLargeError, draw_net, step_through_net
+from viz import GraphTooLargeError, draw_net, step_through_net, style
 from viz.rendering import pipe
 
 
@@ -156,3 +156,39 @@ def test_neurons_are_drawn_in_index_order_in_every_layer(renderer, sizes, rankdi
             along = [centres[f"{kind}{l}_{j}"][across] for j in range(n_l)]
             assert along == sorted(along), f"{kind}^{l}: {along}"
             assert len(set(along)) == n_l
+
+
+def _key_texts(svg):
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    (key,) = [g for g in ET.fromstring(svg).iter(f"{svg_ns}g") if g.get("id") == "key"]
+    return ["".join(t.itertext()) for t in key.iter(f"{svg_ns}text")]
+
+
+def test_a_key_says_what_the_fills_edges_and_labels_mean(renderer):
+    net = MLP(2, [3, 2], seed=0)
+    drawing = draw_net(net, [0.5, -1.0], [1.0, 0.0])
+    texts = _key_texts(pipe(drawing.source, "svg", renderer, pinned=True).decode("utf-8"))
+    assert texts[0] == "Key"
+    joined = " ".join(texts)
+    for meaning in ("the input", "δ = ∂C/∂z", "a = σ(z)", "the cost C", "w > 0", "w < 0"):
+        assert meaning in joined, meaning
+    assert "thicker for larger |w|" in joined and "σ'(z)" in joined
+    for fill in (style.INPUT_FILL, style.Z_FILL, style.A_FILL, style.COST_FILL):
+        assert f'BGCOLOR="{fill}"' in drawing.source.split("\tkey [")[1]
+    assert "key [" not in draw_net(net, [0.5, -1.0], [1.0, 0.0], key=False).source
+    wide = draw_net(MLP(5, [2], seed=0), [0.1] * 5, [1.0, 0.0]).source
+    assert "more than 4 inputs a neuron: w unlabelled" in wide  # the key says why
+
+
+def test_draw_dot_has_a_key_on_request():
+    from engine import Value
+    from viz import draw_dot
+
+    x = Value(2.0, label="x")
+    y = x * x
+    y.backward()
+    assert "key [" not in draw_dot(y).source
+    src = draw_dot(y, key=True, check=True).source
+    for meaning in ("#k on an edge", "∂= on an edge", "the root", "agrees", "a kink"):
+        assert meaning in src, meaning
+    assert "∂= on an edge" not in draw_dot(y, key=True, show_local_grads=False).source

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from engine import Value
 from engine.autodiff import topological_order
+from viz import key as keys
 from viz import labels, style
 from viz.drawing import Drawing, new_drawing
 from viz.finite_differences import Agreement, check_nodes
@@ -136,8 +137,9 @@ def draw_dot(
     number_format: str = ".4g",
     max_nodes: int | None = 500,
     check: bool = False,
+    key: bool = False,
 ) -> Drawing:
-    """The graph of ``root`` as a graphviz Digraph, one record per Value: label | data | grad.
+    """The graph of ``root`` as a graphviz Digraph, one record per Value: name | data | grad.
 
     Each operation is a small node of its own between its parents and its result,
     and every *use* of a parent is an edge, labelled by argument position (so
@@ -154,6 +156,9 @@ def draw_dot(
     (that node's data nudged, everything downstream recomputed) and is coloured by
     agreement with its grad: green agrees, red disagrees, yellow at a kink (such as relu
     at 0) where no single derivative exists. Call ``root.backward()`` first.
+
+    An unlabelled value is named by its expression (x·x), an unlabelled leaf as a
+    constant. ``key=True`` adds a key to the fills, the root's border and the edge labels.
     """
     style.check_number_format(number_format)
     order = graph_order(root, max_nodes, "draw_dot")
@@ -175,7 +180,33 @@ def draw_dot(
     def fill(node: Value) -> str:
         return CHECK_FILL[checks[node].agreement]
 
-    return value_graph(order, rankdir, fields, edge_label, fill if check else None)
+    g = value_graph(order, rankdir, fields, edge_label, fill if check else None)
+    if key:
+        with g.subgraph(name="key_rank") as last:  # beside the root, at the end of the graph
+            last.attr(rank="sink")
+            entries = value_key(show_local_grads, check)
+            last.node("key", keys.table(entries), id="key", shape="plain")
+    return g
+
+
+def value_key(local_grads: bool, check: bool) -> list[keys.Entry]:
+    """What draw_dot's fills, borders and edge labels mean."""
+    entries = [
+        keys.Entry("a leaf: an input, a parameter or a constant", fill=style.LEAF_FILL),
+        keys.Entry("a value an operation made: name | data | grad", fill=style.INTERIOR_FILL),
+        keys.Entry("thick border: the root, whose grad is 1", fill="#ffffff", border="3"),
+        keys.Entry("an operation, between its arguments and its result", fill=style.OP_FILL),
+        keys.Entry("#k on an edge: the argument's position in the operation"),
+    ]
+    if local_grads:
+        entries.append(keys.Entry("∂= on an edge: the local derivative ∂result/∂argument"))
+    if check:
+        entries += [
+            keys.Entry("grad agrees with the central difference", fill=style.AGREES_FILL),
+            keys.Entry("grad disagrees with it", fill=style.DISAGREES_FILL),
+            keys.Entry("a kink: no single derivative there", fill=style.UNDECIDABLE_FILL),
+        ]
+    return entries
 
 
 CHECK_FILL = {

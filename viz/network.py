@@ -16,6 +16,7 @@ from engine.value import Number
 from nn.activations import activation_named
 from nn.costs import cost_named
 from nn.network import MLP
+from viz import key as keys
 from viz import labels, net_layout, style
 from viz.drawing import Drawing, new_drawing
 from viz.graph import GraphTooLargeError
@@ -161,7 +162,7 @@ def draw_lines(
     rankdir: str,
     scripts: bool,
     every_weight: bool = False,
-    key: bool = False,
+    with_key: bool = False,
 ) -> Drawing:
     """The net's picture with the given label lines; every node and edge has its element id.
 
@@ -169,7 +170,8 @@ def draw_lines(
     so that column k of w^{l+1} is the k-th edge row between two columns; the places come
     from ``net_layout``, where no two texts overlap. A layer with more than
     ``net_layout.MAX_LANES`` inputs per neuron has its weights labelled only with
-    ``every_weight`` (a page, which shows one column's labels at a time).
+    ``every_weight`` (a page, which shows one column's labels at a time). ``with_key`` adds
+    a key to the colours and marks below the picture.
     """
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' or 'TB' for a net, got {rankdir!r}")
@@ -262,7 +264,45 @@ def draw_lines(
         if lab is not None:
             attrs.update(label=labels.lines(*lab.texts), lp=net_layout.pos(lab.x, lab.y))
         g.edge(tail, head, **attrs, **pens.get(eid, {}))
+    if with_key:
+        unlabelled = any(lab is None for *_, lab in weights.values())
+        entries = net_key(n, "C" in lines, unlabelled, notation)
+        width, height = keys.size(entries)
+        things = [b for b, _ in boxes.values()] + list(edge_labels.values())
+        left = min(t.x - t.w / 2 for t in things)
+        bottom = max(t.y + t.h / 2 for t in things)
+        where = net_layout.pos(left + width / 2, bottom + net_layout.GAP + height / 2)
+        g.node("key", keys.table(entries), id="key", shape="plain", pos=where + "!")
     return g
+
+
+def net_key(
+    n: NetNumbers, backward: bool, unlabelled: bool, notation: Callable[[str], str]
+) -> list[keys.Entry]:
+    """What draw_net's fills, edges and labels mean."""
+    z = "z = Σ_k w_k a_k + b, its bias b" + (", δ = ∂C/∂z, ∂C/∂b" if backward else "")
+    entries = [
+        keys.Entry("a^1: the input", fill=style.INPUT_FILL),
+        keys.Entry(z, fill=style.Z_FILL),
+        keys.Entry("a = σ(z)" + (", ∂C/∂a" if backward else ""), fill=style.A_FILL),
+    ]
+    if backward:
+        into = "z^L" if n.from_z else "a^L"
+        entries.append(
+            keys.Entry(f"the cost C, the target y; ∂C/∂{into} into C", fill=style.COST_FILL)
+        )
+    entries += [
+        keys.Entry(
+            "weight w > 0" + (", with ∂C/∂w" if backward else ""), edge=style.POSITIVE_WEIGHT
+        ),
+        keys.Entry("weight w < 0; thicker for larger |w|", edge=style.NEGATIVE_WEIGHT),
+        keys.Entry("on z → a: σ'(z), the slope of σ"),
+    ]
+    if unlabelled:
+        entries.append(
+            keys.Entry(f"more than {net_layout.MAX_LANES} inputs a neuron: w unlabelled")
+        )
+    return [keys.Entry(notation(e.text), e.fill, e.edge) for e in entries]
 
 
 def check_net_size(net: MLP, max_weights: int | None, caller: str) -> None:
@@ -285,6 +325,7 @@ def draw_net(
     number_format: str = ".3g",
     max_weights: int | None = 200,
     scripts: bool = True,
+    key: bool = True,
 ) -> Drawing:
     """Trace ``net`` on x (and backpropagate the cost of target y, if given) and draw it.
 
@@ -301,11 +342,11 @@ def draw_net(
     Unicode, which every renderer and format draws); ``scripts=False`` writes the plain
     ``w^2_10`` for fonts without those characters. The net's parameters and their
     grads are left as they were. Nets with more than ``max_weights`` weights raise
-    GraphTooLargeError (``max_weights=None`` draws any).
+    GraphTooLargeError (``max_weights=None`` draws any). With ``key`` (the default) a key
+    below the picture says what the fills, edge colours and widths, and labels mean.
     """
     style.check_number_format(number_format)
     check_net_size(net, max_weights, "draw_net")
     numbers = trace_numbers(net, x, y, cost)
-    return draw_lines(
-        numbers, net_lines(numbers, lambda key: True, number_format), rankdir, scripts
-    )
+    every_number = net_lines(numbers, lambda _: True, number_format)
+    return draw_lines(numbers, every_number, rankdir, scripts, with_key=key)
