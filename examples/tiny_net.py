@@ -3,7 +3,8 @@ equations BP1–BP4 beside it, and a picture of the net with every z, δ, a and 
 
 Run:  python examples/tiny_net.py            (a 2-3-2 sigmoid net, quadratic cost; writes
                                               out/tiny_net.svg and out/tiny_net_backward.html)
-      python examples/tiny_net.py --help     (sizes, activation, cost, output folder)
+      python examples/tiny_net.py --output softmax --cost log_likelihood   (a softmax last layer)
+      python examples/tiny_net.py --help     (sizes, activations, cost, output folder)
 """
 
 from __future__ import annotations
@@ -50,7 +51,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--sizes", type=sizes, default=[2, 3, 2], help="layer sizes n_1,…,n_L")
     parser.add_argument(
-        "--activation", default="sigmoid", choices=list(nn.ACTIVATIONS), help="σ for every layer"
+        "--activation",
+        default="sigmoid",
+        choices=[a for a in nn.ACTIVATIONS if a != "softmax"],
+        help="σ of every layer (of the hidden layers when --output is given)",
+    )
+    parser.add_argument(
+        "--output",
+        default=None,
+        choices=list(nn.ACTIVATIONS),
+        help="σ of the last layer alone (softmax for --cost log_likelihood; default: --activation)",
     )
     parser.add_argument("--cost", default="quadratic", choices=list(nn.COSTS))
     # "%(default).0s" prints nothing: it only stops the formatter adding "(default: None)"
@@ -72,16 +82,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.y = args.y or [1.0 if j == 0 else 0.0 for j in range(n_out)]
     if len(args.x) != n_in or len(args.y) != n_out:
         parser.error(f"--x needs {n_in} numbers and --y {n_out} for sizes {args.sizes}")
+    args.output = args.output or args.activation
+    if args.output == "softmax" and n_out < 2:
+        parser.error("--output softmax needs at least two outputs (the last of --sizes)")
     try:
-        nn.COSTS[args.cost].check_output(args.activation)
+        nn.COSTS[args.cost].check_output(args.output)
     except ValueError as e:
-        parser.error(f"{e} (--activation sets every layer's)")
+        parser.error(f"{e} (--output sets the last layer's σ, --activation the others)")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    net = nn.MLP(args.sizes[0], args.sizes[1:], activation=args.activation, seed=args.seed)
+    activations = [args.activation] * (len(args.sizes) - 2) + [args.output]
+    net = nn.MLP(args.sizes[0], args.sizes[1:], activation=activations, seed=args.seed)
     print(f"{net}, {args.cost} cost, x = {args.x}, y = {args.y}\n")
     try:
         return walk_through(net, args)

@@ -260,3 +260,20 @@ def test_vanishing_with_a_first_layer_that_learns_nothing_prints_no_ratio(tmp_pa
     done = run(tmp_path, "vanishing.py", "--epochs", "1", "--lr", "1e6")
     assert done.returncode == 0, done.stderr
     assert "∞ (layer 2 is 0)" in done.stdout and "1 epoch in" in done.stdout
+
+
+def test_tiny_net_with_a_softmax_output_layer_and_the_log_likelihood_cost(tmp_path):
+    done = run(tmp_path, "tiny_net.py", "--output", "softmax", "--cost", "log_likelihood")
+    assert done.returncode == 0, done.stderr
+    assert "activations=['sigmoid', 'softmax']" in done.stdout
+    assert "agree to 1e-9: True" in done.stdout
+    assert (tmp_path / "out" / "tiny_net_backward.html").exists()
+    one = run(tmp_path, "tiny_net.py", "--sizes", "3,1", "--output", "softmax")
+    assert one.returncode == 2 and "--output softmax needs at least two outputs" in one.stderr
+
+
+@pytest.mark.slow
+def test_tiny_net_draws_and_pages_a_10_20_10_net(tmp_path):
+    done = run(tmp_path, "tiny_net.py", "--sizes", "10,20,10")
+    assert done.returncode == 0, done.stderr
+    assert "wrote out/tiny_net_backward.html" in done.stdout
