@@ -253,6 +253,17 @@ def test_vanishing_prints_the_ratio_per_epoch(tmp_path, sklearn):
         speeds = [float(s) for s in speeds.split()]
         # chapter 5: each hidden layer learns more slowly than the one after it
         assert speeds == sorted(speeds) and float(ratio) > 10
+    # one epoch is too few to leave chance, and the example says so and why
+    assert re.search(r"before training, layer 2 learned \d+× slower than layer 5", done.stdout)
+    assert "still near chance (10 %): the early layers learn too slowly" in done.stdout
+
+
+@pytest.mark.slow
+def test_vanishing_by_default_trains_past_chance(tmp_path, sklearn):
+    done = run(tmp_path, "vanishing.py")
+    assert done.returncode == 0, done.stderr
+    accuracy = float(re.search(r"held-out accuracy is ([\d.]+)%", done.stdout)[1])
+    assert accuracy > 50 and "still near chance" not in done.stdout
 
 
 def test_vanishing_with_a_first_layer_that_learns_nothing_prints_no_ratio(tmp_path):
