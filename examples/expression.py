@@ -44,7 +44,11 @@ def main() -> None:
     try:
         print(
             "drew",
-            viz.render(viz.draw_dot(o), "out/expression.svg", dot_source="out/expression.dot"),
+            viz.render(
+                viz.draw_dot(o, rankdir="TB", key=True),  # top to bottom: narrow enough to read
+                "out/expression.svg",
+                dot_source="out/expression.dot",
+            ),
         )
         page = viz.step_through(o, "out/expression_backward.html")
         print(f"wrote {page.path}: open it in a browser to step through o.backward() ", end="")

@@ -94,7 +94,7 @@ def draw(out: Path) -> None:
     path = out / "higher_order_dy.svg"
     try:
         out.mkdir(parents=True, exist_ok=True)
-        viz.render(viz.draw_dot(dy), str(path))
+        viz.render(viz.draw_dot(dy, rankdir="TB"), str(path))  # top to bottom: narrow
     except viz.RendererNotFoundError as e:  # the numbers above stand without the picture
         print(f"\n(no picture: {e})")
         return

@@ -76,6 +76,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="seed of the N(0, 1) parameters")
     parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the drawing")
     parser.add_argument("--format", default="svg", choices=["svg", "png", "pdf"])
+    parser.add_argument(
+        "--rankdir",
+        default="TB",
+        choices=["TB", "LR"],
+        help="the picture's layers top to bottom (narrow, for a page's column) or left to right",
+    )
     args = parser.parse_args(argv)
     n_in, n_out = args.sizes[0], args.sizes[-1]
     args.x = args.x or [0.5 if k % 2 == 0 else -1.0 for k in range(n_in)]
@@ -127,7 +133,9 @@ def draw(net: nn.MLP, args: argparse.Namespace) -> None:
     """The picture of the net and the page stepping through its backward pass, or why not."""
     picture = args.out / f"tiny_net.{args.format}"
     try:
-        graph = viz.draw_net(net, args.x, args.y, cost=args.cost, max_weights=MAX_PAGE_WEIGHTS)
+        graph = viz.draw_net(
+            net, args.x, args.y, args.cost, args.rankdir, max_weights=MAX_PAGE_WEIGHTS
+        )
         viz.render(graph, picture, dot_source=picture.with_suffix(".dot"))
         print(f"wrote {picture} and {picture.with_suffix('.dot')}")
         page = viz.step_through_net(

@@ -35,7 +35,7 @@ INFIX = {"+": " + ", "-": " − ", "*": "·", "/": "/", "**": "^"}
 MAX_NAME = 24  # a longer expression is cut to its operation: tanh(…), (…)·x
 
 
-def node_name(node: Value, depth: int = 2) -> str:
+def node_name(node: Value, depth: int = 3) -> str:
     """How drawings and captions name a Value: its label, else "constant 3" for an unlabelled
     leaf, else its expression from its parents' names (x·x, tanh(n), (x·x) + (…)·x)."""
     if node.label:
@@ -48,14 +48,14 @@ def node_name(node: Value, depth: int = 2) -> str:
         name = _operand(node.parents[0], depth - 1, True) + "^" + node.op[2:]
     else:
         name = f"{node.op}({', '.join(_operand(p, depth - 1, False) for p in node.parents)})"
-    return name if len(name) <= MAX_NAME or depth <= 0 else node_name(node, 0)
+    return name if len(name) <= MAX_NAME or depth <= 0 else node_name(node, depth - 1)
 
 
 def _operand(node: Value, depth: int, bracket: bool) -> str:
-    """A parent inside an expression: its label, its number, or its own expression (in brackets
-    when it is an infix one inside another)."""
+    """A parent inside an expression: its label (the name of "t = tanh(x)"), its number, or its
+    own expression (in brackets when it is an infix one inside another)."""
     if node.label:
-        return node.label
+        return node.label.split(" = ")[0]
     if not node.op:
         return f"{node.data:g}"
     if depth <= 0:
