@@ -236,7 +236,7 @@ def draw_lines(
 
     g = new_drawing("network", rankdir)
     g.pinned = True
-    g.attr(layout="neato", comment="drawn with every position pinned: neato -n2")
+    g.attr(layout="neato", outputorder="edgesfirst", comment="every position pinned: neato -n2")
     for eid, (b, fill) in boxes.items():
         cell = (b.w - 2 * net_layout.BORDER, net_layout.ROW)
         g.node(
@@ -261,8 +261,17 @@ def draw_lines(
         tail, head = joins[eid]
         attrs = {"id": eid, "pos": net_layout.spline(points)}
         lab = edge_labels.get(eid)
-        if lab is not None:
+        if lab is not None and every_weight:  # a page: the label in the edge's group, by its id
             attrs.update(label=labels.lines(*lab.texts), lp=net_layout.pos(lab.x, lab.y))
+        elif lab is not None:  # a node of its own, drawn over the edges (outputorder)
+            where = net_layout.pos(lab.x, lab.y) + "!"
+            g.node(
+                f"{eid}_label",
+                halo(lab.texts),
+                shape="plain",
+                fontsize=style.EDGE_FONT_SIZE,
+                pos=where,
+            )
         g.edge(tail, head, **attrs, **pens.get(eid, {}))
     if with_key:
         unlabelled = any(lab is None for *_, lab in weights.values())
@@ -274,6 +283,16 @@ def draw_lines(
         where = net_layout.pos(left + width / 2, bottom + net_layout.GAP + height / 2)
         g.node("key", keys.table(entries), id="key", shape="plain", pos=where + "!")
     return g
+
+
+def halo(texts: list[str]) -> str:
+    """An edge's label as a node on a pale backing, so that the edges it sits across do not
+    strike its text through (static drawings; a page keeps labels in their edges' groups)."""
+    lines = "<BR/>".join(labels.html_text(t) for t in texts)
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1" '
+        f'BGCOLOR="{style.LABEL_BACKING}"><TR><TD>{lines}</TD></TR></TABLE>>'
+    )
 
 
 def net_key(

@@ -26,6 +26,7 @@ Z_FILL = "#f7c58f"
 A_FILL = "#c4dbf5"  # blue: activations a^l_j
 COST_FILL = "#f8cccc"  # red: the cost C
 STUCK_FILL = "#ffc46b"  # amber (draw_layers): most units of the layer saturated or dead
+LABEL_BACKING = "#ffffffd9"  # white, a little see-through: behind a net's edge labels
 POSITIVE_WEIGHT = "#1f5fa8"  # blue edge: w^l_jk > 0
 NEGATIVE_WEIGHT = "#b8322a"  # red edge: w^l_jk < 0
 
