@@ -192,3 +192,43 @@ def test_draw_dot_has_a_key_on_request():
     for meaning in ("#k on an edge", "∂= on an edge", "the root", "agrees", "a kink"):
         assert meaning in src, meaning
     assert "∂= on an edge" not in draw_dot(y, key=True, show_local_grads=False).source
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_every_weight_arrow_lands_on_its_z_row(renderer, rankdir):
+    """The arrow of w^l_jk ends on the z^l_j row of its box, not on the b or δ rows (at its edge:
+    dot puts the tip on it, graphviz-pure a few points short, more for a thicker pen)."""
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    net = MLP(3, [4, 2], seed=0)
+    drawing = draw_net(net, [0.5, -1.0, 0.5], [1.0, 0.0], rankdir=rankdir)
+    root = ET.fromstring(pipe(drawing.source, "svg", renderer, pinned=True).decode("utf-8"))
+    groups = {g.get("id"): g for g in root.iter(f"{svg_ns}g")}
+
+    def points(polygon):
+        return [tuple(map(float, p.split(","))) for p in polygon.get("points").split()]
+
+    for l, (n_out, n_in) in enumerate([(4, 3), (2, 4)], start=2):
+        for j in range(n_out):
+            xs, ys = zip(*points(groups[f"z{l}_{j}"].find(f"{svg_ns}polygon")))
+            rows = len(groups[f"z{l}_{j}"].findall(f"{svg_ns}text"))
+            row = (max(ys) - min(ys)) / rows  # the z row is the first of equal rows
+            for k in range(n_in):
+                head = points(groups[f"w{l}_{j}_{k}"].find(f"{svg_ns}polygon"))
+                if rankdir == "LR":  # the tip is the head's rightmost point, on the box's left
+                    x, y = max(head)
+                    assert abs(x - min(xs)) < 5 and min(ys) <= y <= min(ys) + row
+                else:  # the tip is the lowest point, on the box's top, the z row's edge
+                    x, y = max(head, key=lambda p: p[1])
+                    assert abs(y - min(ys)) < 5 and min(xs) <= x <= max(xs)
+
+
+def test_a_net_is_drawn_left_to_right_or_top_to_bottom_only():
+    with pytest.raises(ValueError, match="rankdir must be 'LR' or 'TB' for a net, got 'RL'"):
+        draw_net(MLP(2, [1], seed=0), [1.0, 2.0], rankdir="RL")
+
+
+def test_step_through_net_takes_a_10_20_10_net_and_says_clearly_above_it():
+    page = step_through_net(MLP(10, [20, 10], seed=0), [0.1] * 10, [1.0] + [0.0] * 9)
+    assert len(page.frames) == 1 + 2 + 20 + 4  # forward, cost, BP1, BP2 × 20, BP3/BP4 × 2
+    with pytest.raises(GraphTooLargeError, match="420 weights, more than max_weights=400"):
+        step_through_net(MLP(10, [21, 10], seed=0), [0.1] * 10, [1.0] + [0.0] * 9)
