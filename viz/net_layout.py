@@ -27,9 +27,8 @@ PAD = 6.0  # space left and right of a box's widest text
 EDGE_LINE = 11.0  # an edge label's line of 9 pt text
 GAP = 14.0  # the least space between two things drawn side by side
 ARROW = 10.0  # an arrowhead's length
-MAX_LANES = (
-    4  # a layer with more inputs per neuron gets one lane (labels shown one column at a time)
-)
+# A layer with more inputs per neuron gets one lane (labels shown one column at a time).
+MAX_LANES = 4
 
 
 def text_width(text: str, font_size: float) -> float:
@@ -143,7 +142,7 @@ def place(shape: NetShape, rankdir: str) -> dict[str, list[Point]]:
     boxes = [b for col in cols for b in col] + ([shape.cost] if shape.cost else [])
     deepest = max((ax.across(lab) for lab in labels), default=0.0)
     # neighbouring boxes a GAP apart, and lanes where edges fanning out are a label apart
-    pitch = max(max(ax.across(b) for b in boxes) + GAP, (deepest + 3) / 0.6)
+    pitch = max(max(ax.across(b) for col in cols for b in col) + GAP, (deepest + 3) / 0.6)
     most = max(len(col) for col in cols)
     v_of = [[((most - len(col)) / 2 + j) * pitch for j in range(len(col))] for col in cols]
 
