@@ -19,6 +19,8 @@ SVG = "{http://www.w3.org/2000/svg}"
 EM = 0.58  # most characters
 NARROW = {**dict.fromkeys(" .,:;|!ijl'", 0.28), **dict.fromkeys("()[]rtf-", 0.34)}
 WIDE = dict.fromkeys("mwMW", 0.86)
+BOLD = 1.1  # Helvetica Bold's characters are about a tenth wider
+PAGE_SENDING_SIZE = "11"  # page.css: the text of an edge a step sends along, bold
 
 NETS = [(2, [3, 2]), (3, [4, 4, 2]), (10, [20, 10])]
 
@@ -27,6 +29,7 @@ def _box(t):
     text = "".join(t.itertext())
     size = float(t.get("font-size"))
     width = sum(NARROW.get(ch, WIDE.get(ch, 0.7 if ch.isupper() else EM)) for ch in text) * size
+    width *= BOLD if t.get("font-weight") == "bold" else 1.0
     x, y = float(t.get("x")), float(t.get("y"))
     left = x - {"middle": width / 2, "end": width}.get(t.get("text-anchor", "start"), 0.0)
     return text, (left, y - 0.75 * size, left + width, y + 0.2 * size)
@@ -44,9 +47,11 @@ def overlapping(root):
 
 
 def frames_overlapping(svg, frames):
-    """Overlaps on each step of a page: the frame's texts put into its picture, as page.js does."""
+    """Overlaps on each step of a page: the frame's texts put into its picture, as page.js does,
+    in the size and weight page.css gives an edge's text on that step."""
     root = ET.fromstring(svg[svg.index("<svg") : svg.index("</svg>") + len("</svg>")])
     groups = {g.get("id"): g for g in root.iter(f"{SVG}g")}
+    drawn_size = {t: t.get("font-size") for t in root.iter(f"{SVG}text")}
     found = {}
     for step, frame in enumerate(frames):
         for eid, by_index in frame.texts.items():
@@ -54,6 +59,14 @@ def frames_overlapping(svg, frames):
             for i, text in by_index.items():
                 if texts:
                     texts[i].text = text
+        for eid, g in groups.items():
+            if "edge" not in g.get("class", ""):
+                continue
+            classes = frame.classes.get(eid, "").split()
+            for t in g.iter(f"{SVG}text"):
+                t.set("font-size", PAGE_SENDING_SIZE if "sending" in classes else drawn_size[t])
+                bold = {"sending", "current", "column"} & set(classes)
+                t.set("font-weight", "bold" if bold else "normal")
         if pairs := overlapping(root):
             found[step] = pairs
     return found
