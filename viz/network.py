@@ -354,9 +354,11 @@ def draw_net(
     δ^l_j = ∂C/∂z^l_j and ∂C/∂b^l_j. Blue: each activation a^l_j = σ(z^l_j) with
     ∂C/∂a^l_j; the edge from z to a carries σ'(z^l_j). Edges from a^{l−1}_k to z^l_j
     are the weights w^l_jk, blue when positive, red when negative, thicker for larger
-    |w|, labelled with the value and ∂C/∂w^l_jk. Red: the cost C, fed by every output
-    a^L_j, or by every z^L_j where the cost is taken from z^L (cross-entropy on sigmoid
-    outputs).
+    |w|, straight onto the z row of their box, labelled with the value and ∂C/∂w^l_jk
+    (unlabelled in a layer of more than four inputs a neuron). Red: the cost C, fed by
+    every output a^L_j, or by every z^L_j where the cost is taken from z^L (cross-entropy
+    on sigmoid outputs). Every place is computed (``viz.net_layout``) so that no two
+    texts overlap; ``rankdir`` is "LR" or "TB" (narrower: for a page's column).
     With ``scripts`` indices are real superscripts and subscripts (w²₁₀, δ³₁, in
     Unicode, which every renderer and format draws); ``scripts=False`` writes the plain
     ``w^2_10`` for fonts without those characters. The net's parameters and their
