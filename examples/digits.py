@@ -148,7 +148,9 @@ def main() -> None:
         )
         print(f"wrote {viz.plot_history(history, args.plot, title=title)}")
     if args.draw:
-        print(f"wrote {viz.render(viz.draw_layers(net, test, args.cost, rankdir='TB'), args.draw)}")
+        print(
+            f"wrote {viz.render(viz.draw_layers(net, test, args.cost, rankdir='TB', key=True), args.draw)}"
+        )
 
 
 if __name__ == "__main__":

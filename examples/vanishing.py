@@ -92,7 +92,7 @@ def main() -> None:
         title = f"64-30-30-30-30-10 sigmoid, {args.cost} cost, {args.init} init"
         print(f"wrote {viz.plot_history(history, args.plot, title=title)}")
     if args.draw:
-        drawing = viz.draw_layers(net, train, args.cost, rankdir="TB")  # a column of 7 boxes
+        drawing = viz.draw_layers(net, train, args.cost, rankdir="TB", key=True)  # a column
         print(f"wrote {viz.render(drawing, args.draw)}")
 
 

@@ -136,3 +136,21 @@ def test_no_text_of_an_expression_graph_overlaps(renderer, monkeypatch, make):
     _only(monkeypatch, renderer)
     page = step_through(make())
     assert frames_overlapping(page.html, page.frames) == {}
+
+
+def test_no_text_of_a_layer_view_or_a_compiled_replay_overlaps(renderer):
+    import engine
+    from viz import draw_groups, draw_layers
+
+    net = MLP(4, [6, 3], seed=0)
+    data = [([0.1, 0.2, 0.3, 0.4], [1.0, 0.0, 0.0]), ([0.4, 0.3, 0.2, 0.1], [0.0, 1.0, 0.0])]
+    compiled = engine.compile(lambda x: sum(net(x)) * 2, ([0.0] * 4,), net.parameters())
+    for drawing in (
+        draw_layers(net, data, key=True),
+        draw_layers(net, data, rankdir="TB", key=True),
+        draw_groups(compiled, key=True),
+    ):
+        svg = pipe(drawing.source, "svg", renderer).decode("utf-8")
+        assert overlapping(ET.fromstring(svg)) == []
+        assert "Key" in svg
+    assert "key [" not in draw_layers(net, data).source + draw_groups(compiled).source

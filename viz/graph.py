@@ -182,10 +182,7 @@ def draw_dot(
 
     g = value_graph(order, rankdir, fields, edge_label, fill if check else None)
     if key:
-        with g.subgraph(name="key_rank") as last:  # beside the root, at the end of the graph
-            last.attr(rank="sink")
-            entries = value_key(show_local_grads, check)
-            last.node("key", keys.table(entries), id="key", shape="plain")
+        keys.add_key(g, value_key(show_local_grads, check))
     return g
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import graphviz
+
 from viz import labels, net_layout, style
 
 SWATCH = (26, 14)  # a fill's sample, points
@@ -59,3 +61,10 @@ def table(entries: list[Entry]) -> str:
         f'<<TABLE BORDER="1" COLOR="#999999" CELLBORDER="0" CELLSPACING="{SPACING}" CELLPADDING="0" '
         f'BGCOLOR="#ffffff">{"".join(rows)}</TABLE>>'
     )
+
+
+def add_key(g: graphviz.Digraph, entries: list[Entry]) -> None:
+    """The key as a node of a drawing laid out by dot, at the end of the graph (rank sink)."""
+    with g.subgraph(name="key_rank") as last:
+        last.attr(rank="sink")
+        last.node("key", table(entries), id="key", shape="plain")

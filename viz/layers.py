@@ -7,6 +7,7 @@ import numpy as np
 from nn.data import Data
 from nn.diagnostics import Diagnosis, LayerHealth, diagnose
 from nn.network import MLP
+from viz import key as keys
 from viz import labels, style
 from viz.drawing import Drawing, new_drawing
 
@@ -29,6 +30,7 @@ def draw_layers(
     cost: str = "quadratic",
     rankdir: str = "LR",
     scripts: bool = True,
+    key: bool = False,
 ) -> Drawing:
     """One box per layer l (its size n_l and activation σ), one edge per weight matrix w^l.
 
@@ -38,6 +40,7 @@ def draw_layers(
     most are — and each edge ‖∂C/∂w^l‖ too, drawn thicker the larger it is, so a gradient
     that vanishes towards the input is seen thinning out. The net is not changed.
     Indices are written as ``draw_net`` writes them (w³, δ²; ``scripts=False``: w^3, δ^2).
+    ``key=True`` adds a key to the fills and the edges.
     """
 
     def label(texts: list[str]) -> str:
@@ -78,4 +81,22 @@ def draw_layers(
             fillcolor=style.COST_FILL,
         )
         g.edge(f"l{len(net.sizes)}", "C")
+    if key:
+        keys.add_key(g, layers_key(health is not None))
     return g
+
+
+def layers_key(diagnosed: bool) -> list[keys.Entry]:
+    """What draw_layers' fills and edges mean."""
+    entries = [
+        keys.Entry("the input layer", fill=style.INPUT_FILL),
+        keys.Entry("a layer of n units and its σ", fill=style.A_FILL),
+        keys.Entry("an edge: the weights w of the next layer, ‖w‖ their size"),
+    ]
+    if diagnosed:
+        entries[2:2] = [
+            keys.Entry("most of its units saturated or dead", fill=style.STUCK_FILL),
+            keys.Entry("the cost over the data", fill=style.COST_FILL),
+        ]
+        entries.append(keys.Entry("a thicker edge: a larger ‖∂C/∂w‖, a faster learning layer"))
+    return entries
