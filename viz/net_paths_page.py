@@ -15,7 +15,7 @@ from engine.paths import product_of_rates
 from engine.value import Number
 from nn import matrix
 from nn.network import MLP
-from viz import labels, style
+from viz import drawing, labels
 from viz.net_page import KEY as NET_KEY
 from viz.network import (
     Line,
@@ -170,7 +170,7 @@ def sum_over_paths_net(
     ``nn.matrix``), and a last step on the factoring that makes backpropagation fast.
     Written to ``path`` (``.html``) when given; more than ``max_paths`` paths raise ValueError.
     """
-    style.check_number_format(number_format)
+    drawing.check_number_format(number_format)
     check_net_size(net, max_weights, "sum_over_paths_net")
     l, j, k = _weight(net, weight)
     if y is None:
