@@ -51,12 +51,15 @@ def real_number(x: object, what: str, least: float | None = None, positive: bool
     return f
 
 
-def count(x: object, what: str, least: int = 1, most: int | None = None) -> int:
-    """``x`` as an int (numpy's integers included) from ``least`` to ``most``; errors name ``what``."""
+def count(x: object, what: str, least: int | None = 1, most: int | None = None) -> int:
+    """``x`` as an int (numpy's integers included) from ``least`` to ``most`` (None: unbounded)."""
     if not is_integer(x):
         raise TypeError(f"{what} must be an integer, got {_got(x)}")
-    if x < least or (most is not None and x > most):
-        bound = f"from {least} to {most}" if most is not None else f"≥ {least}"
+    if (least is not None and x < least) or (most is not None and x > most):
+        if least is not None and most is not None:
+            bound = f"from {least} to {most}"
+        else:
+            bound = f"≥ {least}" if least is not None else f"≤ {most}"
         raise ValueError(f"{what} must be {bound}, got {x!r}")
     return int(x)
 

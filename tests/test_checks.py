@@ -126,3 +126,26 @@ def test_the_checks_return_what_they_accept():
     assert checks.one_of("LR", "rankdir", ("LR", "TB")) == "LR"
     with pytest.raises(ValueError, match=r"rankdir must be one of 'LR', 'TB', got \['LR'\]"):
         checks.one_of(["LR"], "rankdir", ("LR", "TB"))  # unhashable: no name, not a crash
+
+
+def test_the_drawings_check_their_sizes_and_formats_alike():
+    from viz import draw_dot, draw_net, sum_over_paths_net
+
+    x = engine.Value(1.0)
+    with pytest.raises(TypeError, match="draw_dot: max_nodes must be an integer, got str: '10'"):
+        draw_dot(x * 2, max_nodes="10")
+    with pytest.raises(ValueError, match="draw_dot: max_nodes must be ≥ 1, got 0"):
+        draw_dot(x * 2, max_nodes=0)
+    with pytest.raises(TypeError, match="draw_net: max_weights must be an integer, got float"):
+        draw_net(nn.MLP(2, [1], seed=0), [0.0, 1.0], max_weights=2.5)
+    with pytest.raises(TypeError, match="number_format must be a format spec \\(a str\\)"):
+        draw_dot(x * 2, number_format=4)
+    net = nn.MLP(2, [1], seed=0)
+    with pytest.raises(
+        ValueError, match=r"sum_over_paths_net: weight must have 3 values \(l, j, k\), got 2"
+    ):
+        sum_over_paths_net(net, [0.0, 1.0], [1.0], weight=(2, 0))
+    with pytest.raises(
+        TypeError, match=r"sum_over_paths_net: weight\[1\] must be an integer, got float"
+    ):
+        sum_over_paths_net(net, [0.0, 1.0], [1.0], weight=(2, 0.5, 0))

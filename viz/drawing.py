@@ -49,7 +49,12 @@ def weight_pen(w: float) -> str:
 
 
 def check_number_format(number_format: str) -> str:
-    """number_format if it is a format spec for a float (like ".4g"), else ValueError."""
+    """number_format if it is a format spec for a float (like ".4g"); TypeError or ValueError if not."""
+    if not isinstance(number_format, str):
+        raise TypeError(
+            f"number_format must be a format spec (a str) such as '.4g', "
+            f"got {type(number_format).__name__}: {number_format!r}"
+        )
     try:
         format(1.5, number_format)
     except (TypeError, ValueError):

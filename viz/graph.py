@@ -9,7 +9,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine import Value
+from engine import Value, checks
 from engine.autodiff import topological_order
 from engine.gradcheck import central_difference
 from viz import drawing, labels
@@ -124,6 +124,8 @@ def graph_order(root: Value, max_nodes: int | None, caller: str) -> list[Value]:
     """root's nodes in topological order, refusing a non-Value or a graph of more than max_nodes."""
     if not isinstance(root, Value):
         raise TypeError(f"{caller}: root must be a Value, got {type(root).__name__}")
+    if max_nodes is not None:
+        checks.count(max_nodes, f"{caller}: max_nodes", least=1)
     order = topological_order(root)
     if max_nodes is not None and len(order) > max_nodes:
         raise GraphTooLargeError(

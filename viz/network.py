@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from engine import Value
+from engine import Value, checks
 from engine.value import Number
 from nn.activations import activation_named
 from nn.costs import cost_named
@@ -331,6 +331,8 @@ def net_key(
 
 def check_net_size(net: MLP, max_weights: int | None, caller: str) -> None:
     """GraphTooLargeError when the net has more than max_weights weights."""
+    if max_weights is not None:
+        checks.count(max_weights, f"{caller}: max_weights", least=1)
     n_weights = sum(a * b for a, b in zip(net.sizes, net.sizes[1:]))
     if max_weights is not None and n_weights > max_weights:
         raise GraphTooLargeError(
