@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from engine.autodiff import grad
-from engine.checks import real_number
+from engine.checks import flag, real_number
 from engine.functional import outputs_of, point_of
 from engine.grad_mode import no_grad
 from engine.value import Number, Value
@@ -91,6 +91,7 @@ def gradcheck(
     who = "gradcheck"
     point = point_of(inputs, who)
     _tolerances(eps, atol, rtol, who)
+    flag(raise_exception, f"{who}: raise_exception")
     leaves = [Value(x) for x in point]
     _call(f, leaves, who).backward()
 
@@ -133,6 +134,7 @@ def gradgradcheck(
     who = "gradgradcheck"
     point = point_of(inputs, who)
     _tolerances(eps, atol, rtol, who)
+    flag(raise_exception, f"{who}: raise_exception")
     n = len(point)
 
     def first(p: list[float], i: int) -> float:

@@ -149,3 +149,11 @@ def test_the_drawings_check_their_sizes_and_formats_alike():
         TypeError, match=r"sum_over_paths_net: weight\[1\] must be an integer, got float"
     ):
         sum_over_paths_net(net, [0.0, 1.0], [1.0], weight=(2, 0.5, 0))
+
+
+def test_gradcheck_takes_raise_exception_as_a_flag():
+    # raise_exception="no" is truthy: it raised where the caller asked for False
+    with pytest.raises(TypeError, match="gradcheck: raise_exception must be True or False"):
+        engine.gradcheck(lambda x: x * x, [1.0], raise_exception="no")
+    with pytest.raises(TypeError, match="gradgradcheck: raise_exception must be True or False"):
+        engine.gradgradcheck(lambda x: x * x, [1.0], raise_exception=0)
