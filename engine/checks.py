@@ -4,7 +4,7 @@ One rule for every package: a value of the wrong kind (a str where a number goes
 for a count, 1 for a flag) is a TypeError; one of the right kind but out of range (a
 negative count or seed, an infinite rate, a list of the wrong length, an unknown name) is a
 ValueError. Every message reads "``what`` must be …, got …", where ``what`` names the
-argument as its caller knows it (``"moons: seed"``, ``"MLP nouts[1]"``).
+argument as its caller knows it (``"moons: seed"``, ``"MLP: nouts[1]"``).
 """
 
 from __future__ import annotations
