@@ -30,6 +30,10 @@ SETUPS = {  # examples/mnist.py: network.py's set-up and --network2
 }
 
 
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "experiments.md"
+QUOTED = {"network.py": "network.py", "network2.py": "--network2"}  # the table's first column
+
+
 def _held_out_accuracy(train, test, setup, seed, epochs=30, batch_size=10):
     X, Y = (np.array([x for x, _ in train]), np.array([y for _, y in train]))
     net = nn.MLP(784, [30, 10], seed=seed, init=setup["init"])
@@ -52,6 +56,14 @@ def test_mnist_held_out_accuracy_over_seeds_0_to_2_meets_the_target(mnist, name)
     with threadpool_limits(1):  # small matrices: one thread is 3x faster than several
         accuracies = [_held_out_accuracy(train, test, setup, seed) for seed in range(3)]
     assert np.mean(accuracies) >= target, accuracies
+    # and they are the numbers docs/experiments.md quotes, seed by seed and their mean
+    quoted = re.search(
+        rf"^\| `{re.escape(QUOTED[name])}` \| ([\d.]+) % \| ([\d.]+) % \| ([\d.]+) % \| \*\*([\d.]+) %",
+        DOCS.read_text("utf-8"),
+        re.M,
+    )
+    shown = [round(100 * a, 1) for a in accuracies] + [round(100 * float(np.mean(accuracies)), 1)]
+    assert quoted is not None and [float(q) for q in quoted.groups()] == shown, shown
 
 
 # docs/experiments.md's table for examples/digits.py: "| options | seed 0 | seeds … |"
@@ -87,9 +99,7 @@ def _digits_accuracy(train, test, sizes, cost, init, lr, seed, epochs=30):
     return float(np.mean(np.argmax(matrix.feedforward(W, B, Xt.T, activations), axis=0) == labels))
 
 
-DIGITS_ROWS = DIGITS_ROW.findall(
-    (Path(__file__).resolve().parent.parent / "docs" / "experiments.md").read_text("utf-8")
-)
+DIGITS_ROWS = DIGITS_ROW.findall(DOCS.read_text("utf-8"))
 
 
 def test_the_digits_table_is_read_whole():
