@@ -105,9 +105,8 @@ class set_grad_enabled(_Block):
     """Set grad mode now, in this thread or task; as a block or decorator, restore it after."""
 
     def __init__(self, mode: bool) -> None:
-        from engine.checks import (
-            flag,  # not at the top: engine.checks imports value, which imports this
-        )
+        # imported here, not at the top: engine.checks imports value, which imports this module
+        from engine.checks import flag
 
         super().__init__(flag(mode, "set_grad_enabled: mode"))
         self._before = _ENABLED.set(self.mode)  # as PyTorch: the call alone switches it
