@@ -128,12 +128,18 @@ class Compiled:
         X = self._check_batch(batch)
         with self._lock:
             step, input_grads, outputs = self._gradients(X)
-            if self._in_arrays:
-                self._grads += step
-            else:
-                for p, g in zip(self.params, step.tolist()):
-                    p.grad += g
-            self.input_grads = input_grads if self._want_input_grads else None
+            # All or nothing, even when interrupted (Ctrl-C) part way, as Value.backward.
+            previous = self.input_grads
+            try:
+                self.input_grads = input_grads if self._want_input_grads else None
+                if self._in_arrays:
+                    np.add(self._grads, step, out=self._grads)  # one operation: all or none
+                else:
+                    grads = [p.grad + g for p, g in zip(self.params, step.tolist())]
+                    self._set_values(None, grads)
+            except BaseException:
+                self.input_grads = previous
+                raise
             return outputs
 
     def _gradients(
@@ -180,22 +186,36 @@ class Compiled:
             raise RuntimeError("parameter_arrays: this compiled function's block is already open")
         self._pull()
         self._grads[:] = np.fromiter(map(_GRAD, self.params), float, len(self.params))
-        self._in_arrays = True
         try:
+            self._in_arrays = True  # inside try: an interrupt right here still closes the block
             yield self._data, self._grads
         finally:
             self._in_arrays = False
-            self._push_data()
-            for p, g in zip(self.params, self._grads.tolist()):
-                p.grad = g
+            self._check_data()
+            self._set_values(self._data.tolist(), self._grads.tolist())
 
     def _pull(self) -> None:
         self._data[:] = np.fromiter(map(_DATA, self.params), float, len(self.params))
 
     def _push_data(self) -> None:
         self._check_data()
-        for p, x in zip(self.params, self._data.tolist()):
-            p._data = x
+        self._set_values(self._data.tolist(), None)
+
+    def _set_values(self, data: list[float] | None, grads: list[float] | None) -> None:
+        """Every parameter's data and/or grad set, all or none even when interrupted (Ctrl-C)."""
+        params = self.params
+        before = [(p._data, p.grad) for p in params]
+        try:
+            if data is not None:
+                for p, x in zip(params, data):
+                    p._data = x
+            if grads is not None:
+                for p, g in zip(params, grads):
+                    p.grad = g
+        except BaseException:
+            for p, (x, g) in zip(params, before):
+                p._data, p.grad = x, g
+            raise
 
     def _check_data(self) -> None:
         finite = np.isfinite(self._data)
