@@ -147,9 +147,12 @@ class Compiled:
     ) -> tuple[np.ndarray, tuple[np.ndarray, ...] | None, np.ndarray]:
         """(reduced ∂f/∂params, ∂f/∂inputs per example or None, outputs) for the batch X."""
         if not self._rec.single:
+            n = len(self._rec.outputs)
             raise ValueError(
-                f"engine.compile: backward needs f to return one Value; this f returns "
-                f"{len(self._rec.outputs)}"
+                f"engine.compile: backward needs f to return one Value (the cost of one "
+                f"example), but this f returns a list of {n} Value{'s' * (n != 1)}; return "
+                f"the Value itself (not [cost]) to backpropagate, or call the compiled "
+                f"function (no backward) for a list of outputs"
             )
         m = len(X[0])
         plan = self._plan
@@ -236,7 +239,14 @@ class Compiled:
             )
         arrays = []
         for a, (argument, n) in enumerate(zip(batch, self._arity)):
-            raw = np.asarray(argument)
+            try:
+                raw = np.asarray(argument)
+            except ValueError as e:  # numpy's "inhomogeneous shape" names no argument
+                raise ValueError(
+                    f"engine.compile: batch argument {a} is ragged: its examples must all "
+                    f"have {n} number{'s' * (n != 1)} (one row per example, shape (m, {n})); "
+                    f"numpy says: {e}"
+                ) from None
             if raw.dtype.kind not in "iuf":  # as the scalar engine: no bools, strings, complex
                 raise TypeError(
                     f"engine.compile: batch argument {a} must hold real numbers (ints or "

@@ -51,6 +51,17 @@ def outputs_of(
     return list(outs), single
 
 
+def single_output(f: Callable[..., Any], leaves: Sequence[Value], who: str) -> Value:
+    """f's one Value at the leaves; TypeError saying what f returned instead."""
+    outs, single = outputs_of(f, leaves, who)
+    if not single:
+        raise TypeError(
+            f"{who}: f must return one Value (a scalar function), got a list of {len(outs)} "
+            f"Value{'s' * (len(outs) != 1)}; return the Value itself, or use jacobian for a list"
+        )
+    return outs[0]
+
+
 def _record(
     f: Callable[..., Any], inputs: Sequence[Value | Number], who: str
 ) -> tuple[list[Value], list[Value], bool]:
@@ -87,10 +98,8 @@ def jacobian(
 
 def hessian(f: Callable[..., Value], inputs: Sequence[Value | Number]) -> np.ndarray:
     """∂²f/∂x_i∂x_j as a numpy array (n, n), by reverse over reverse: one row per input."""
-    leaves, outs, single = _record(f, inputs, "hessian")
-    if not single:
-        raise TypeError("hessian: f must return a single Value")
-    first = grad(outs[0], leaves, create_graph=True, allow_unused=True)
+    leaves = [Value(x) for x in point_of(inputs, "hessian")]
+    first = grad(single_output(f, leaves, "hessian"), leaves, create_graph=True, allow_unused=True)
     return _second_derivatives(first, leaves)
 
 
@@ -116,11 +125,10 @@ def hvp(
     f: Callable[..., Value], inputs: Sequence[Value | Number], v: Sequence[Number]
 ) -> np.ndarray:
     """The Hessian of f times v, shape (n,): the gradient of ⟨∇f, v⟩ (the Hessian is never formed)."""
-    leaves, outs, single = _record(f, inputs, "hvp")
-    if not single:
-        raise TypeError("hvp: f must return a single Value")
+    leaves = [Value(x) for x in point_of(inputs, "hvp")]
+    out = single_output(f, leaves, "hvp")
     direction = _vector(v, len(leaves), "hvp", "v")
-    first = grad(outs[0], leaves, create_graph=True, allow_unused=True)
+    first = grad(out, leaves, create_graph=True, allow_unused=True)
     if any(d._data != d._data for d in first):  # no number: H · v term by term, 0 · nan = 0
         H = _second_derivatives(first, leaves)
         return np.array([sum(chain_term(h, x) for h, x in zip(row, direction)) for row in H])

@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import Any
 
+import numpy as np
+
 from engine import autodiff
 from engine.grad_mode import enabled as _grad_enabled
 from engine.primitives import (
@@ -506,6 +508,8 @@ def _weighted_sum_node(parents: tuple[Value, ...]) -> Value:
 
 def logsumexp(values: Sequence[Value | Number]) -> Value:
     """ln Σ_k e ** x_k as one node, without overflow; ∂/∂x_j is the softmax e ** (x_j − out)."""
+    if isinstance(values, np.ndarray) and values.ndim == 1:
+        values = list(values)  # a vector of numbers, as everywhere a list of numbers is taken
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
         raise TypeError(f"logsumexp: values must be a non-empty list of Values, got {values!r}")
     return apply(LOGSUMEXP, *values)

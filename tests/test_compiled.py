@@ -209,7 +209,7 @@ def test_net_outputs_as_a_list_give_one_column_each():
     out = c(X)
     assert out.shape == (9, 2)
     assert_close(out, [[v.data for v in net(x)] for x in X.tolist()])
-    with pytest.raises(ValueError, match="backward needs f to return one Value; this f returns 2"):
+    with pytest.raises(ValueError, match="needs f to return one Value .* a list of 2 Values"):
         c.backward(X)
 
 
@@ -710,3 +710,26 @@ def test_an_interrupted_recording_leaves_no_read_watcher_behind():
             assert p.data == 1.5 and float(p * 2.0) == 3.0  # no warning: nothing watches
         assert engine.value.on_read is None
     assert runs > 20
+
+
+def test_backward_of_an_f_returning_a_one_element_list_says_what_it_expected_and_got():
+    c = engine.compile(lambda x: [x[0] * x[1]], ([1.0, 2.0],), [])
+    with pytest.raises(
+        ValueError, match=r"needs f to return one Value .* returns a list of 1 Value"
+    ):
+        c.backward(np.ones((2, 2)))
+    with pytest.raises(ValueError, match=r"returns a list of 2 Values"):
+        engine.compile(lambda x: [x[0], x[1]], ([1.0, 2.0],), []).backward(np.ones((2, 2)))
+
+
+@pytest.mark.parametrize(
+    "batch", [[[1.0, 2.0], [3.0]], [[1.0, 2.0], [3.0, [4.0, 5.0]]], [[1.0, 2.0], 3.0]]
+)
+def test_a_ragged_batch_is_refused_naming_the_batch_argument(batch):
+    c = engine.compile(lambda x, y: x[0] * x[1] + y[0], ([1.0, 2.0], [0.0]), [])
+    with pytest.raises(ValueError, match=r"batch argument 0 is ragged: .* have 2 numbers"):
+        c(batch, [[0.0], [1.0]])
+    with pytest.raises(ValueError, match=r"batch argument 0 is ragged"):
+        c.backward(batch, [[0.0], [1.0]])
+    with pytest.raises(ValueError, match=r"batch argument 0 is ragged"):
+        c.check(batch, [[0.0], [1.0]])

@@ -519,3 +519,26 @@ def test_hessian_of_a_negative_base_power_is_nan_as_its_first_derivative_and_tor
     (a,) = [Value(2.0)]
     (d,) = engine.grad((-2) ** a, [a], create_graph=True)
     assert math.isnan(d.data)  # a leaf with no number, as create_graph=False gives
+
+
+@pytest.mark.parametrize("who", ["hessian", "hvp", "gradcheck", "gradgradcheck"])
+def test_a_scalar_function_returning_a_list_is_told_what_it_returned(who):
+    call = {
+        "hessian": lambda f: engine.hessian(f, [1.0]),
+        "hvp": lambda f: engine.hvp(f, [1.0], [1.0]),
+        "gradcheck": lambda f: engine.gradcheck(f, [1.0]),
+        "gradgradcheck": lambda f: gradgradcheck(f, [1.0]),
+    }[who]
+    with pytest.raises(
+        TypeError, match=rf"{who}: f must return one Value .*got a list of 1 Value;"
+    ):
+        call(lambda x: [x * x])
+
+
+def test_logsumexp_takes_a_numpy_vector_as_it_takes_a_list():
+    got = engine.logsumexp(np.array([1.0, 2.0, 3.0]))
+    assert (
+        got.data
+        == engine.logsumexp([1.0, 2.0, 3.0]).data
+        == pytest.approx(math.log(math.exp(1) + math.exp(2) + math.exp(3)))
+    )
