@@ -34,6 +34,8 @@ SIZES = {
         mnist=(784, 30, 10),
         loop=100,
         epoch=1000,
+        mnist_epoch=50_000,
+        batch_sizes=(1, 10, 100, 1000),
     ),
     "quick": dict(
         points=5,
@@ -43,37 +45,50 @@ SIZES = {
         mnist=(20, 5, 3),
         loop=3,
         epoch=20,
+        mnist_epoch=100,
+        batch_sizes=(1, 10),
     ),
 }
 
 
-def timed(run: Callable[[], Any], repeat: int = 1) -> float:
-    """Seconds per run() over ``repeat`` back-to-back runs.
+class Timing(float):
+    """Seconds of wall time per run, with the process's CPU seconds of the same runs as ``cpu``."""
+
+    cpu: float
+
+    def __new__(cls, wall: float, cpu: float) -> Timing:
+        timing = super().__new__(cls, wall)
+        timing.cpu = cpu
+        return timing
+
+
+def timed(run: Callable[[], Any], repeat: int = 1) -> Timing:
+    """Wall and CPU seconds per run() over ``repeat`` back-to-back runs.
 
     The garbage of earlier runs is collected before the clock starts, so neither side
     pays for the other's; within the runs Python's collector works as it would in a
     training loop, and its cost counts against the side that made the garbage.
     """
     gc.collect()
-    start = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(repeat):
         run()
-    return (time.perf_counter() - start) / repeat
+    return Timing((time.perf_counter() - wall) / repeat, (time.process_time() - cpu) / repeat)
 
 
-def medians(runs: list[tuple[Callable[[], Any], int]], rounds: int) -> list[float]:
-    """Median seconds per run of each (run, repeat), alternating rounds in this process."""
-    times: list[list[float]] = [[] for _ in runs]
+def medians(runs: list[tuple[Callable[[], Any], int]], rounds: int) -> list[Timing]:
+    """Median wall and CPU time per run of each (run, repeat), alternating rounds in this process."""
+    times: list[list[Timing]] = [[] for _ in runs]
     for _ in range(rounds):
         for (run, repeat), t in zip(runs, times):
             t.append(timed(run, repeat))
-    return [statistics.median(t) for t in times]
+    return [Timing(statistics.median(t), statistics.median(x.cpu for x in t)) for t in times]
 
 
 def alternate(
     ours: Callable[[], Any], theirs: Callable[[], Any] | None, rounds: int, repeat: int = 1
-) -> tuple[float, float | None]:
-    """Median seconds per run of each, alternating rounds in this process."""
+) -> tuple[Timing, Timing | None]:
+    """Median time per run of each, alternating rounds in this process."""
     if theirs is None:
         return medians([(ours, repeat)], rounds)[0], None
     a, b = medians([(ours, repeat), (theirs, repeat)], rounds)
@@ -81,6 +96,9 @@ def alternate(
 
 
 def fmt_time(seconds: float) -> str:
+    """A time in µs, ms or s; a Timing with its CPU time beside the wall time."""
+    if isinstance(seconds, Timing):
+        return f"{fmt_time(float(seconds))} (cpu {fmt_time(seconds.cpu)})"
     if seconds < 1e-3:
         return f"{seconds * 1e6:.0f} µs"
     return f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
@@ -96,6 +114,7 @@ def rows(size: dict, rounds: int) -> list[tuple[str, str, str, str, str]]:
     out = []
 
     out += demo_rows(size["points"], rounds)
+    out += collector_rows(size["points"], rounds)
     out += loop_rows(size["points"], size["loop"])
     out += nn_train_rows(size["epoch"], rounds)
 
@@ -176,6 +195,9 @@ def rows(size: dict, rounds: int) -> list[tuple[str, str, str, str, str]]:
         )
     )
     out += compiled_mnist_rows(shape, rounds)
+    out += user_step_rows(size["points"], shape, rounds)
+    out += mnist_epoch_rows(shape, size["mnist_epoch"], min(rounds, 3))
+    out += batch_size_rows(shape, size["batch_sizes"], rounds)
     out.insert(2, torch_row(size["points"], rounds))  # measured last: see demo_rows
     return out
 
@@ -216,8 +238,33 @@ def demo_rows(n: int, rounds: int) -> list[tuple[str, str, str, str, str]]:
             fmt_time(compiled),
             f"numpy {fmt_time(numpy_)}",
             f"{compiled / numpy_:.1f}x numpy's time",
-            "",
+            f"<= 1.2x: {verdict(compiled <= 1.2 * numpy_)}",
         ),
+    ]
+
+
+def collector_rows(n: int, rounds: int) -> list[tuple[str, str, str, str, str]]:
+    """The demo step with Python's cyclic collector off on both sides.
+
+    micrograd's nodes hold closures that refer back to them, so most of its step is the
+    collector walking the cycles: a ratio with the collector on measures the heap as
+    much as the engine.
+    """
+    gc.disable()
+    try:
+        scalar, micrograd = medians(
+            [(workloads.train_step_ours(n), 5), (workloads.train_step_micrograd(n), 1)], rounds
+        )
+    finally:
+        gc.enable()
+    return [
+        (
+            f"train step: MLP 2-16-16-1, {n} points, SVM loss, collector off (both)",
+            fmt_time(scalar),
+            fmt_time(micrograd),
+            f"{micrograd / scalar:.1f}x faster",
+            f">= 12x faster: {verdict(micrograd / scalar >= 12)}",
+        )
     ]
 
 
@@ -320,8 +367,138 @@ def compiled_mnist_rows(
     ]
 
 
+def user_step_rows(
+    n: int, shape: tuple[int, ...], rounds: int
+) -> list[tuple[str, str, str, str, str]]:
+    """The compiled step as a user writes it (nn.SGD over the Values) against the in-block step."""
+    out = []
+    demo, params, batch = workloads.demo_compiled(n)
+    net, X, Y = workloads.mnist_batch(shape, m=10)
+    mnist = workloads.compile_quadratic(net)
+    cases = [
+        (f"demo step, {n} points", demo, params, batch, 0.05),
+        (f"{'-'.join(map(str, shape))} step, m = 10", mnist, net.parameters(), (X, Y), 3.0),
+    ]
+    for name, step, params, batch, lr in cases:
+        user = workloads.user_step_compiled(step, params, batch, lr)
+        user_time = medians([(user, 20)], rounds)[0]
+        in_block = medians([(workloads.CompiledSGD(step, batch, lr), 100)], rounds)[0]
+        out.append(
+            (
+                f"{name}: opt.zero_grad(); c.backward(X, Y); opt.step() (nn.SGD)",
+                fmt_time(user_time),
+                f"in parameter_arrays() {fmt_time(in_block)}",
+                f"{user_time / in_block:.1f}x the in-block step",
+                f"<= 1.3x: {verdict(user_time <= 1.3 * in_block)}",
+            )
+        )
+    return out
+
+
+def mnist_epoch_rows(
+    shape: tuple[int, ...], n: int, rounds: int
+) -> list[tuple[str, str, str, str, str]]:
+    """One epoch over n MNIST-sized examples given as arrays, mini-batches of 10, η = 3."""
+    X, Y = workloads.mnist_sized(n, shape)
+    sizes = list(shape)
+
+    def net() -> nn.MLP:
+        return nn.MLP(sizes[0], sizes[1:], seed=0)
+
+    runs = {
+        "numpy": workloads.epoch_numpy(net(), X, Y, 10, 3.0),
+        "network.py": workloads.epoch_network_py(net(), X, Y, 10, 3.0),
+        "steps": workloads.epoch_compiled_steps(net(), X, Y, 10, 3.0),
+        "nn.train": workloads.epoch_nn_train(net(), X, Y, 10, 3.0),
+    }
+    torch_epoch = workloads.epoch_torch(net(), X, Y, 10, 3.0)
+    if torch_epoch is not None:
+        runs["PyTorch"] = torch_epoch
+    t = dict(zip(runs, medians([(run, 1) for run in runs.values()], rounds)))
+    name = f"{'-'.join(map(str, shape))} epoch, {n:,} examples as arrays, m = 10"
+    torch_text = fmt_time(t["PyTorch"]) if "PyTorch" in t else "PyTorch not installed"
+    return [
+        (
+            f"{name}: nn.train, the whole call",
+            fmt_time(t["nn.train"]),
+            f"its training steps {fmt_time(t['steps'])}",
+            f"{t['nn.train'] / t['steps']:.1f}x its steps",
+            f"<= 1.3x: {verdict(t['nn.train'] <= 1.3 * t['steps'])}",
+        ),
+        (
+            "  the same nn.train call vs hand-written numpy (matrix mini-batches)",
+            fmt_time(t["nn.train"]),
+            f"numpy {fmt_time(t['numpy'])}",
+            f"{t['nn.train'] / t['numpy']:.1f}x numpy's time",
+            f"<= 2x: {verdict(t['nn.train'] <= 2 * t['numpy'])}",
+        ),
+        (
+            "  the same epoch: Nielsen's network.py (backprop example by example)",
+            fmt_time(t["network.py"]),
+            f"numpy {fmt_time(t['numpy'])}",
+            f"{t['network.py'] / t['numpy']:.1f}x numpy's time",
+            "",
+        ),
+        (
+            "  the same epoch: lean PyTorch float64 (1 thread)",
+            torch_text,
+            f"numpy {fmt_time(t['numpy'])}",
+            f"{t['PyTorch'] / t['numpy']:.1f}x numpy's time" if "PyTorch" in t else "",
+            "",
+        ),
+    ]
+
+
+def batch_size_rows(
+    shape: tuple[int, ...], batch_sizes: tuple[int, ...], rounds: int
+) -> list[tuple[str, str, str, str, str]]:
+    """One compiled SGD step (in the parameter arrays) against hand numpy and PyTorch, per m."""
+    targets = {10: 1.8, 1000: 1.3}
+    out = []
+    for m in batch_sizes:
+        net, X, Y = workloads.mnist_batch(shape, m=m)
+        runs = [
+            (workloads.sgd_step_compiled(net, X, Y, 3.0), 20),
+            (workloads.sgd_step_numpy(net, X, Y, 3.0), 20),
+        ]
+        torch_step = workloads.sgd_step_torch(net, X, Y, 3.0)
+        if torch_step is not None:
+            runs.append((torch_step, 20))
+        compiled, numpy_, *torch_ = medians(runs, rounds)
+        target = targets.get(m)
+        out.append(
+            (
+                f"{'-'.join(map(str, shape))} SGD step, m = {m}: compiled",
+                fmt_time(compiled),
+                f"numpy {fmt_time(numpy_)}; "
+                + (f"PyTorch {fmt_time(torch_[0])}" if torch_ else "PyTorch not installed"),
+                f"{compiled / numpy_:.2f}x numpy's time",
+                f"<= {target}x: {verdict(compiled <= target * numpy_)}" if target else "",
+            )
+        )
+    return out
+
+
+def blas() -> str:
+    """The BLAS library numpy uses, its version, kernel and threads (threadpoolctl)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return 'BLAS: threadpoolctl not installed (pip install -e ".[bench]")'
+    libraries = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    found = ", ".join(
+        f"{i['internal_api']} {i['version']} ({i.get('architecture')} kernel, "
+        f"{i['num_threads']} threads)"
+        for i in libraries
+    )
+    coretype = os.environ.get("OPENBLAS_CORETYPE")
+    return f"BLAS: {found or 'none found'}" + (
+        f"; OPENBLAS_CORETYPE={coretype}" if coretype else ""
+    )
+
+
 def table(result: list[tuple[str, ...]]) -> str:
-    header = ("benchmark", "this engine", "micrograd 0.1.0", "ratio", "target / note")
+    header = ("benchmark", "this engine", "against", "ratio", "target / note")
     widths = [max(len(r[i]) for r in [header, *result]) for i in range(len(header))]
     line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
     return "\n".join(
@@ -356,7 +533,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--rounds must be at least 1")
     print(
         f"{machine()}; {time.strftime('%Y-%m-%d')}; rounds {args.rounds}"
-        f"{' (quick sizes: not a measurement)' if args.quick else ''}\n"
+        f"{' (quick sizes: not a measurement)' if args.quick else ''}\n{blas()}\n"
+        "times: wall per run (cpu: the process's CPU time per run); against micrograd 0.1.0"
+        " unless the column names another\n"
     )
     print(table(rows(SIZES["quick" if args.quick else "full"], args.rounds)))
     return 0

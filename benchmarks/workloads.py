@@ -380,3 +380,172 @@ def nn_train_epoch(n_points: int, compiled: bool) -> Callable[[], Any]:
         return nn.train(net, data, 1, 10, 0.01, seed=0, verbose=False, compiled=compiled)
 
     return run
+
+
+# --- MNIST-sized training: one epoch of 784-30-10 over n examples, mini-batches of m ------
+
+
+def mnist_sized(
+    n: int, sizes: tuple[int, ...] = (784, 30, 10), seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """n examples shaped like MNIST's: X (n, n_1) in [0, 1), one-hot Y (n, n_L)."""
+    rng = np.random.default_rng(seed)
+    return rng.uniform(0.0, 1.0, (n, sizes[0])), np.eye(sizes[-1])[rng.integers(0, sizes[-1], n)]
+
+
+def _batches(n: int, m: int, seed: int = 0) -> list[np.ndarray]:
+    """The indices of one epoch's mini-batches: a fixed shuffle, cut into runs of m."""
+    order = np.random.default_rng(seed).permutation(n)
+    return [order[i : i + m] for i in range(0, n, m)]
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def epoch_numpy(
+    net: nn.MLP, X: np.ndarray, Y: np.ndarray, m: int, eta: float
+) -> Callable[[], float]:
+    """One epoch written by hand in numpy, a matrix per mini-batch (examples in rows): the floor."""
+    W = [w.T.copy() for w in net.weights()]  # (n_{l-1}, n_l): X @ W needs no transposing copy
+    B = net.biases()
+    batches = _batches(len(X), m)
+
+    def run() -> float:
+        for idx in batches:
+            activations = [X[idx]]
+            for w, b in zip(W, B):
+                activations.append(_sigmoid(activations[-1] @ w + b))
+            a = activations[-1]
+            delta = (a - Y[idx]) * a * (1.0 - a)
+            for l in range(len(W) - 1, -1, -1):
+                grad_w, grad_b = activations[l].T @ delta, delta.sum(axis=0)
+                if l:
+                    a = activations[l]
+                    delta = (delta @ W[l].T) * a * (1.0 - a)
+                W[l] -= (eta / len(idx)) * grad_w
+                B[l] -= (eta / len(idx)) * grad_b
+        return float(W[0][0, 0])
+
+    return run
+
+
+def epoch_network_py(
+    net: nn.MLP, X: np.ndarray, Y: np.ndarray, m: int, eta: float
+) -> Callable[[], float]:
+    """One epoch as Nielsen's network.py runs it: backprop example by example, column vectors."""
+    W, B = net.weights(), [b[:, None] for b in net.biases()]
+    columns = [(x[:, None], y[:, None]) for x, y in zip(X, Y)]
+    batches = _batches(len(X), m)
+
+    def backprop(x: np.ndarray, y: np.ndarray) -> tuple[list, list]:
+        activations, zs = [x], []
+        for w, b in zip(W, B):
+            zs.append(w @ activations[-1] + b)
+            activations.append(_sigmoid(zs[-1]))
+        a = activations[-1]
+        delta = (a - y) * a * (1.0 - a)
+        grad_w, grad_b = [None] * len(W), [None] * len(W)
+        for l in range(len(W) - 1, -1, -1):
+            grad_w[l], grad_b[l] = delta @ activations[l].T, delta
+            if l:
+                a = activations[l]
+                delta = (W[l].T @ delta) * a * (1.0 - a)
+        return grad_w, grad_b
+
+    def run() -> float:
+        for idx in batches:
+            sum_w, sum_b = [np.zeros_like(w) for w in W], [np.zeros_like(b) for b in B]
+            for i in idx:
+                grad_w, grad_b = backprop(*columns[i])
+                sum_w = [s + g for s, g in zip(sum_w, grad_w)]
+                sum_b = [s + g for s, g in zip(sum_b, grad_b)]
+            W[:] = [w - (eta / len(idx)) * s for w, s in zip(W, sum_w)]
+            B[:] = [b - (eta / len(idx)) * s for b, s in zip(B, sum_b)]
+        return float(W[0][0, 0])
+
+    return run
+
+
+def epoch_torch(
+    net: nn.MLP, X: np.ndarray, Y: np.ndarray, m: int, eta: float
+) -> Callable[[], float] | None:
+    """One epoch in lean PyTorch, float64, one thread: addmm, autograd.grad, _foreach_add_."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    Ws = [torch.tensor(w.T.copy(), requires_grad=True) for w in net.weights()]
+    Bs = [torch.tensor(b, requires_grad=True) for b in net.biases()]
+    params = [p for pair in zip(Ws, Bs) for p in pair]
+    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+    batches = [torch.from_numpy(idx) for idx in _batches(len(X), m)]
+
+    def run() -> float:
+        for idx in batches:
+            a = Xt[idx]
+            for w, b in zip(Ws, Bs):
+                a = torch.sigmoid(torch.addmm(b, a, w))
+            cost = 0.5 * ((a - Yt[idx]) ** 2).sum() / len(idx)
+            grads = torch.autograd.grad(cost, params)
+            with torch.no_grad():
+                torch._foreach_add_(params, grads, alpha=-eta)
+        return float(Ws[0][0, 0].detach())
+
+    return run
+
+
+def epoch_nn_train(net: nn.MLP, X: np.ndarray, Y: np.ndarray, m: int, eta: float) -> Callable:
+    """One epoch of nn.train as a user calls it, on the arrays: set-up, steps and scoring."""
+    return lambda: nn.train(net, (X, Y), 1, m, eta, seed=0, verbose=False)
+
+
+def epoch_compiled_steps(
+    net: nn.MLP, X: np.ndarray, Y: np.ndarray, m: int, eta: float
+) -> Callable[[], float]:
+    """The training steps of that epoch alone: the compiled cost's backward and the update."""
+    batches = [(X[idx], Y[idx]) for idx in _batches(len(X), m)]
+    sgd = CompiledSGD(compile_quadratic(net), batches[0], eta)
+
+    def run() -> float:
+        for batch in batches:
+            sgd.batch = batch
+            sgd()
+        return float(sgd.data[0])
+
+    return run
+
+
+def user_step_compiled(
+    step: engine.Compiled, params: list, batch: tuple[np.ndarray, ...], lr: float
+) -> Callable[[], None]:
+    """The compiled step as a user writes it: opt.zero_grad(); c.backward(*batch); opt.step()."""
+    opt = nn.SGD(params, lr)
+
+    def run() -> None:
+        opt.zero_grad()
+        step.backward(*batch)
+        opt.step()
+
+    return run
+
+
+def demo_compiled(n_points: int, hidden: int = 16) -> tuple[engine.Compiled, list, tuple]:
+    """micrograd's demo loss compiled, its parameters, and its batch (X, Y)."""
+    X, Y = moons_like(n_points)
+    net = nn.MLP(2, [hidden, hidden, 1], activation=["relu", "relu", "linear"], seed=0)
+    step = engine.compile(_demo_loss(net), ([0.0, 0.0], [1.0]), net.parameters(), input_grads=False)
+    return step, net.parameters(), (np.array(X), np.array(Y)[:, None])
+
+
+def sgd_step_numpy(net: nn.MLP, X: np.ndarray, Y: np.ndarray, eta: float) -> Callable[[], float]:
+    """One SGD step of the quadratic cost on one mini-batch, by hand in numpy."""
+    return epoch_numpy(net, X, Y, len(X), eta)
+
+
+def sgd_step_torch(
+    net: nn.MLP, X: np.ndarray, Y: np.ndarray, eta: float
+) -> Callable[[], float] | None:
+    """The same step in lean PyTorch, float64, one thread."""
+    return epoch_torch(net, X, Y, len(X), eta)

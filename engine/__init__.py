@@ -5,6 +5,7 @@ from engine.compiled import CheckReport, Compiled, compile
 from engine.functional import hessian, hvp, jacobian, jvp
 from engine.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from engine.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from engine.paths import Path, count_paths, paths
 from engine.primitives import PRIMITIVES, Primitive, power, register
 from engine.recording import TracingWarning
 from engine.value import Value, logsumexp, weighted_sum
@@ -13,11 +14,13 @@ __all__ = [
     "CheckReport",
     "Compiled",
     "PRIMITIVES",
+    "Path",
     "GradcheckError",
     "Primitive",
     "TracingWarning",
     "Value",
     "compile",
+    "count_paths",
     "enable_grad",
     "grad",
     "gradcheck",
@@ -29,6 +32,7 @@ __all__ = [
     "jvp",
     "logsumexp",
     "no_grad",
+    "paths",
     "power",
     "register",
     "set_grad_enabled",

@@ -22,6 +22,7 @@ from engine import autodiff
 from engine.batch_plan import Elementwise, Matmul, Plan, Sum, make_plan
 from engine.grad_mode import enable_grad
 from engine.recording import Recording, input_leaves, outputs_of, record
+from engine.table import Table
 from engine.value import Value, apply
 
 _DATA = attrgetter("_data")
@@ -402,12 +403,13 @@ class Compiled:
             "are views of its parameters' array); call engine.compile again where it is needed"
         )
 
-    def summary(self) -> str:
-        """A table of the groups: level, primitive, how it runs, how many nodes."""
-        lines = [repr(self), f"{'level':>5}  {'primitive':<14} {'runs as':<12} {'nodes':>6}"]
-        for g in self.groups:
-            lines.append(f"{g.level:>5}  {g.rule.name:<14} {g.kind:<12} {g.count:>6}")
-        return "\n".join(lines)
+    def summary(self) -> Table:
+        """A table of the groups: level, primitive, how it runs, how many nodes (HTML in Jupyter)."""
+        return Table(
+            ["level", "primitive", "runs as", "nodes"],
+            [[g.level, g.rule.name, g.kind, g.count] for g in self.groups],
+            title=repr(self),
+        )
 
     def __repr__(self) -> str:
         name = getattr(self.f, "__name__", type(self.f).__name__)

@@ -1,17 +1,17 @@
 """Whether operations record the graph: per thread and per asyncio task, as in PyTorch.
 
 The switch is a ``ContextVar``: a thread evaluating a net under ``no_grad()`` never stops
-another thread's graph from being recorded, and overlapping blocks in different threads
-or tasks each restore their own setting.
+another thread's graph from being recorded, and each block restores its own context's
+setting through the token ``ContextVar.set`` gave it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
-from collections.abc import Callable, Generator
-from contextvars import ContextVar
-from types import TracebackType
+from collections.abc import Callable
+from contextvars import ContextVar, Token
 from typing import Any, TypeVar
 
 import numpy as np
@@ -19,12 +19,10 @@ import numpy as np
 F = TypeVar("F", bound=Callable[..., Any])
 
 _ENABLED: ContextVar[bool] = ContextVar("engine_grad_enabled", default=True)
-# The settings that entered blocks replaced, innermost last: kept per context (not per
-# switch object), so one no_grad() shared by threads or tasks restores each one's own.
-_SAVED: ContextVar[tuple[bool, ...]] = ContextVar("engine_grad_saved", default=())
-# Read by every operation: a bound method saves an attribute look-up per node
-# (benchmarks/run.py, "train step" row).
-enabled = _ENABLED.get
+# Tokens of the blocks entered, innermost last, per context: one no_grad() object may be
+# entered by several threads or tasks at once.
+_TOKENS: ContextVar[tuple[Token[bool], ...]] = ContextVar("engine_grad_tokens", default=())
+enabled = _ENABLED.get  # read by every operation: a bound method saves a look-up per node
 
 
 def is_grad_enabled() -> bool:
@@ -32,89 +30,62 @@ def is_grad_enabled() -> bool:
     return _ENABLED.get()
 
 
-def _mode(mode: object, who: str) -> bool:
-    if not isinstance(mode, (bool, np.bool_)):
-        raise TypeError(f"{who}: mode must be a bool, got {type(mode).__name__}: {mode!r}")
-    return bool(mode)
-
-
-class _GradModeBlock:
-    """A block or decorated function that runs with grad mode set to ``mode``."""
+class _Block(contextlib.ContextDecorator):
+    """A block or decorated function (a generator: between its yields) run with ``mode``."""
 
     def __init__(self, mode: bool) -> None:
         self.mode = mode
 
     def __enter__(self) -> None:
-        _SAVED.set((*_SAVED.get(), _ENABLED.get()))
-        _ENABLED.set(self.mode)
+        _TOKENS.set((*_TOKENS.get(), _ENABLED.set(self.mode)))
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        saved = _SAVED.get()
-        _SAVED.set(saved[:-1])
-        _ENABLED.set(saved[-1])
+    def __exit__(self, *exc: object) -> None:
+        *outer, token = _TOKENS.get()
+        _TOKENS.set(tuple(outer))
+        _ENABLED.reset(token)
 
     def __call__(self, function: F) -> F:
-        """Use as a decorator: the function (or each resumption of a generator) runs in the block."""
+        """Use as a decorator."""
         if not callable(function):
             raise TypeError(
                 f"{type(self).__name__}: decorates a function, got {type(function).__name__}"
             )
-        mode = self.mode
-        if inspect.isgeneratorfunction(function):
-            return _generator_in(mode, function)  # type: ignore[return-value]
+        if not inspect.isgeneratorfunction(function):
+            return super().__call__(function)
 
         @functools.wraps(function)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with _GradModeBlock(mode):
-                return function(*args, **kwargs)
+        def generator(*args: Any, **kwargs: Any) -> Any:
+            return (yield from _in_block(self, function(*args, **kwargs)))
 
-        return wrapper  # type: ignore[return-value]
+        return generator  # type: ignore[return-value]
 
 
-def _generator_in(
-    mode: bool, function: Callable[..., Generator[Any, Any, Any]]
-) -> Callable[..., Any]:
-    """A generator function whose body runs with grad mode ``mode`` between its yields."""
-
-    @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
-        gen = function(*args, **kwargs)
+def _in_block(block: _Block, gen: Any) -> Any:
+    """Each resumption of ``gen`` (next, send, throw, close) inside ``block``."""
+    method, argument = gen.send, None
+    while True:
         try:
-            with _GradModeBlock(mode):
-                item = next(gen)
-            while True:
-                try:
-                    sent = yield item
-                except GeneratorExit:
-                    with _GradModeBlock(mode):
-                        gen.close()
-                    raise
-                except BaseException as e:
-                    with _GradModeBlock(mode):
-                        item = gen.throw(e)
-                else:
-                    with _GradModeBlock(mode):
-                        item = gen.send(sent)
+            with block:
+                item = method(argument)
         except StopIteration as stop:
             return stop.value
+        try:
+            method, argument = gen.send, (yield item)
+        except GeneratorExit:
+            with block:
+                gen.close()
+            raise
+        except BaseException as error:
+            method, argument = gen.throw, error
 
-    return wrapper
 
-
-class _Switch(_GradModeBlock):
+class _Switch(_Block):
     """A fixed setting, usable as ``with s():``, ``@s()`` and bare ``@s``, as in PyTorch."""
 
     MODE: bool
 
     def __new__(cls, function: Callable[..., Any] | None = None) -> Any:
-        if function is not None:  # used bare as a decorator
-            return cls()(function)
-        return super().__new__(cls)
+        return cls()(function) if function is not None else super().__new__(cls)
 
     def __init__(self, function: Callable[..., Any] | None = None) -> None:
         super().__init__(self.MODE)
@@ -132,22 +103,21 @@ class enable_grad(_Switch):
     MODE = True
 
 
-class set_grad_enabled(_GradModeBlock):
-    """Set grad mode now, in this thread or task; as a block or decorator, restore it after.
-
-    As in PyTorch: ``set_grad_enabled(False)`` alone switches recording off until switched
-    back; ``with set_grad_enabled(mode):`` and ``@set_grad_enabled(mode)`` scope it.
-    """
+class set_grad_enabled(_Block):
+    """Set grad mode now, in this thread or task; as a block or decorator, restore it after."""
 
     def __init__(self, mode: bool) -> None:
-        super().__init__(_mode(mode, "set_grad_enabled"))
-        self._before = _ENABLED.get()
-        _ENABLED.set(self.mode)
+        if not isinstance(mode, (bool, np.bool_)):
+            raise TypeError(
+                f"set_grad_enabled: mode must be a bool, got {type(mode).__name__}: {mode!r}"
+            )
+        super().__init__(bool(mode))
+        self._before = _ENABLED.set(self.mode)  # as PyTorch: the call alone switches it
 
     def __enter__(self) -> None:
-        _SAVED.set((*_SAVED.get(), self._before))
+        _TOKENS.set((*_TOKENS.get(), self._before))
 
     def __call__(self, function: F) -> F:
-        """Use as a decorator: restores the setting of before, then scopes ``mode`` to the function."""
-        _ENABLED.set(self._before)
-        return super().__call__(function)
+        """Use as a decorator: the setting of before comes back, ``mode`` scopes the function."""
+        _ENABLED.reset(self._before)
+        return _Block(self.mode)(function)

@@ -2,6 +2,7 @@
 
 Run:  python examples/expression.py   (writes out/expression.svg and .dot, and
                                       out/expression_backward.html to step through backward())
+      python examples/expression.py --open   (and shows that page in the web browser)
 """
 
 import argparse
@@ -10,12 +11,16 @@ import sys
 import viz
 from engine import Value
 from engine.autodiff import topological_order
-from options import run
+from options import add_open_option, check_outputs, open_page, run
+
+OUTPUTS = ("out/expression.svg", "out/expression.dot", "out/expression_backward.html")
 
 
 def main() -> None:
-    # no options: --help describes the example, and an unknown option is refused
-    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_open_option(parser)
+    args = parser.parse_args()
+    check_outputs(*OUTPUTS)
     # A single tanh neuron with two inputs, as in micrograd's walkthrough.
     x1 = Value(2.0, label="x1")
     x2 = Value(0.0, label="x2")
@@ -44,11 +49,17 @@ def main() -> None:
     try:
         print(
             "drew",
-            viz.render(viz.draw_dot(o), "out/expression.svg", dot_source="out/expression.dot"),
+            viz.render(
+                viz.draw_dot(o, rankdir="TB", key=True),  # top to bottom: narrow enough to read
+                OUTPUTS[0],
+                dot_source=OUTPUTS[1],
+            ),
         )
-        page = viz.step_through(o, "out/expression_backward.html")
+        page = viz.step_through(o, OUTPUTS[2])
         print(f"wrote {page.path}: open it in a browser to step through o.backward() ", end="")
         print(f"({len(page.frames) - 1} steps after the forward pass)")
+        if args.open:
+            open_page(page.path)
     except viz.RenderError as e:
         print(f"wrote out/expression.dot, but no picture: {e}", file=sys.stderr)
 

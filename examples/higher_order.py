@@ -14,7 +14,7 @@ import numpy as np
 import engine
 from engine import Value
 from engine.forward_mode import tangents
-from options import run
+from options import check_outputs, run
 
 
 def tanh_derivatives(x0: float) -> None:
@@ -80,6 +80,9 @@ def sweeps() -> None:
     print("  a Jacobian of m outputs and n inputs costs reverse mode m sweeps, forward mode n")
 
 
+PICTURE = "higher_order_dy.svg"
+
+
 def draw(out: Path) -> None:
     """Write the picture of dy/dx for y = tanh(x)·x: the forward nodes it reuses keep their labels."""
     import viz
@@ -91,10 +94,9 @@ def draw(out: Path) -> None:
     y.label = "y"
     (dy,) = engine.grad(y, [x], create_graph=True)
     dy.label = "dy/dx"
-    path = out / "higher_order_dy.svg"
+    path = out / PICTURE
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        viz.render(viz.draw_dot(dy), str(path))
+        viz.render(viz.draw_dot(dy, rankdir="TB"), str(path))  # top to bottom: narrow
     except viz.RendererNotFoundError as e:  # the numbers above stand without the picture
         print(f"\n(no picture: {e})")
         return
@@ -105,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="out", help="folder for the picture (default: out)")
     args = parser.parse_args(argv)
+    check_outputs(Path(args.out) / PICTURE)
     tanh_derivatives(0.5)
     x = newton([-1.2, 1.0])
     print(f"  converged to ({x[0]:.10f}, {x[1]:.10f})")

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
+import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
+from nn.saving import writable
 from viz.rendering import RenderError
 
 
@@ -71,6 +74,32 @@ def add_picture_options(parser: argparse.ArgumentParser) -> None:
         type=picture(".svg", ".png", ".pdf"),
         help="draw the trained net layer by layer here",
     )
+
+
+def check_outputs(*paths: str | os.PathLike | None) -> None:
+    """Before any work: OSError naming the first file the run could not write (None: not asked for).
+
+    A missing folder is made, as writing the file would make it.
+    """
+    for path in filter(None, paths):
+        try:
+            writable(path, make_folders=True)
+        except OSError as e:
+            reason = os.strerror(e.errno) if e.errno else str(e)
+            raise OSError(f"cannot write {os.fspath(path)}: {reason}") from None
+
+
+def add_open_option(parser: argparse.ArgumentParser) -> None:
+    """--open: show the page the example writes in the system's web browser."""
+    parser.add_argument(
+        "--open", action="store_true", help="open the page it writes in the system's web browser"
+    )
+
+
+def open_page(path: Path) -> None:
+    """Show the page in the system's web browser, or say how to open it by hand."""
+    if not webbrowser.open(path.resolve().as_uri()):
+        print(f"found no web browser to open: open {path} in one", file=sys.stderr)
 
 
 def run(main: Callable[[], int | None]) -> None:

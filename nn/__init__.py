@@ -15,8 +15,9 @@ from nn.costs import (
 from nn.diagnostics import Diagnosis, LayerHealth, diagnose
 from nn.module import Module
 from nn.network import MLP, Layer, Neuron
+from nn.torch_bridge import from_torch, to_torch, torch_cost
 from nn.trace import Trace
-from nn.training import SGD, EpochStats, TrainingWarning, evaluate, train
+from nn.training import SGD, EpochStats, History, TrainingWarning, evaluate, train
 
 __all__ = [
     "ACTIVATIONS",
@@ -26,6 +27,7 @@ __all__ = [
     "Cost",
     "Diagnosis",
     "EpochStats",
+    "History",
     "Layer",
     "LayerHealth",
     "MLP",
@@ -40,8 +42,11 @@ __all__ = [
     "diagnose",
     "cross_entropy_cost",
     "evaluate",
+    "from_torch",
     "log_likelihood_cost",
     "mean_cost",
     "quadratic_cost",
+    "to_torch",
+    "torch_cost",
     "train",
 ]

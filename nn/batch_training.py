@@ -38,6 +38,7 @@ class BatchTrainer:
         self.evaluator = engine.compile(cost_and_output, example, params, input_grads=False)
         self.X, self.Y = _arrays(data)
         self._data = self._grad = np.zeros(0)
+        self.held = self.X[:0], self.Y[:0]
 
     @classmethod
     def for_net(
@@ -78,11 +79,13 @@ class BatchTrainer:
             )
         self._data[:] = new
 
-    def evaluate(
-        self, data: Sequence[tuple[Sequence[float], list[float]]] | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(C for each example, a^L for each): shapes (n,), (n, n_L), of the training data or ``data``."""
-        X, Y = (self.X, self.Y) if data is None else _arrays(data)
+    def held_out(self, data: Sequence[tuple[Sequence[float], list[float]]]) -> None:
+        """Keep ``data`` as arrays, for ``evaluate(held_out=True)`` after each epoch."""
+        self.held = _arrays(data)
+
+    def evaluate(self, held_out: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(C for each example, a^L for each): shapes (n,), (n, n_L), of the training or held-out data."""
+        X, Y = self.held if held_out else (self.X, self.Y)
         out = self.evaluator(X, Y)
         return out[:, 0], out[:, 1:]
 

@@ -39,3 +39,26 @@ def seeded(seed: object, who: str) -> random.Random:
     if seed is not None and not is_integer(seed):
         raise TypeError(f"{who}: seed must be an integer or None, got {seed!r}")
     return random.Random(None if seed is None else int(seed))
+
+
+def class_targets(labels: np.ndarray, classes: int, what: str) -> np.ndarray:
+    """Integer class labels 0 … classes − 1 as one-hot rows, as PyTorch and scikit-learn take them.
+
+    Whole numbers stored as floats (2.0, as a CSV file gives them) are labels too; any other
+    value raises a ValueError naming the first bad entry (``what[i]``, or ``what`` for a
+    single label) and the valid range.
+    """
+    if labels.dtype.kind not in "iuf":
+        raise TypeError(f"{what} must hold integer class labels, got {labels.dtype}")
+    with np.errstate(invalid="ignore"):
+        bad = ~((labels == np.round(labels)) & (labels >= 0) & (labels < classes))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        where = f"{what}[{i}]" if labels.ndim else what
+        count = f" ({int(bad.sum())} of {labels.size} are not)" if labels.ndim else ""
+        raise ValueError(
+            f"{where} = {labels.flat[i].item()!r} is not a class label: class labels are the "
+            f"whole numbers 0 … {classes - 1} for the net's {classes} outputs{count}; "
+            f"give one-hot rows for other targets"
+        )
+    return np.eye(classes)[labels.astype(int)]

@@ -13,6 +13,7 @@ from typing import Any, cast
 import numpy as np
 
 from engine import Value
+from engine.table import ShownAsTable, Table
 from engine.value import Number
 from nn.costs import cost_named, mean_cost
 from nn.matrix import Array, Backprop, backprop_batch
@@ -23,7 +24,7 @@ Example = tuple[Numbers, Numbers]
 
 
 @dataclass
-class Comparison:
+class Comparison(ShownAsTable):
     """The scalar engine's δ^l, ∂C/∂w^l, ∂C/∂b^l next to the matrix form's, layer by layer.
 
     For a mini-batch of m examples C is the mean cost, so the engine's ∂C/∂z is δ/m:
@@ -62,26 +63,30 @@ class Comparison:
         """True if every difference is at most tol."""
         return self.max_error <= tol
 
-    def __str__(self) -> str:
+    def table(self) -> Table:
+        """The largest difference per layer, then the costs: ``str``, and HTML in Jupyter."""
         m = self.matrix.a[0].shape[1]
-        lines = [
-            f"scalar engine vs matrix BP1-BP4 ({self.cost} cost, "
-            f"{m} example{'s' if m > 1 else ''}): largest |difference|",
-            f"{'layer':>5} {'n_l':>4}  {'delta^l':>10}  {'dC/dw^l':>10}  {'dC/db^l':>10}",
-        ]
-        for (l, d, w, b), delta in zip(self.errors(), self.matrix.delta):
-            lines.append(f"{l:>5} {delta.shape[0]:>4}  {d:>10.3g}  {w:>10.3g}  {b:>10.3g}")
-        lines.append(
+        notes = [
             f"cost C = {self.engine.cost:.12g} (matrix {self.matrix.cost:.12g}); "
             f"max error {self.max_error:.3g}"
-        )
+        ]
         variant = cost_named(self.cost).on.get(self.output)
         if variant:
-            lines.append(
+            notes.append(
                 f"BP1 for the {self.cost} cost on {self.output} outputs, taken from z^L: "
                 f"{variant.text}"
             )
-        return "\n".join(lines)
+        return Table(
+            ["layer", "n_l", "delta^l", "dC/dw^l", "dC/db^l"],
+            [
+                [l, delta.shape[0], f"{d:.3g}", f"{w:.3g}", f"{b:.3g}"]
+                for (l, d, w, b), delta in zip(self.errors(), self.matrix.delta)
+            ],
+            title=f"scalar engine vs matrix BP1-BP4 ({self.cost} cost, "
+            f"{m} example{'s' if m > 1 else ''}): largest |difference|",
+            notes=notes,
+            html_headers=["layer l", "nˡ", "max |Δδˡ|", "max |Δ∂C/∂wˡ|", "max |Δ∂C/∂bˡ|"],
+        )
 
     def details(self) -> str:
         """Every δ^l_j (= ∂C/∂b^l_j) of the first example and ∂C/∂w^l_jk, engine beside matrix."""
@@ -131,6 +136,7 @@ def compare(net: MLP, x: object, y: object = None, cost: str = "quadratic") -> C
     """
     batch = _examples(x, y)
     targets = [net.target(yi) for _, yi in batch]
+    cost_named(cost).check_targets(targets, "compare", one=y is not None)
     with net.grads_set_aside():
         traces = [net.trace(xi) for xi, _ in batch]
         C = mean_cost(traces, targets, cost)

@@ -74,16 +74,21 @@ class Cost:
                 f"{sigma!r}: use activation=[..., {self.outputs[0]!r}] for the last layer"
             )
 
-    def check_targets(self, targets: Sequence[Sequence[float]], who: str) -> None:
-        """ValueError naming the first target outside [0, 1], where this cost needs probabilities."""
+    def check_targets(
+        self, targets: Sequence[Sequence[float]], who: str, one: bool = False
+    ) -> None:
+        """ValueError naming the first target outside [0, 1], where this cost needs probabilities.
+
+        The one rule for every function given targets and a cost (``one``: a single example's).
+        """
         if not self.unit_targets:
             return
         for i, y in enumerate(targets):
             if any(not 0.0 <= v <= 1.0 for v in y):
+                which = "the target" if one else f"data[{i}]'s target"
                 raise ValueError(
-                    f"{who}: data[{i}]'s target {list(y)} lies outside [0, 1]; the {self.name} "
-                    f"cost needs probabilities as targets (e.g. 0/1 or one-hot), or it falls "
-                    f"without bound"
+                    f"{who}: {which} {list(y)} lies outside [0, 1]; the {self.name} cost needs "
+                    f"probabilities as targets (e.g. 0/1 or one-hot), or it falls without bound"
                 )
 
     def __call__(self, output: Trace | Sequence[Value], y: Target) -> Value:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from engine.value import Number
+from nn.checks import class_targets
 from nn.network import MLP
 
 Pair = tuple[Sequence[Number], Sequence[Number]]
@@ -15,24 +17,27 @@ Example = tuple[list[float], list[float]]  # one checked (x, y) pair
 
 
 def _from_arrays(X: np.ndarray, Y: np.ndarray, net: MLP, who: str) -> tuple[np.ndarray, np.ndarray]:
-    if Y.ndim == 1:
-        Y = Y[:, None]  # one output: a target per row
-    if X.ndim != 2 or X.shape[1] != net.nin:
-        raise ValueError(
-            f"{who}: X must have shape (m, {net.nin}), one example per row, got {X.shape}"
-        )
     n_out = net.sizes[-1]
-    if Y.ndim != 2 or Y.shape[1] != n_out:
-        raise ValueError(
-            f"{who}: Y must have shape (m, {n_out}), one target per row, got {Y.shape}"
-        )
-    if X.shape[0] != Y.shape[0]:
-        raise ValueError(f"{who}: X has {X.shape[0]} rows but Y has {Y.shape[0]}")
     if X.dtype.kind == "b" or Y.dtype.kind == "b":
         raise TypeError(
             f"{who}: X and Y must hold numbers, not booleans: give targets as numbers 1.0 and "
             f"0.0 (Y.astype(float)), as for pairs"
         )
+    if Y.ndim == 1 and n_out > 1:
+        Y = class_targets(Y, n_out, f"{who}: Y")  # a class label per row
+    elif Y.ndim == 1:
+        Y = Y[:, None]  # one output: a target per row
+    if X.ndim != 2 or X.shape[1] != net.nin:
+        raise ValueError(
+            f"{who}: X must have shape (m, {net.nin}), one example per row, got {X.shape}"
+        )
+    if Y.ndim != 2 or Y.shape[1] != n_out:
+        labels = " or (m,) of class labels" if n_out > 1 else ""
+        raise ValueError(
+            f"{who}: Y must have shape (m, {n_out}), one target per row{labels}, got {Y.shape}"
+        )
+    if X.shape[0] != Y.shape[0]:
+        raise ValueError(f"{who}: X has {X.shape[0]} rows but Y has {Y.shape[0]}")
     if X.dtype.kind not in "iuf" or Y.dtype.kind not in "iuf":
         raise TypeError(f"{who}: X and Y must hold numbers, got {X.dtype} and {Y.dtype}")
     X, Y = X.astype(float), Y.astype(float)
@@ -44,7 +49,11 @@ def _from_arrays(X: np.ndarray, Y: np.ndarray, net: MLP, who: str) -> tuple[np.n
 
 
 def as_arrays(data: Data, net: MLP, who: str) -> tuple[np.ndarray, np.ndarray]:
-    """(X, Y) of shapes (m, n_1) and (m, n_L), checked against net; errors name ``who`` and the example."""
+    """(X, Y) of shapes (m, n_1) and (m, n_L), checked against net; errors name ``who`` and the example.
+
+    For a net of n_L ≥ 2 outputs, Y may be integer class labels of shape (m,) (y in a
+    pair, an integer): each becomes a one-hot row, as in PyTorch and scikit-learn.
+    """
     if isinstance(data, tuple) and len(data) == 2 and all(isinstance(d, np.ndarray) for d in data):
         X, Y = _from_arrays(np.asarray(data[0]), np.asarray(data[1]), net, who)
     else:
@@ -54,12 +63,41 @@ def as_arrays(data: Data, net: MLP, who: str) -> tuple[np.ndarray, np.ndarray]:
     return X, Y
 
 
+def _plain(v: object) -> bool:
+    """True for a list or tuple of Python floats and ints, or a 1-D array of numbers."""
+    if isinstance(v, np.ndarray):
+        return v.ndim == 1 and v.dtype.kind in "iuf"
+    return isinstance(v, (list, tuple)) and set(map(type, v)) <= {float, int}
+
+
+def _plain_arrays(data: Sequence[Any], net: MLP) -> tuple[np.ndarray, np.ndarray] | None:
+    """The pairs as arrays in one numpy call when every pair is plain and right, else None.
+
+    Checking 784 pixels of 4,000 MNIST images one Value at a time takes seconds; any
+    pair this refuses goes through the checks of each example, which name what is wrong.
+    """
+    if not all(
+        isinstance(p, (tuple, list)) and len(p) == 2 and _plain(p[0]) and _plain(p[1]) for p in data
+    ):
+        return None
+    try:
+        X = np.array([x for x, _ in data], dtype=float)
+        Y = np.array([y for _, y in data], dtype=float)
+    except (ValueError, OverflowError):  # ragged, or an int too large for a float
+        return None
+    right = X.shape == (len(data), net.nin) and Y.shape == (len(data), net.sizes[-1])
+    return (X, Y) if right and np.isfinite(X).all() and np.isfinite(Y).all() else None
+
+
 def _from_pairs(data: Data, net: MLP, who: str) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(data, (str, bytes)) or not isinstance(data, (list, tuple)):
         raise TypeError(
             f"{who}: data must be a list of (x, y) pairs or a tuple of arrays (X, Y), "
             f"got {type(data).__name__}"
         )
+    plain = _plain_arrays(data, net)
+    if plain is not None:
+        return plain
     xs, ys = [], []
     for i, pair in enumerate(data):
         if not (isinstance(pair, (tuple, list)) and len(pair) == 2):

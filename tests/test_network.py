@@ -183,8 +183,8 @@ def test_from_matrices_shape_mismatches(weights, biases, message):
         MLP.from_matrices(weights, biases)
 
 
-def test_item15_sizes_and_seed_accept_numpy_integers():
-    # issue 8 item 15: MLP(2, [np.int64(3)]) was refused
+def test_sizes_and_seed_accept_numpy_integers():
+    # MLP(2, [np.int64(3)]) was refused
     net = MLP(np.int64(2), [np.int64(3), np.int32(1)], seed=np.int64(5))
     assert net.sizes == [2, 3, 1] and all(type(n) is int for n in net.sizes)
     assert net.weights()[0].tolist() == MLP(2, [3, 1], seed=5).weights()[0].tolist()
@@ -206,8 +206,8 @@ def test_item15_sizes_and_seed_accept_numpy_integers():
         (["sigmoid", "tanh"], "expected one name or 1 names"),
     ],
 )
-def test_item15_bad_activation_is_named(activation, message):
-    # issue 8 item 15: activation=None failed deep inside
+def test_bad_activation_is_named(activation, message):
+    # activation=None failed deep inside
     with pytest.raises(ValueError, match=message):
         MLP(2, [1], activation=activation)
 
@@ -230,14 +230,14 @@ def test_item15_bad_activation_is_named(activation, message):
         ([[[10**400, 1.0]]], [[0.0]], "layer 2: weights and biases must be arrays of numbers"),
     ],
 )
-def test_item15_from_matrices_with_wrong_shapes_says_what_was_wrong(weights, biases, message):
-    # issue 8 item 15: from_matrices(np.ones((1, 2, 2)), ...) failed on "truth value of an array"
+def test_from_matrices_with_wrong_shapes_says_what_was_wrong(weights, biases, message):
+    # from_matrices(np.ones((1, 2, 2)), ...) failed on "truth value of an array"
     with pytest.raises(ValueError, match=message):
         MLP.from_matrices(weights, biases)
 
 
-def test_item23_layer_checks_that_weights_and_biases_match():
-    # issue 8 item 23: zip silently built 1 neuron from 2 rows of weights and 1 bias
+def test_layer_checks_that_weights_and_biases_match():
+    # zip silently built 1 neuron from 2 rows of weights and 1 bias
     with pytest.raises(
         ValueError, match="need one bias per row of weights .* got 2 rows of w\\^2 and 1 biases"
     ):
@@ -261,8 +261,8 @@ def test_item23_layer_checks_that_weights_and_biases_match():
         ),
     ],
 )
-def test_item23_inputs_must_be_sequences_in_order(x, error, message):
-    # issue 8 item 23: a dict's keys were used as inputs, a set in arbitrary order
+def test_inputs_must_be_sequences_in_order(x, error, message):
+    # a dict's keys were used as inputs, a set in arbitrary order
     with pytest.raises(error, match=message):
         MLP(2, [1], seed=0)(x)
 
@@ -273,8 +273,8 @@ def test_inputs_and_targets_accept_1d_arrays():
     assert net.target(np.array([1.0])) == [1.0]
 
 
-def test_item20_nets_and_traces_pickle_and_deepcopy():
-    # issue 8 item 20: pickling is what multiprocessing needs
+def test_nets_and_traces_pickle_and_deepcopy():
+    # pickling is what multiprocessing needs
     import copy
     import pickle
 

@@ -273,7 +273,7 @@ DIVIDING = {"log", "/"}
 
 
 def test_dividing_backward_stays_finite_where_a_reciprocal_overflows():
-    # issue 8's "nan only where the mathematics has no number": 1/x overflows for a
+    # nan only where the mathematics has no number: 1/x overflows for a
     # subnormal x, but g/x does not (PyTorch: 1e290)
     x = Value(1e-310)
     (x.log() * 1e-20).backward()

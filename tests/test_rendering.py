@@ -79,7 +79,7 @@ def test_without_any_renderer_the_dot_file_is_written_and_the_error_says_how(tmp
         "apt-get install graphviz",
         "brew install graphviz",
         "conda install",
-        "pip install 'backprop-engine[render]'",
+        "pip install graphviz-pure",
     ):
         assert hint in message
     assert (tmp_path / "pic" / "g.dot").read_text().startswith("digraph")
@@ -174,3 +174,62 @@ def test_awkward_labels_are_shown_as_written(tmp_path, renderer):
     texts = _texts(render(draw_dot(x, number_format="|<8.2g"), tmp_path / "g.svg", renderer))
     for shown in ("\u00a0\u00a0a \u00a0&lt; {|x|}", "line two", "data 1.5|||||"):
         assert shown in texts, (shown, texts)
+
+
+def _unrolled_recurrence(steps):
+    """h = tanh(w·h + 0.1 t) for ``steps`` steps: w is used all along the chain."""
+    w, h = Value(0.5, label="w"), Value(0.0, label="h0")
+    for t in range(steps):
+        h = (w * h + 0.1 * t).tanh()
+    return h, w
+
+
+def test_levels_crossed_counts_the_levels_long_edges_span_by_hand():
+    # a → c → d and a → d: a sits before c, so a → d crosses c's level, and nothing else does
+    assert rendering.levels_crossed("digraph {\n a -> c\n b -> c\n c -> d\n a -> d\n}") == 1
+    assert rendering.levels_crossed('digraph {\n "x y" -> b\n b -> c\n c -> e\n "x y" -> e\n}') == 2
+    h, _ = _unrolled_recurrence(40)  # w's edges cross 3, 6, …, 117 levels of 6 each, and so on
+    assert rendering.levels_crossed(draw_dot(h).source) > rendering.LONG_EDGE_LEVELS
+    assert rendering.levels_crossed(draw_dot(_unrolled_recurrence(5)[0]).source) < 100
+
+
+def test_only_graphs_with_long_edges_get_the_fast_layout(monkeypatch):
+    import subprocess
+
+    seen = []
+
+    def fake_run(args, **kwargs):
+        seen.append(args[1:-1])
+        return subprocess.CompletedProcess(args, 0, b"<svg/>", b"")
+
+    monkeypatch.setattr(rendering.subprocess, "run", fake_run)
+    pipe(draw_dot(_unrolled_recurrence(5)[0]).source, "svg")
+    pipe(draw_dot(_unrolled_recurrence(40)[0]).source, "svg")
+    assert seen == [[], list(rendering.FAST_LAYOUT)]
+
+
+@pytest.mark.slow
+def test_an_unrolled_recurrence_renders_in_seconds_not_minutes(tmp_path, renderer):
+    # issue 16 item 8: 40 steps of h = tanh(w·h + 0.1 t), 162 nodes, kept dot busy > 90 s,
+    # as did a step-through page and a compiled version's groups (draw_groups) of such a chain
+    import engine
+    from viz import draw_groups, step_through
+
+    h, w = _unrolled_recurrence(40)
+    picture = render(draw_dot(h), tmp_path / "h.svg", renderer)
+    assert picture.read_text().count('class="node"') == 162 + 120  # values and operations
+    step_through(h, tmp_path / "h.html")
+
+    def f(x):
+        h = x[0]
+        for t in range(40):
+            h = (w * h + 0.1 * t).tanh()
+        return h
+
+    assert "<svg" in draw_groups(engine.compile(f, ([0.3],), [w])).svg()
+
+
+def test_a_render_that_runs_too_long_is_stopped_with_what_to_do(monkeypatch, renderer):
+    monkeypatch.setattr(rendering, "TIMEOUT", 1e-6)
+    with pytest.raises(RenderError, match=r"took more than 1e-06 s .*fewer nodes.*splines='line'"):
+        pipe(draw_dot(_unrolled_recurrence(3)[0]).source, "svg", renderer)

@@ -286,7 +286,7 @@ def _blobs(n, seed):
     [(["tanh", "tanh", "sigmoid"], "cross_entropy"), (["linear", "linear", "linear"], "quadratic")],
 )
 def test_train_at_any_learning_rate_trains_or_stops_with_the_net_whole(monkeypatch, lr, acts, cost):
-    # issue 8, "done when": every step is all or nothing, so a run that stops leaves the
+    # every step is all or nothing, so a run that stops leaves the
     # parameters exactly as the last completed step made them
     snapshots = []
     step = SGD.step
@@ -318,8 +318,8 @@ def test_train_at_any_learning_rate_trains_or_stops_with_the_net_whole(monkeypat
     assert all(math.isfinite(v) for v in _params(net))
 
 
-def test_item17_sgd_step_refuses_an_infinite_result_changing_nothing():
-    # issue 8 item 17: a finite grad times a large lr used to make a weight inf (or fail
+def test_sgd_step_refuses_an_infinite_result_changing_nothing():
+    # a finite grad times a large lr used to make a weight inf (or fail
     # half-way through the parameters)
     params = [Value(1.0), Value(2.0), Value(3.0)]
     params[0].grad, params[1].grad, params[2].grad = 1.0, 1.0, 1e308
@@ -368,8 +368,8 @@ def test_item17_sgd_step_refuses_an_infinite_result_changing_nothing():
         ),
     ],
 )
-def test_item12_train_checks_every_input_and_target_up_front(data, error, message):
-    # issue 8 item 12: a bad target at data[i] used to fail mid-epoch, after updates, with a
+def test_train_checks_every_input_and_target_up_front(data, error, message):
+    # a bad target at data[i] used to fail mid-epoch, after updates, with a
     # message that did not name the example. numpy bools are refused: a target is a number.
     net = MLP(2, [2, 1], seed=0)
     before = _params(net)
@@ -379,8 +379,8 @@ def test_item12_train_checks_every_input_and_target_up_front(data, error, messag
 
 
 @pytest.mark.parametrize("acts", [["tanh", "linear"], ["sigmoid", "relu"]])
-def test_item14_cross_entropy_on_outputs_outside_0_1_is_refused_before_training(acts):
-    # issue 8 item 14: used to fail mid-training on log of a negative number
+def test_cross_entropy_on_outputs_outside_0_1_is_refused_before_training(acts):
+    # used to fail mid-training on log of a negative number
     net = MLP(2, [3, 1], activation=acts, seed=0)
     before = _params(net)
     with pytest.raises(
@@ -393,8 +393,8 @@ def test_item14_cross_entropy_on_outputs_outside_0_1_is_refused_before_training(
         nn.evaluate(net, XOR, "cross_entropy")
 
 
-def test_item15_train_accepts_numpy_integers():
-    # issue 8 item 15: np.int64 epochs and batch sizes (from a numpy config) were refused
+def test_train_accepts_numpy_integers():
+    # np.int64 epochs and batch sizes (from a numpy config) were refused
     net = MLP(2, [2, 1], seed=0)
     history = nn.train(
         net,
@@ -409,7 +409,7 @@ def test_item15_train_accepts_numpy_integers():
 
 
 def test_zero_grad_clears_the_parameters_and_no_other_node():
-    # issue 9 item 7: Module.zero_grad and SGD.zero_grad clear the leaves they own;
+    # Module.zero_grad and SGD.zero_grad clear the leaves they own;
     # Value.zero_grad clears the whole graph
     net = MLP(2, [2, 1], seed=0)
     tr = net.trace([0.5, -1.0])
@@ -426,7 +426,7 @@ def test_zero_grad_clears_the_parameters_and_no_other_node():
 
 
 def test_evaluate_checks_its_data_as_train_does():
-    # a sibling of issue 8 item 12: evaluate names the bad example too
+    # evaluate names the bad example too, as train does
     net = MLP(2, [2, 1], seed=0)
     with pytest.raises(ValueError, match=r"evaluate: data\[1\]: target y\[0\] must be finite"):
         nn.evaluate(net, [XOR[0], ([0.0, 1.0], [float("nan")])])

@@ -11,7 +11,7 @@ from viz import step_through
 
 def _frames(page):
     data = re.search(r'<script id="frames" type="application/json">(.*?)</script>', page.html, re.S)
-    return json.loads(data.group(1).replace("<\\/", "</"))
+    return json.loads(data.group(1))
 
 
 def _a_plus_a_times_a():
@@ -85,3 +85,24 @@ def test_a_single_leaf_is_one_step():
     frames = _frames(step_through(Value(3.0, label="x")))
     assert len(frames) == 2 and frames[1]["texts"]["v0"]["-1"] == "grad 1"
     assert "It is a leaf: it has no parents to pass grad on to." in frames[1]["caption"]
+
+
+def test_no_label_reaches_the_html_parser_inside_the_frames_script(hostile_labels):
+    # issue 16 item 7: "<!--<script>" in a label swallowed the viewer's script
+    for label in hostile_labels:
+        x = Value(2.0, label=label)
+        y = x * x
+        y.label = label
+        page = step_through(y)
+        scripts = re.findall(r"<script[^>]*>(.*?)</script>", page.html, re.S)
+        assert len(scripts) == 2, label  # the frames and the viewer, each ended where it should
+        assert "<" not in scripts[0], label
+        assert any(f"{label} is used 2 times by" in line for line in _frames(page)[1]["caption"])
+
+
+def test_the_viewers_script_and_style_hold_nothing_the_html_parser_reads_as_markup():
+    from importlib import resources
+
+    for name, end in (("page.js", "</script"), ("page.css", "</style")):
+        text = resources.files("viz").joinpath(name).read_text(encoding="utf-8").lower()
+        assert end not in text and "<!--" not in text, name

@@ -1,12 +1,16 @@
 """Graphviz drawings of Value graphs and nets, and pages that step through backpropagation."""
 
+import importlib
+
 from viz.compiled import draw_groups
 from viz.drawing import Drawing
 from viz.graph import GraphTooLargeError, draw_dot
 from viz.layers import draw_layers
 from viz.net_page import step_through_net
+from viz.net_paths_page import sum_over_paths_net
 from viz.network import draw_net
 from viz.page import StepPage
+from viz.paths_page import sum_over_paths
 from viz.plots import plot_history
 from viz.rendering import RendererNotFoundError, RenderError, render
 from viz.steps import Contribution, Step, backward_steps
@@ -19,6 +23,8 @@ __all__ = [
     "backward_steps",
     "step_through",
     "step_through_net",
+    "sum_over_paths",
+    "sum_over_paths_net",
     "Drawing",
     "GraphTooLargeError",
     "RenderError",
@@ -30,3 +36,10 @@ __all__ = [
     "plot_history",
     "render",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``viz.playground``, imported when first asked for: its server is not loaded with viz."""
+    if name == "playground":
+        return importlib.import_module("viz.playground")
+    raise AttributeError(f"module 'viz' has no attribute {name!r}")

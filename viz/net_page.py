@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -11,7 +12,7 @@ from engine import Value
 from engine.value import Number
 from nn import matrix
 from nn.network import MLP
-from viz import labels, style
+from viz import labels, net_layout, style
 from viz.network import (
     Line,
     NetNumbers,
@@ -21,17 +22,35 @@ from viz.network import (
     net_lines,
     trace_numbers,
 )
-from viz.page import Frame, StepPage, write_page
+from viz.page import Frame, KeyEntry, StepPage, write_page
 from viz.value_page import signed
 
 TOLERANCE = 1e-9  # engine against nn.matrix: the same sums in another order
-LEGEND = [
-    ("current", "what this step computes"),
-    ("sending", "what it is computed from"),
-    ("column", "BP2: the column of w^{l+1} the error comes back through"),
-    ("final", "a grad that is known"),
+KEY = [
+    KeyEntry("the input a^1", fill=style.INPUT_FILL),
+    KeyEntry(
+        "z^l_j, with the bias b^l_j, the error δ^l_j = ∂C/∂z^l_j and ∂C/∂b^l_j", fill=style.Z_FILL
+    ),
+    KeyEntry("a^l_j = σ(z^l_j), with ∂C/∂a^l_j", fill=style.A_FILL),
+    KeyEntry("the cost C", fill=style.COST_FILL),
+    KeyEntry("a weight w^l_jk > 0", line=style.POSITIVE_WEIGHT),
+    KeyEntry("a weight w^l_jk < 0", line=style.NEGATIVE_WEIGHT),
+    KeyEntry("thicker: a larger |w^l_jk|", line="#555", width=4),
+    KeyEntry("on a weight: its gradient, a^{l−1}_k δ^l_j (BP4)", sample="∂C/∂w ="),
+    KeyEntry("on z → a: the slope σ'(z^l_j)", sample="σ' ="),
+    KeyEntry("not known yet: the backward pass has not reached it", sample="?"),
+    KeyEntry("what this step computes", state="current"),
+    KeyEntry("what it is computed from", state="sending"),
+    KeyEntry("BP2: the column of w^{l+1} the error comes back through", state="column"),
+    KeyEntry("a grad that is known", state="final"),
 ]
 MAX_EQUATION_TERMS = 6  # BP4 lists this many ∂C/∂w^l_jk, then "…"
+MAX_PAGE_WEIGHTS = 400  # a 10-20-10 net; above it the picture is refused unless asked for
+
+
+def softmax_jacobian(a: list[float]) -> list[list[float]]:
+    """∂a_k/∂z_j = a_k (1[k = j] − a_j) of softmax's outputs a, as rows k."""
+    return [[ak * ((k == j) - aj) for j, aj in enumerate(a)] for k, ak in enumerate(a)]
 
 
 class _NetFrames:
@@ -77,6 +96,11 @@ class _NetFrames:
             eid: {i: self.text(line_text(line)) for i, line in enumerate(ls)}
             for eid, ls in lines.items()
         }
+        for eid in texts:  # a wide layer's weights share one lane: only BP2's column is labelled
+            if eid.startswith("w") and "column" not in classes.get(eid, ""):
+                l = int(eid[1:].split("_")[0])
+                if len(self.n.w[l - 2][0]) > net_layout.MAX_LANES:
+                    texts[eid] = dict.fromkeys(texts[eid], "")
         for l in range(2, self.n.L + 1):
             for j in range(len(self.n.z[l - 2])):
                 if ("delta", l, j) in self.known:
@@ -152,6 +176,10 @@ class _NetFrames:
             explanation = f"The cost's own rule gives δ^{L} = ∂C/∂z^{L} directly (Nielsen ch. 3)."
         elif n.layerwise[-1]:
             equation = ["BP1 for a layer-wise σ: δ^L_j = Σ_k ∂C/∂a^L_k · ∂a^L_k/∂z^L_j"]
+            if n.layerwise[-1] == "softmax":
+                equation.append(
+                    "softmax's Jacobian: ∂a^L_k/∂z^L_j = a^L_k (1 if k = j else 0 − a^L_j)"
+                )
             explanation = (
                 f"Each a^{L}_k of a {n.layerwise[-1]} layer depends on every z^{L}_j, so δ^{L}_j "
                 "sums ∂C/∂a^L_k through the Jacobian ∂a^L/∂z^L (BP1 with ⊙ σ' replaced by it)."
@@ -167,6 +195,12 @@ class _NetFrames:
             if n.from_z:
                 assert n.y is not None
                 arithmetic = f"{self.num(n.a[-1][j])} − {self.num(n.y[j])}"
+            elif n.layerwise[-1] == "softmax":
+                jacobian = softmax_jacobian(n.a[-1])
+                arithmetic = " + ".join(
+                    f"{self.num(g)} × {self.num(jacobian[k][j])}"
+                    for k, g in enumerate(n.grad_a[-1])
+                )
             elif n.layerwise[-1]:
                 arithmetic = f"Σ_k ∂C/∂a^{L}_k · ∂a^{L}_k/∂z^{L}_{j}"
             else:
@@ -198,15 +232,19 @@ class _NetFrames:
         numbers = " + ".join(
             f"{self.num(w_next[j][k])} × {self.num(nxt[j])}" for j in range(len(nxt))
         )
+        if n.layerwise[l - 2]:
+            self.bp2_layerwise(l, k, classes, symbols, numbers)
+            return
         factor = "" if sp is None else f" × σ'(z^{l}_{k})"
         values = "" if sp is None else f" × {self.num(sp[k])}"
-        if n.layerwise[l - 2]:  # a^l_m depends on every z^l_k: the Jacobian replaces ⊙ σ'
-            factor = values = f", then through ∂a^{l}/∂z^{l} ({n.layerwise[l - 2]})"
+        through = f"σ'(z^{l}_{k}) scales it (the slope of σ at z^{l}_{k})"
+        if sp is None:
+            through = f"that sum is δ^{l}_{k} itself (a linear layer: σ' = 1)"
         self.add(
             f"BP2: δ^{l}_{k} from δ^{l + 1}, back through column {k} of w^{l + 1}",
             [
                 f"Neuron {k} of layer {l} feeds every neuron j of layer {l + 1} through w^{l + 1}_j{k}:",
-                f"its error collects each δ^{l + 1}_j back along those weights, then σ' scales it.",
+                f"its error collects each δ^{l + 1}_j back along those weights, then {through}.",
             ],
             [
                 "BP2: δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ'(z^l)",
@@ -215,6 +253,52 @@ class _NetFrames:
                 f"= {self.num(n.delta[l - 2][k])}",
                 self.check(n.delta[l - 2][k], self.bp.delta[l - 2][k], f"δ^{l}_{k}"),
             ],
+            classes,
+        )
+
+    def bp2_layerwise(
+        self, l: int, k: int, classes: dict[str, str], symbols: str, numbers: str
+    ) -> None:
+        """BP2 into a layer whose σ maps all of z^l to a^l (softmax): through its Jacobian.
+
+        δ^l_k needs every ∂C/∂a^l_m, so all of them are computed (and shown) at this step.
+        """
+        n = self.n
+        size = len(n.z[l - 2])
+        self.known.update(("grad_a", l, m) for m in range(size))
+        grads = n.grad_a[l - 2]
+        for m in range(size):
+            classes.setdefault(f"a{l}_{m}", "sending final")
+        name = n.layerwise[l - 2]
+        equation = [
+            "BP2 for a layer-wise σ: δ^l = (∂a^l/∂z^l)ᵀ (w^{l+1})ᵀ δ^{l+1}",
+            f"∂C/∂a^{l}_{k} = {symbols} = {numbers} = {self.num(grads[k])}",
+            f"∂C/∂a^{l} = [{', '.join(map(self.num, grads))}] (each m the same way)",
+            f"δ^{l}_{k} = Σ_m ∂C/∂a^{l}_m · ∂a^{l}_m/∂z^{l}_{k}",
+        ]
+        if name == "softmax":
+            jacobian = softmax_jacobian(n.a[l - 2])
+            equation.append(
+                f"∂a^{l}_m/∂z^{l}_{k} = a^{l}_m (1 if m = {k} else 0 − a^{l}_{k}) = "
+                f"[{', '.join(self.num(jacobian[m][k]) for m in range(size))}]"
+            )
+            terms = " + ".join(
+                f"{self.num(g)} × {self.num(jacobian[m][k])}" for m, g in enumerate(grads)
+            )
+            equation.append(f"= {terms}")
+        equation += [
+            f"= {self.num(n.delta[l - 2][k])}",
+            self.check(n.delta[l - 2][k], self.bp.delta[l - 2][k], f"δ^{l}_{k}"),
+        ]
+        self.add(
+            f"BP2: δ^{l}_{k} from δ^{l + 1}, back through column {k} of w^{l + 1} and {name}'s Jacobian",
+            [
+                f"Neuron {k} of layer {l} feeds every neuron j of layer {l + 1} through w^{l + 1}_j{k}, "
+                f"so ∂C/∂a^{l}_{k} collects each δ^{l + 1}_j back along those weights.",
+                f"Every a^{l}_m of a {name} layer depends on z^{l}_{k}: δ^{l}_{k} sums all the "
+                f"∂C/∂a^{l}_m through the Jacobian ∂a^{l}/∂z^{l} (BP2 with ⊙ σ' replaced by it).",
+            ],
+            equation,
             classes,
         )
 
@@ -280,29 +364,17 @@ def net_frames(
     return f.frames
 
 
-def step_through_net(
+def net_step_parts(
     net: MLP,
     x: Sequence[Value | Number],
     y: Sequence[Number],
-    path: str | os.PathLike | None = None,
     cost: str = "quadratic",
     number_format: str = ".3g",
     rankdir: str = "LR",
-    max_weights: int | None = 200,
     scripts: bool = True,
-) -> StepPage:
-    """A self-contained HTML page stepping through backpropagation in ``net`` on one example.
-
-    On ``draw_net``'s picture: the cost, δ^L (BP1), each δ^l_k from δ^{l+1} through a
-    column of w^{l+1} (BP2), then ∂C/∂b^l and ∂C/∂w^l (BP3, BP4), with the equation of
-    each step beside the picture and every number checked against ``nn.matrix``.
-    Written to ``path`` (``.html``) when given; shown inline in Jupyter.
-    """
-    style.check_number_format(number_format)
-    check_net_size(net, max_weights, "step_through_net")
-    if y is None:
-        raise ValueError("step_through_net: a target y is needed to backpropagate a cost")
-    n = trace_numbers(net, x, y, cost)
+) -> tuple[NetNumbers, matrix.Backprop, list[Frame], str]:
+    """The numbers of one pass (engine and nn.matrix), the frames over them and the SVG they dress."""
+    n = trace_numbers(net, x, y, cost, "step_through_net")
     x_array = np.array([float(v) for v in x])
     bp = matrix.backprop(
         net.weights(), net.biases(), x_array, np.asarray(y, float), net.activations, cost
@@ -312,7 +384,34 @@ def step_through_net(
         eid: [(max((f.texts[eid][i] for f in frames), key=len), None) for i in texts]
         for eid, texts in frames[0].texts.items()
     }
-    svg = draw_lines(n, layout, rankdir, scripts).svg()
+    return n, bp, frames, draw_lines(n, layout, rankdir, scripts, every_weight=True).svg()
+
+
+def step_through_net(
+    net: MLP,
+    x: Sequence[Value | Number],
+    y: Sequence[Number],
+    path: str | os.PathLike | None = None,
+    cost: str = "quadratic",
+    number_format: str = ".3g",
+    rankdir: str = "LR",
+    max_weights: int | None = MAX_PAGE_WEIGHTS,
+    scripts: bool = True,
+) -> StepPage:
+    """A self-contained HTML page stepping through backpropagation in ``net`` on one example.
+
+    On ``draw_net``'s picture: the cost, δ^L (BP1), each δ^l_k from δ^{l+1} through a
+    column of w^{l+1} (BP2), then ∂C/∂b^l and ∂C/∂w^l (BP3, BP4), with the equation of
+    each step beside the picture and every number checked against ``nn.matrix``.
+    Written to ``path`` (``.html``) when given; shown inline in Jupyter. Nets of more than
+    ``max_weights`` weights (400, a 10-20-10 net) raise GraphTooLargeError; in a layer of
+    more than four inputs per neuron only the weights of BP2's column are labelled.
+    """
+    style.check_number_format(number_format)
+    check_net_size(net, max_weights, "step_through_net")
+    if y is None:
+        raise ValueError("step_through_net: a target y is needed to backpropagate a cost")
+    _, _, frames, svg = net_step_parts(net, x, y, cost, number_format, rankdir, scripts)
     title = f"Backpropagation in a {'-'.join(map(str, net.sizes))} net, one step at a time"
-    legend = [(cls, labels.scripted(text) if scripts else text) for cls, text in LEGEND]
-    return write_page(title, svg, frames, legend, path)
+    key = [replace(e, meaning=labels.scripted(e.meaning)) if scripts else e for e in KEY]
+    return write_page(title, svg, frames, key, path)

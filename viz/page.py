@@ -1,12 +1,14 @@
 """A self-contained HTML page that steps through frames drawn on one SVG picture.
 
 A frame is data: the classes each element of the picture wears (current, partial,
-final, …), the text each of its labels shows, and a caption. The picture is drawn at
-its natural size in a box of its own that scrolls to each step's node, so the
-controls and the caption stay on screen however large the graph is. The page holds the SVG
-(from our renderer), every frame as JSON, a little CSS and a little script
-(``page.js``, ``page.css`` beside this file): no network, no CDN. It opens at frame 0,
-or at ``#step=k``, and moves with buttons, the arrow keys, a slider and a play button.
+final, …), the text each of its labels shows, and a caption. The picture opens fitted to
+a box of its own (the rest of the window, at least 40 % of its height); it zooms in and
+out there, and when zoomed in that box scrolls to each step's highlighted part, so the
+controls and the caption stay on screen however large the graph is. A key says what the
+drawing's colours, lines and marks mean. The page holds the SVG (from our renderer), every
+frame as JSON, a little CSS and a little script (``page.js``, ``page.css`` beside this
+file): no network, no CDN. It opens at ``#step=k&zoom=z&text=t`` (each optional) and moves
+with buttons, keys, a slider and a play button.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from viz.files import write_atomically
+from nn.saving import write_atomically
 
 
 @dataclass
@@ -33,17 +35,65 @@ class Frame:
     focus: str | None = None  # the element to scroll into view when no element is "current"
 
 
+@dataclass(frozen=True)
+class KeyEntry:
+    """One line of a page's key: a sample of what the picture shows, and what it means.
+
+    The sample is a box wearing a page state (``state``: current, sending, …), a box of a
+    fill colour (``fill``), an edge of a colour and thickness (``line``, ``width`` in px),
+    or text as the drawing writes it (``sample``: ``#0``, ``∂=``, ``?``).
+    """
+
+    meaning: str
+    state: str = ""
+    fill: str = ""
+    line: str = ""
+    width: float = 2.0
+    sample: str = ""
+
+
 def _asset(name: str) -> str:
     return resources.files("viz").joinpath(name).read_text(encoding="utf-8")
 
 
+# Inside <script> the HTML parser reads "</script" and also "<!--" (which can hide the end tag
+# from it), so no "<" may reach it; "\u003c" is the same character to JSON.parse.
+_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
 def _json_for_script(data: object) -> str:
-    """JSON that cannot end the <script> element it sits in."""
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    """JSON that the HTML parser cannot read as markup inside the <script> element it sits in."""
+    return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
 
 
-def page_html(title: str, svg: str, frames: list[Frame], legend: list[tuple[str, str]]) -> str:
-    """The whole page: the picture, the frames as JSON, the controls, a legend of (class, meaning)."""
+def _swatch(entry: KeyEntry) -> str:
+    if entry.sample:
+        return f'<span class="sample">{html.escape(entry.sample)}</span>'
+    if entry.line:
+        colour = html.escape(entry.line, quote=True)
+        return f'<span class="swatch line" style="border-top: {entry.width:g}px solid {colour}"></span>'
+    if entry.fill:
+        return f'<span class="swatch" style="background: {html.escape(entry.fill, quote=True)}"></span>'
+    return f'<span class="swatch {html.escape(entry.state, quote=True)}"></span>'
+
+
+def _key_html(key: list[KeyEntry]) -> str:
+    """The key's entries, each a sample and its meaning."""
+    return "".join(
+        f'<li class="key">{_swatch(e)}<span>{html.escape(e.meaning)}</span></li>' for e in key
+    )
+
+
+def _named(svg: str, name: str) -> str:
+    """The SVG without its XML prolog (not allowed in HTML), named for screen readers."""
+    svg = svg[svg.index("<svg") :]
+    end = svg.index(">") + 1
+    label = html.escape(name, quote=True)
+    return f'<svg role="img" aria-label="{label}"{svg[4:end]}<title>{label}</title>{svg[end:]}'
+
+
+def page_html(title: str, svg: str, frames: list[Frame], key: list[KeyEntry]) -> str:
+    """The whole page: the picture, the frames as JSON, the controls and the key."""
     data = [
         {
             "title": f.title,
@@ -55,16 +105,13 @@ def page_html(title: str, svg: str, frames: list[Frame], legend: list[tuple[str,
         }
         for f in frames
     ]
-    svg = svg[svg.index("<svg") :]  # the XML prolog and doctype are not allowed inside HTML
-    keys = "".join(
-        f'<span class="key"><span class="swatch {html.escape(cls)}"></span>{html.escape(text)}</span>'
-        for cls, text in legend
-    )
     last = len(frames) - 1
+    name = f"{title}: the picture each step highlights"
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title>
 <style>
 {_asset("page.css")}
@@ -73,20 +120,32 @@ def page_html(title: str, svg: str, frames: list[Frame], legend: list[tuple[str,
 <body>
 <h1>{html.escape(title)}</h1>
 <div id="controls">
+<div class="group" role="group" aria-label="steps">
 <button id="first" title="first step (Home)">« first</button>
 <button id="prev" title="previous step (←)">‹ back</button>
 <button id="play" title="play / pause (space)">play</button>
+<select id="speed" title="play speed" aria-label="play speed">
+<option value="0.5">0.5×</option><option value="1" selected>1×</option><option value="2">2×</option>
+</select>
 <button id="next" title="next step (→)">next ›</button>
 <button id="last" title="last step (End)">last »</button>
+</div>
 <input id="slider" type="range" min="0" max="{last}" value="0" aria-label="step">
 <span id="counter">step 0 of {last}</span>
+<div class="group" role="group" aria-label="picture and text size">
+<button id="zoom-out" title="zoom out (-)" aria-label="zoom out">−</button>
+<button id="zoom-in" title="zoom in (+)" aria-label="zoom in">+</button>
+<button id="fit" title="the whole picture (0)">fit</button>
+<button id="text-smaller" title="smaller text" aria-label="smaller text">A−</button>
+<button id="text-larger" title="larger text" aria-label="larger text">A+</button>
 </div>
-<div id="step"><div id="caption"><h2 id="step-title"></h2><ul id="step-lines"></ul></div>
+</div>
+<div id="step"><div id="caption" aria-live="polite"><h2 id="step-title"></h2><ul id="step-lines"></ul></div>
 <div id="equation"></div></div>
-<div id="picture">
-{svg}
+<div id="picture" tabindex="0" role="region" aria-label="picture">
+{_named(svg, name)}
 </div>
-<div id="legend">{keys}</div>
+<details id="key" open><summary>Key to the picture</summary><ul>{_key_html(key)}</ul></details>
 <script id="frames" type="application/json">{_json_for_script(data)}</script>
 <script>
 {_asset("page.js")}
@@ -120,15 +179,15 @@ def write_page(
     title: str,
     svg: str,
     frames: list[Frame],
-    legend: list[tuple[str, str]],
+    key: list[KeyEntry],
     path: str | os.PathLike | None,
 ) -> StepPage:
     """The page of ``frames``, written to ``path`` (whole or not at all) when a path is given."""
-    text = page_html(title, svg, frames, legend)
+    text = page_html(title, svg, frames, key)
     target = None
     if path is not None:
         target = Path(path)
         if target.suffix.lower() not in (".html", ".htm"):
             raise ValueError(f"the page's path must end in .html, got {str(target)!r}")
-        write_atomically(target, text.encode("utf-8"))
+        write_atomically(target, text.encode("utf-8"), make_folders=True)
     return StepPage(text, frames, target)

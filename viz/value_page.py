@@ -7,44 +7,28 @@ from collections import Counter
 
 from engine import Value
 from viz import style
-from viz.graph import edge_id, graph_order, local_grad_text, node_id, value_graph
-from viz.page import Frame, StepPage, write_page
+from viz.graph import edge_id, graph_order, local_grad_text, node_id, node_name, value_graph
+from viz.page import Frame, KeyEntry, StepPage, write_page
 from viz.steps import Step, backward_steps
 
-LEGEND = [
-    ("current", "the node being processed"),
-    ("sending", "the edges it sends grad along (+= local × upstream)"),
-    ("receiving", "a parent receiving grad in this step"),
-    ("partial", "grad still partial: some users have not sent theirs yet"),
-    ("final", "grad finished: every user has sent its share"),
+KEY = [
+    KeyEntry("a leaf: an input, a parameter or a constant", fill=style.LEAF_FILL),
+    KeyEntry("a value an operation made", fill=style.INTERIOR_FILL),
+    KeyEntry("the operation that makes the value its arrow points to", fill=style.OP_FILL),
+    KeyEntry("the local derivative ∂result/∂parent on an edge", sample="∂=3"),
+    KeyEntry("which operand the edge is: #0 the first, #1 the second", sample="#1"),
+    KeyEntry("parent's grad += local derivative × result's grad", sample="+= 2 × 1"),
+    KeyEntry("the node being processed", state="current"),
+    KeyEntry("the edges it sends grad along", state="sending"),
+    KeyEntry("a parent receiving grad in this step", state="receiving"),
+    KeyEntry("grad still partial: some users have not sent theirs yet", state="partial"),
+    KeyEntry("grad finished: every user has sent its share", state="final"),
 ]
 
 
 def signed(x: float, number_format: str) -> str:
     """x in the number format, with a true minus sign (−) as the page's arithmetic reads."""
     return style.number(x, number_format).replace("-", "−")
-
-
-INFIX = ("+", "-", "*", "/", "**")
-
-
-def _short(node: Value) -> str:
-    """A parent inside a caption's formula: its label, its number, or (…)."""
-    return node.label or (f"{node.data:g}" if not node.op else "(…)")
-
-
-def _name(node: Value, index: int) -> str:
-    """How a caption names a node: its label, else its formula from its parents' names."""
-    if node.label:
-        return node.label
-    if not node.op:
-        return f"the constant {node.data:g}"
-    parents = [_short(p) for p in node.parents]
-    if node.op in INFIX and len(parents) == 2:
-        return f"({parents[0]} {node.op} {parents[1]})"
-    if len(parents) == 1:
-        return f"{node.op}({parents[0]})"
-    return f"node {index} ({node.op})"
 
 
 class _Frames:
@@ -85,7 +69,7 @@ class _Frames:
         node, i = step.node, self.index[step.node]
         self.reached.add(node)
         self.grads[node] = step.grad
-        name = _name(node, i)
+        name = node_name(node)
         caption = [
             f"{name} = {self.num(node.data)} has grad {self.num(step.grad)}, and it is finished: "
             + (
@@ -110,13 +94,13 @@ class _Frames:
             arithmetic = f"+= {self.num(c.local)} × {self.num(c.upstream)}"
             edge_texts[edge_id(i, c.position)] = position + arithmetic
             caption.append(
-                f"{_name(c.parent, self.index[c.parent])}: grad {arithmetic} = "
+                f"{node_name(c.parent)}: grad {arithmetic} = "
                 f"{self.num(c.before)} + {self.num(c.amount)} → {self.num(c.after)}"
             )
         for parent, terms in sums.items():
             if len(terms) > 2:
                 caption.append(
-                    f"{_name(parent, self.index[parent])} is used {len(terms) - 1} times by "
+                    f"{node_name(parent)} is used {len(terms) - 1} times by "
                     f"{name}: the contributions add up (that is why grads use +=)."
                 )
         grad_texts = {
@@ -180,7 +164,7 @@ def step_through(
     def fields(node: Value) -> list[str]:
         nid = node_id(frames_index[node])
         data = f"data {signed(node.data, number_format)}"
-        return [node.label, data, _widest(frames, nid, -1)]
+        return [node_name(node), data, _widest(frames, nid, -1)]
 
     def edge_label(node: Value, position: int, local: float) -> str:
         return _widest(frames, edge_id(frames_index[node], position), 0)
@@ -188,4 +172,4 @@ def step_through(
     frames_index = {node: i for i, node in enumerate(order)}
     svg = value_graph(order, rankdir, fields, edge_label).svg()
     title = f"The reverse pass of {root.label or 'the root'}, one node at a time"
-    return write_page(title, svg, frames, LEGEND, path)
+    return write_page(title, svg, frames, KEY, path)
