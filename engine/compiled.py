@@ -136,8 +136,7 @@ class Compiled:
                 if self._in_arrays:
                     np.add(self._grads, step, out=self._grads)  # one operation: all or none
                 else:
-                    grads = [p.grad + g for p, g in zip(self.params, step.tolist())]
-                    self._set_values(None, grads)
+                    self._set_values(None, step.tolist(), add_grads=True)
             except BaseException:
                 self.input_grads = previous
                 raise
@@ -205,20 +204,29 @@ class Compiled:
         self._check_data()
         self._set_values(self._data.tolist(), None)
 
-    def _set_values(self, data: list[float] | None, grads: list[float] | None) -> None:
-        """Every parameter's data and/or grad set, all or none even when interrupted (Ctrl-C)."""
+    def _set_values(
+        self, data: list[float] | None, grads: list[float] | None, add_grads: bool = False
+    ) -> None:
+        """Every parameter's data and/or grad set (grads added, with ``add_grads``), all or
+        none even when interrupted (Ctrl-C) part way."""
         params = self.params
-        before = [(p._data, p.grad) for p in params]
+        data_before = list(map(_DATA, params)) if data is not None else None
+        grads_before = list(map(_GRAD, params)) if grads is not None else None
         try:
             if data is not None:
                 for p, x in zip(params, data):
                     p._data = x
-            if grads is not None:
+            if grads is not None and add_grads:
+                for p, g in zip(params, grads):
+                    p.grad += g
+            elif grads is not None:
                 for p, g in zip(params, grads):
                     p.grad = g
         except BaseException:
-            for p, (x, g) in zip(params, before):
-                p._data, p.grad = x, g
+            for attribute, before in (("_data", data_before), ("grad", grads_before)):
+                if before is not None:
+                    for p, x in zip(params, before):
+                        setattr(p, attribute, x)
             raise
 
     def _check_data(self) -> None:
