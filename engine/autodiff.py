@@ -108,6 +108,32 @@ def twin_graph(order: Sequence[Value], rule_of: Callable[[Value], Any]) -> dict[
     return twins
 
 
+class Use:
+    """One parent as one position of a node sees it, for running a node's ``float_backward``
+    alone: the amount it adds for that position lands in ``grad`` (from 0), so each use of a
+    parent (a + a) is seen apart (``viz.backward_steps``, forward mode)."""
+
+    __slots__ = ("_data", "grad")
+
+    def __init__(self, data: float) -> None:
+        self._data, self.grad = data, 0.0
+
+    @property
+    def data(self) -> float:
+        """The parent's number (for a user's ``float_derivative`` that reads ``.data``)."""
+        return self._data
+
+
+def backward_amount(node: Value, position: int, g: float) -> float:
+    """What ``backward()`` adds to the parent at ``position`` of ``node`` for a grad g of the
+    node: local · g, or g / x where the local derivative is 1/x (which overflows first)."""
+    rule = node._rule
+    assert rule is not None
+    uses = [Use(p._data) for p in node.parents]
+    rule.float_backward(uses, node._data, g)  # type: ignore[arg-type]
+    return uses[position].grad
+
+
 def chain_term(local: float, upstream: float) -> float:
     """local · upstream, the chain rule's term for one edge; 0 where either is 0 (0 · inf is 0).
 

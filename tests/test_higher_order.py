@@ -542,3 +542,14 @@ def test_logsumexp_takes_a_numpy_vector_as_it_takes_a_list():
         == engine.logsumexp([1.0, 2.0, 3.0]).data
         == pytest.approx(math.log(math.exp(1) + math.exp(2) + math.exp(3)))
     )
+
+
+def test_forward_mode_takes_an_infinite_local_derivative_as_backward_does():
+    # ∂ log x/∂x = 1/x overflows at a subnormal x, but t / x need not: forward mode divides
+    # there as backward() does (its intermediate tangent is the number, not 1/x times it)
+    x = Value(1e-310)
+    (want,) = engine.grad(x.log(), [x], grad_outputs=1e-10)
+    assert engine.jvp(lambda x: x.log(), [1e-310], [1e-10])[1] == want.data == 1e-10 / 1e-310
+    a, b = Value(1e-300), Value(1e-310)
+    (want,) = engine.grad(a / b, [a], grad_outputs=1e-10)
+    assert engine.jvp(lambda a, b: a / b, [1e-300, 1e-310], [1e-10, 0.0])[1] == want.data
