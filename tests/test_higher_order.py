@@ -553,3 +553,23 @@ def test_forward_mode_takes_an_infinite_local_derivative_as_backward_does():
     a, b = Value(1e-300), Value(1e-310)
     (want,) = engine.grad(a / b, [a], grad_outputs=1e-10)
     assert engine.jvp(lambda a, b: a / b, [1e-300, 1e-310], [1e-10, 0.0])[1] == want.data
+
+
+def test_numpy_vectors_are_taken_wherever_a_list_of_numbers_is():
+    # The siblings of grad_outputs (issue 16, item 13): every argument that is a list of
+    # numbers takes a numpy vector and gives the list's numbers
+    f = lambda a, b: a * b.exp()  # noqa: E731
+    v, w = [0.3, -1.2], [1.0, 0.5]
+    V, W = np.array(v), np.array(w)
+    assert engine.jvp(f, V, W) == engine.jvp(f, v, w)
+    np.testing.assert_array_equal(engine.hvp(f, V, W), engine.hvp(f, v, w))
+    np.testing.assert_array_equal(engine.hessian(f, V), engine.hessian(f, v))
+    np.testing.assert_array_equal(engine.jacobian(f, V), engine.jacobian(f, v))
+    assert engine.gradcheck(f, V) and gradgradcheck(f, V)
+    x = Value(0.5)
+    assert engine.weighted_sum(V, [x, x], np.float64(1.0)).data == weighted_sum(v, [x, x], 1.0).data
+    assert engine.logsumexp(V).data == engine.logsumexp(v).data
+    (g,) = engine.grad([x * x, x.exp()], [x], grad_outputs=W)
+    assert g.data == engine.grad([x * x, x.exp()], [x], grad_outputs=w)[0].data
+    c = engine.compile(lambda x: f(*x), (V,), [])
+    np.testing.assert_allclose(c(np.array([v])), [f(*map(Value, v)).data], rtol=1e-15)
