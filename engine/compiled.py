@@ -51,8 +51,9 @@ class CheckReport:
         elif self.largest > 1e-9:
             why = (
                 "the scalar engine recorded the same primitives in the same order, so the "
-                "difference comes from numbers the recording froze at the example (.data, "
-                "float(), a comparison, max(), detach() or no_grad() inside f)"
+                "difference comes from numbers the recording froze at the example or at "
+                "the parameters' values of compile time (.data, float(), a comparison, "
+                "max(), detach() or no_grad() inside f)"
             )
         else:
             why = "the scalar engine recorded the same graph"
