@@ -161,7 +161,9 @@ class Value:
     @property
     def data(self) -> float:
         """The number this node holds: always a finite Python float."""
-        return _read(self, ".data")
+        if on_read is not None:  # written out, not _read(): nn's SGD.step reads every p.data
+            on_read(self, ".data")
+        return self._data
 
     @data.setter
     def data(self, value: Number) -> None:
