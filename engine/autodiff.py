@@ -1,8 +1,10 @@
 """The reverse pass: order a graph once, iteratively, and apply the chain rule generically.
 
-``backward`` adds float gradients into ``.grad`` (first order, the fast path); ``grad``
-returns them instead, as floats or, with ``create_graph=True``, as Values whose graphs are
-built by the same derivative rules applied to Values, so they can be differentiated again.
+The sweep is written once (``sweep``). ``backward`` runs it on the graph, adding float
+gradients into ``.grad`` (first order, the fast path); ``grad`` runs it on a twin of the
+graph and returns them instead, as floats or, with ``create_graph=True``, as Values whose
+graphs are built by the same derivative rules applied to Values, so they can be
+differentiated again; ``viz.backward_steps`` watches it step by step.
 """
 
 from __future__ import annotations
