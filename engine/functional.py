@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.autodiff import chain_term, grad, topological_order
+from engine.autodiff import backward_amount, chain_term, grad, topological_order
 from engine.checks import one_of, real_number, sequence
 from engine.grad_mode import enable_grad
 from engine.value import Number, Value, weighted_sum
@@ -24,7 +24,7 @@ def forward_sweep(outputs: Sequence[Value], seeds: dict[Value, float]) -> list[f
 
     Each node's tangent is Σ_i ∂node/∂parent_i · tangent(parent_i), through the same local
     derivatives (``float_derivative``) that the reverse pass uses; a zero local derivative
-    masks its parent's tangent.
+    masks its parent's tangent, and an infinite one is taken as ``backward()`` takes it.
     """
     tangent: dict[Value, float] = dict(seeds)
     for node in topological_order(outputs):
@@ -33,8 +33,15 @@ def forward_sweep(outputs: Sequence[Value], seeds: dict[Value, float]) -> list[f
             continue
         parents = node.parents
         total = 0.0
-        for parent, local in zip(parents, rule.float_derivative(parents, node._data)):
-            total += chain_term(local, tangent.get(parent, 0.0))
+        for i, (parent, local) in enumerate(
+            zip(parents, rule.float_derivative(parents, node._data))
+        ):
+            t = tangent.get(parent, 0.0)
+            if math.isinf(local) and math.isfinite(t) and t:
+                # 1/x at a subnormal x: t / x may be finite, as backward() divides
+                total += backward_amount(node, i, t)
+            else:
+                total += chain_term(local, t)
         tangent[node] = total
     return [tangent.get(out, 0.0) for out in outputs]
 
@@ -64,6 +71,17 @@ def outputs_of(
         if not isinstance(o, Value):
             raise TypeError(f"{who}: f's output {i} must be a Value, got {type(o).__name__}: {o!r}")
     return list(outs), single
+
+
+def single_output(f: Callable[..., Any], leaves: Sequence[Value], who: str) -> Value:
+    """f's one Value at the leaves; TypeError saying what f returned instead."""
+    outs, single = outputs_of(f, leaves, who)
+    if not single:
+        raise TypeError(
+            f"{who}: f must return one Value (a scalar function), got a list of {len(outs)} "
+            f"Value{'s' * (len(outs) != 1)}; return the Value itself, or use jacobian for a list"
+        )
+    return outs[0]
 
 
 def _record(
@@ -98,10 +116,8 @@ def jacobian(
 
 def hessian(f: Callable[..., Value], inputs: Sequence[Value | Number]) -> np.ndarray:
     """∂²f/∂x_i∂x_j as a numpy array (n, n), by reverse over reverse: one row per input."""
-    leaves, outs, single = _record(f, inputs, "hessian")
-    if not single:
-        raise TypeError("hessian: f must return a single Value")
-    first = grad(outs[0], leaves, create_graph=True, allow_unused=True)
+    leaves = [Value(x) for x in point_of(inputs, "hessian")]
+    first = grad(single_output(f, leaves, "hessian"), leaves, create_graph=True, allow_unused=True)
     return _second_derivatives(first, leaves)
 
 
@@ -127,11 +143,10 @@ def hvp(
     f: Callable[..., Value], inputs: Sequence[Value | Number], v: Sequence[Number]
 ) -> np.ndarray:
     """The Hessian of f times v, shape (n,): the gradient of ⟨∇f, v⟩ (the Hessian is never formed)."""
-    leaves, outs, single = _record(f, inputs, "hvp")
-    if not single:
-        raise TypeError("hvp: f must return a single Value")
+    leaves = [Value(x) for x in point_of(inputs, "hvp")]
+    out = single_output(f, leaves, "hvp")
     direction = _vector(v, len(leaves), "hvp", "v")
-    first = grad(outs[0], leaves, create_graph=True, allow_unused=True)
+    first = grad(out, leaves, create_graph=True, allow_unused=True)
     if any(d._data != d._data for d in first):  # no number: H · v term by term, 0 · nan = 0
         H = _second_derivatives(first, leaves)
         return np.array([sum(chain_term(h, x) for h, x in zip(row, direction)) for row in H])

@@ -8,20 +8,13 @@ from collections.abc import Callable, Sequence
 
 from engine.autodiff import grad
 from engine.checks import flag, real_number
-from engine.functional import outputs_of, point_of
+from engine.functional import point_of, single_output
 from engine.grad_mode import no_grad
 from engine.value import Number, Value
 
 
 class GradcheckError(AssertionError):
     """A derivative from the engine disagrees with central differences, or is not finite."""
-
-
-def _call(f: Callable[..., Value], leaves: Sequence[Value], who: str) -> Value:
-    outs, single = outputs_of(f, leaves, who)
-    if not single:
-        raise TypeError(f"{who}: f must return a Value, got a list of {len(outs)}")
-    return outs[0]
 
 
 def _tolerances(eps: float, atol: float, rtol: float, who: str) -> None:
@@ -93,11 +86,11 @@ def gradcheck(
     _tolerances(eps, atol, rtol, who)
     flag(raise_exception, f"{who}: raise_exception")
     leaves = [Value(x) for x in point]
-    _call(f, leaves, who).backward()
+    single_output(f, leaves, who).backward()
 
     def value_at(p: list[float]) -> float:
         with no_grad():
-            return _call(f, [Value(x) for x in p], who).data
+            return single_output(f, [Value(x) for x in p], who).data
 
     try:
         return all(
@@ -139,10 +132,10 @@ def gradgradcheck(
 
     def first(p: list[float], i: int) -> float:
         leaves = [Value(x) for x in p]
-        return grad(_call(f, leaves, who), [leaves[i]], allow_unused=True)[0].data
+        return grad(single_output(f, leaves, who), [leaves[i]], allow_unused=True)[0].data
 
     leaves = [Value(x) for x in point]
-    firsts = grad(_call(f, leaves, who), leaves, create_graph=True, allow_unused=True)
+    firsts = grad(single_output(f, leaves, who), leaves, create_graph=True, allow_unused=True)
     try:
         for i, d in enumerate(firsts):
             seconds = grad(d, leaves, allow_unused=True)
