@@ -160,7 +160,7 @@ def _chain(n):
 
 
 def test_a_wide_graph_zoomed_in_scrolls_in_its_own_box_to_each_step(browser, tmp_path):
-    page = step_through(_chain(40), tmp_path / "chain.html")  # 55000 px wide
+    page = step_through(_chain(40), tmp_path / "chain.html", rankdir="LR")  # 55000 px wide
     root = "v120"  # x, then 1.1, y * 1.1 and tanh per link: the root is the 121st value
     browser.get(page.path.as_uri() + "#step=0")
     assert _fits_its_box(browser)  # at first the whole chain, however small

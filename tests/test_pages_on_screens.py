@@ -231,3 +231,23 @@ def test_the_overlap_check_finds_labels_drawn_on_each_other(screen, tmp_path):
     page = write_page("overlap", svg, [Frame("one"), Frame("two")], [], tmp_path / "o.html")
     screen.get(page.path.as_uri())
     assert _labels_overlapping_at_some_step(screen) == (0, ["#0 += 2 × 1 / #1 += 2 × 1"])
+
+
+@pytest.mark.parametrize(
+    "screen, name",
+    [("phone", "expression"), ("phone", "net-2-3-2"), ("1920x1080", "net-2-3-2")],
+    indirect=["screen"],
+)
+def test_each_screen_gets_the_layout_it_shows_larger(screen, pages, name, request):
+    # The page holds the drawing left to right and top to bottom: a phone shows it top to
+    # bottom, a wide screen the wide net left to right, and the step's marks are on it.
+    _open(screen, pages, name, "#step=2")
+    width, height, lit, pictures = screen.execute_script(
+        "const svg = document.querySelector('#picture svg');"
+        "return [svg.width.baseVal.value, svg.height.baseVal.value,"
+        " svg.querySelectorAll('.current').length,"
+        " document.querySelectorAll('#picture svg').length];"
+    )
+    tall = request.node.callspec.params["screen"] == "phone"
+    assert (height > width) == tall and pictures == 1
+    assert lit >= 1

@@ -22,7 +22,7 @@ from viz.network import (
     net_lines,
     trace_numbers,
 )
-from viz.page import Frame, KeyEntry, StepPage, write_page
+from viz.page import Frame, KeyEntry, StepPage, layouts, write_page
 from viz.value_page import signed
 
 TOLERANCE = 1e-9  # engine against nn.matrix: the same sums in another order
@@ -370,9 +370,9 @@ def net_step_parts(
     y: Sequence[Number],
     cost: str = "quadratic",
     number_format: str = ".3g",
-    rankdir: str = "LR",
+    rankdir: str | None = "LR",
     scripts: bool = True,
-) -> tuple[NetNumbers, matrix.Backprop, list[Frame], str]:
+) -> tuple[NetNumbers, matrix.Backprop, list[Frame], list[str]]:
     """The numbers of one pass (engine and nn.matrix), the frames over them and the SVG they dress."""
     n = trace_numbers(net, x, y, cost, "step_through_net")
     x_array = np.array([float(v) for v in x])
@@ -384,7 +384,10 @@ def net_step_parts(
         eid: [(max((f.texts[eid][i] for f in frames), key=len), None) for i in texts]
         for eid, texts in frames[0].texts.items()
     }
-    return n, bp, frames, draw_lines(n, layout, rankdir, scripts, every_weight=True).svg()
+    pictures = layouts(
+        rankdir, lambda d: draw_lines(n, layout, d, scripts, every_weight=True).svg()
+    )
+    return n, bp, frames, pictures
 
 
 def step_through_net(
@@ -394,7 +397,7 @@ def step_through_net(
     path: str | os.PathLike | None = None,
     cost: str = "quadratic",
     number_format: str = ".3g",
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     max_weights: int | None = MAX_PAGE_WEIGHTS,
     scripts: bool = True,
 ) -> StepPage:
@@ -405,13 +408,15 @@ def step_through_net(
     each step beside the picture and every number checked against ``nn.matrix``.
     Written to ``path`` (``.html``) when given; shown inline in Jupyter. Nets of more than
     ``max_weights`` weights (400, a 10-20-10 net) raise GraphTooLargeError; in a layer of
-    more than four inputs per neuron only the weights of BP2's column are labelled.
+    more than four inputs per neuron only the weights of BP2's column are labelled. With
+    ``rankdir=None`` the page holds the picture left to right and top to bottom and shows
+    the one its window shows larger ("LR" or "TB" gives that one only).
     """
     drawing.check_number_format(number_format)
     check_net_size(net, max_weights, "step_through_net")
     if y is None:
         raise ValueError("step_through_net: a target y is needed to backpropagate a cost")
-    _, _, frames, svg = net_step_parts(net, x, y, cost, number_format, rankdir, scripts)
+    _, _, frames, pictures = net_step_parts(net, x, y, cost, number_format, rankdir, scripts)
     title = f"Backpropagation in a {'-'.join(map(str, net.sizes))} net, one step at a time"
     key = [replace(e, meaning=labels.scripted(e.meaning)) if scripts else e for e in KEY]
-    return write_page(title, svg, frames, key, path)
+    return write_page(title, pictures, frames, key, path)

@@ -9,12 +9,17 @@
   const playButton = document.getElementById("play");
   const speed = document.getElementById("speed");
   const picture = document.getElementById("picture");
-  const svg = picture.querySelector("svg");
+  // The picture, and the same drawing laid out in another direction (each <template>): the
+  // page shows the one that its box shows largest at fit (top to bottom on a phone).
+  const layouts = [picture.querySelector("svg"),
+    ...Array.from(picture.querySelectorAll("template.layout"), t => t.content.querySelector("svg"))];
+  let svg = layouts[0];
   const managed = new Set();  // every id some frame dresses, so each frame starts clean
   frames.forEach(f => Object.keys(f.classes).concat(Object.keys(f.texts)).forEach(id => managed.add(id)));
 
-  // The picture's size as drawn (CSS px), before the page scales it.
-  const natural = { width: svg.width.baseVal.value, height: svg.height.baseVal.value };
+  // A picture's size as drawn (CSS px), before the page scales it.
+  const sizeOf = s => ({ width: s.width.baseVal.value, height: s.height.baseVal.value });
+  let natural = sizeOf(svg);
   const FIT_MAX = 2;  // a small picture is enlarged to fit, but its labels at most doubled
   const ZOOM_STEP = 1.25;
   const LARGEST = 4;  // zooming in stops at 4 × the drawing's own size (or at fit, if larger)
@@ -23,10 +28,20 @@
   let step = 0, zoom = 1, textSize = 1, scale = 1;
   let timer = null;
 
-  function fitScale() {
+  function fitScale(size = natural) {
     // The box's outer size, which does not change when scroll bars come and go.
     const width = picture.offsetWidth - 2, height = picture.offsetHeight - 2;  // its border
-    return Math.min(FIT_MAX, width / natural.width, height / natural.height);
+    return Math.min(FIT_MAX, width / size.width, height / size.height);
+  }
+
+  function chooseLayout() {
+    // True when the layout shown changed: the step's classes and texts must be put on it.
+    const best = layouts.reduce((a, b) => (fitScale(sizeOf(b)) > fitScale(sizeOf(a)) ? b : a));
+    if (best === svg) return false;
+    svg.replaceWith(best);
+    svg = best;
+    natural = sizeOf(svg);
+    return true;
   }
 
   function largestZoom() {
@@ -65,6 +80,7 @@
     // Keep the point at the centre of the box where it is, in the drawing's own units.
     const cx = (picture.scrollLeft + picture.clientWidth / 2) / scale;
     const cy = (picture.scrollTop + picture.clientHeight / 2) / scale;
+    if (chooseLayout()) dress(frames[step]);
     scale = fitScale() * zoom;
     // Whole pixels, rounded down: a fitted picture never gets scroll bars from a fraction.
     svg.style.width = Math.floor(natural.width * scale) + "px";
@@ -110,9 +126,8 @@
     return g ? Array.from(g.querySelectorAll("text")) : [];
   }
 
-  function show(k) {
-    step = Math.max(0, Math.min(last, k));
-    const f = frames[step];
+  function dress(f) {
+    // The frame's classes and label texts on the picture shown.
     managed.forEach(id => {
       const g = document.getElementById(id);
       if (g) g.setAttribute("class", g.getAttribute("class").split(" ")[0] + " " + (f.classes[id] || ""));
@@ -124,6 +139,12 @@
         if (t) t.textContent = text;
       });
     });
+  }
+
+  function show(k) {
+    step = Math.max(0, Math.min(last, k));
+    const f = frames[step];
+    dress(f);
     document.getElementById("step-title").textContent = f.title;
     const lines = document.getElementById("step-lines");
     lines.replaceChildren(...f.caption.map(line => {

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import json
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -93,8 +94,17 @@ def _named(svg: str, name: str) -> str:
     return f'<svg role="img" aria-label="{label}"{svg[4:end]}<title>{label}</title>{svg[end:]}'
 
 
-def page_html(title: str, svg: str, frames: list[Frame], key: list[KeyEntry]) -> str:
-    """The whole page: the picture, the frames as JSON, the controls and the key."""
+def layouts(rankdir: str | None, draw: Callable[[str], str]) -> list[str]:
+    """The pictures a page offers: ``draw(rankdir)``, or with None both directions, left to right
+    first, of which the page shows the one its box shows larger (top to bottom on a phone)."""
+    return [draw(rankdir)] if rankdir is not None else [draw("LR"), draw("TB")]
+
+
+def page_html(
+    title: str, svg: str | Sequence[str], frames: list[Frame], key: list[KeyEntry]
+) -> str:
+    """The whole page: the picture (or its layouts), the frames as JSON, the controls and the key."""
+    first, *others = [svg] if isinstance(svg, str) else svg
     data = [
         {
             "title": f.title,
@@ -144,7 +154,8 @@ def page_html(title: str, svg: str, frames: list[Frame], key: list[KeyEntry]) ->
 <div id="step"><div id="caption" aria-live="polite"><h2 id="step-title"></h2><ul id="step-lines"></ul></div>
 <div id="equation"></div></div>
 <div id="picture" tabindex="0" role="region" aria-label="picture">
-{_named(svg, name)}
+{_named(first, name)}
+{"".join(f'<template class="layout">{_named(other, name)}</template>' for other in others)}
 </div>
 <details id="key" open><summary>Key to the picture</summary><ul>{_key_html(key)}</ul></details>
 <script id="frames" type="application/json">{_json_for_script(data)}</script>
@@ -178,7 +189,7 @@ class StepPage:
 
 def write_page(
     title: str,
-    svg: str,
+    svg: str | Sequence[str],
     frames: list[Frame],
     key: list[KeyEntry],
     path: str | os.PathLike | None,

@@ -8,7 +8,7 @@ from collections import Counter
 from engine import Value
 from viz import drawing
 from viz.graph import edge_id, graph_order, local_grad_text, node_id, node_name, value_graph
-from viz.page import Frame, KeyEntry, StepPage, write_page
+from viz.page import Frame, KeyEntry, StepPage, layouts, write_page
 from viz.steps import Step, backward_steps
 
 KEY = [
@@ -149,13 +149,15 @@ def step_through(
     root: Value,
     path: str | os.PathLike | None = None,
     number_format: str = ".4g",
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     max_nodes: int | None = 200,
 ) -> StepPage:
     """A self-contained HTML page stepping through ``root.backward()`` one node at a time.
 
     Written to ``path`` (``.html``) when given; shown inline in Jupyter. The graph's own
     grads are not changed. Graphs of more than ``max_nodes`` Values raise GraphTooLargeError.
+    With ``rankdir=None`` the page holds the graph left to right and top to bottom and shows
+    the one its window shows larger ("LR" or "TB" gives that one only).
     """
     drawing.check_number_format(number_format)
     order = graph_order(root, max_nodes, "step_through")
@@ -170,6 +172,6 @@ def step_through(
         return _widest(frames, edge_id(frames_index[node], position), 0)
 
     frames_index = {node: i for i, node in enumerate(order)}
-    svg = value_graph(order, rankdir, fields, edge_label).svg()
+    pictures = layouts(rankdir, lambda d: value_graph(order, d, fields, edge_label).svg())
     title = f"The reverse pass of {root.label or 'the root'}, one node at a time"
-    return write_page(title, svg, frames, KEY, path)
+    return write_page(title, pictures, frames, KEY, path)

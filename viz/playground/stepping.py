@@ -125,7 +125,7 @@ def step_answer(body: Mapping[str, object]) -> dict:
     """Everything Tab 1 shows for the request's net and example: picture, frames, numbers, check."""
     net, cost_name, x, y, seed = read_net(body)
     try:
-        n, bp, frames, svg = net_step_parts(net, x, y, cost_name)
+        n, bp, frames, (svg,) = net_step_parts(net, x, y, cost_name)
     except ArithmeticError as e:  # a cost or σ that overflows on these numbers
         raise BadRequest(f"these numbers overflow: {e}") from None
     except RenderError as e:  # no Graphviz renderer: the server's problem, said plainly
