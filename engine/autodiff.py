@@ -39,10 +39,13 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
             append(pop())
         elif node not in seen:
             mark(node)
-            if node.parents:
+            parents = node.parents
+            if parents:
                 push(node)
                 push(None)
-                extend(node.parents)
+                # Parents already seen would be popped and skipped: leave them out (a third
+                # of the "train step" row of benchmarks/run.py is this loop).
+                extend([p for p in parents if p not in seen])
             else:  # a leaf needs no marker: it has no parents to wait for
                 append(node)
     return order
