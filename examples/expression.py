@@ -49,7 +49,11 @@ def main() -> None:
     try:
         print(
             "drew",
-            viz.render(viz.draw_dot(o), OUTPUTS[0], dot_source=OUTPUTS[1]),
+            viz.render(
+                viz.draw_dot(o, rankdir="TB", key=True),  # top to bottom: narrow enough to read
+                OUTPUTS[0],
+                dot_source=OUTPUTS[1],
+            ),
         )
         page = viz.step_through(o, OUTPUTS[2])
         print(f"wrote {page.path}: open it in a browser to step through o.backward() ", end="")

@@ -96,7 +96,7 @@ def draw(out: Path) -> None:
     dy.label = "dy/dx"
     path = out / PICTURE
     try:
-        viz.render(viz.draw_dot(dy), str(path))
+        viz.render(viz.draw_dot(dy, rankdir="TB"), str(path))  # top to bottom: narrow
     except viz.RendererNotFoundError as e:  # the numbers above stand without the picture
         print(f"\n(no picture: {e})")
         return

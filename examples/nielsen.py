@@ -140,5 +140,6 @@ def experiment(args: argparse.Namespace, train: list, test: list, what: str) -> 
         )
         print(f"wrote {viz.plot_history(history, args.plot, title=title)}")
     if args.draw:
-        print(f"wrote {viz.render(viz.draw_layers(net, test, args.cost), args.draw)}")
+        layers = viz.draw_layers(net, test, args.cost, rankdir="TB", key=True)
+        print(f"wrote {viz.render(layers, args.draw)}")
     return history

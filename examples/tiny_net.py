@@ -4,7 +4,8 @@ equations BP1–BP4 beside it, and a picture of the net with every z, δ, a and 
 Run:  python examples/tiny_net.py            (a 2-3-2 sigmoid net, quadratic cost; writes
                                               out/tiny_net.svg and out/tiny_net_backward.html)
       python examples/tiny_net.py --open     (and shows that page in the web browser)
-      python examples/tiny_net.py --help     (sizes, activation, cost, output folder)
+      python examples/tiny_net.py --output softmax --cost log_likelihood   (a softmax last layer)
+      python examples/tiny_net.py --help     (sizes, activations, cost, output folder)
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import nn
 import viz
 from options import add_open_option, check_outputs, open_page
+from viz.net_page import MAX_PAGE_WEIGHTS
 
 
 def numbers(text: str) -> list[float]:
@@ -51,7 +53,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--sizes", type=sizes, default=[2, 3, 2], help="layer sizes n_1,…,n_L")
     parser.add_argument(
-        "--activation", default="sigmoid", choices=list(nn.ACTIVATIONS), help="σ for every layer"
+        "--activation",
+        default="sigmoid",
+        choices=[a for a in nn.ACTIVATIONS if a != "softmax"],
+        help="σ of every layer (of the hidden layers when --output is given)",
+    )
+    parser.add_argument(
+        "--output",
+        default=None,
+        choices=list(nn.ACTIVATIONS),
+        help="σ of the last layer alone (softmax for --cost log_likelihood; default: --activation)",
     )
     parser.add_argument("--cost", default="quadratic", choices=list(nn.COSTS))
     # "%(default).0s" prints nothing: it only stops the formatter adding "(default: None)"
@@ -67,6 +78,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="seed of the N(0, 1) parameters")
     parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the drawing")
     parser.add_argument("--format", default="svg", choices=["svg", "png", "pdf"])
+    parser.add_argument(
+        "--rankdir",
+        default="TB",
+        choices=["TB", "LR"],
+        help="the picture's layers top to bottom (narrow, for a page's column) or left to right",
+    )
     add_open_option(parser)
     args = parser.parse_args(argv)
     n_in, n_out = args.sizes[0], args.sizes[-1]
@@ -74,10 +91,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.y = args.y or [1.0 if j == 0 else 0.0 for j in range(n_out)]
     if len(args.x) != n_in or len(args.y) != n_out:
         parser.error(f"--x needs {n_in} numbers and --y {n_out} for sizes {args.sizes}")
+    args.output = args.output or args.activation
+    if args.output == "softmax" and n_out < 2:
+        parser.error("--output softmax needs at least two outputs (the last of --sizes)")
     try:
-        nn.COSTS[args.cost].check_output(args.activation)
+        nn.COSTS[args.cost].check_output(args.output)
     except ValueError as e:
-        parser.error(f"{e} (--activation sets every layer's)")
+        parser.error(f"{e} (--output sets the last layer's σ, --activation the others)")
     return args
 
 
@@ -94,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:
         print(f"tiny_net.py: {e}", file=sys.stderr)
         return 1
-    net = nn.MLP(args.sizes[0], args.sizes[1:], activation=args.activation, seed=args.seed)
+    activations = [args.activation] * (len(args.sizes) - 2) + [args.output]
+    net = nn.MLP(args.sizes[0], args.sizes[1:], activation=activations, seed=args.seed)
     print(f"{net}, {args.cost} cost, x = {args.x}, y = {args.y}\n")
     try:
         return walk_through(net, args)
@@ -126,7 +147,9 @@ def draw(net: nn.MLP, args: argparse.Namespace) -> None:
     """The picture of the net and the page stepping through its backward pass, or why not."""
     picture, dot, page_path = outputs(args)
     try:
-        graph = viz.draw_net(net, args.x, args.y, cost=args.cost)
+        graph = viz.draw_net(
+            net, args.x, args.y, args.cost, args.rankdir, max_weights=MAX_PAGE_WEIGHTS
+        )
         viz.render(graph, picture, dot_source=dot)
         print(f"wrote {picture} and {dot}")
         page = viz.step_through_net(net, args.x, args.y, page_path, cost=args.cost)
@@ -137,7 +160,8 @@ def draw(net: nn.MLP, args: argparse.Namespace) -> None:
     except viz.GraphTooLargeError:  # a tiny net's picture only: its numbers are printed above
         weights = sum(a * b for a, b in zip(net.sizes, net.sizes[1:]))
         print(
-            f"no picture: {weights} weights are too many to draw one by one (200 at most); "
+            f"no picture: {weights} weights are too many to draw one by one "
+            f"({MAX_PAGE_WEIGHTS} at most, a 10-20-10 net); "
             f"the numbers above are the whole result",
             file=sys.stderr,
         )

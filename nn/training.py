@@ -185,11 +185,20 @@ def _evaluate(net: MLP, data: list[Example], cost: str) -> tuple[float, float | 
 def _scores(
     net: MLP, data: list[Example], cost: str, trainer: BatchTrainer | None, held_out: bool = False
 ) -> tuple[float, float | None]:
-    """(mean cost, accuracy) of data: one batch replay when compiled, else the scalar graphs."""
+    """(mean cost, accuracy) of data: one batch replay when compiled, else the scalar graphs.
+
+    A trainer scores the arrays it holds: its training data, or with ``held_out`` the data
+    given to ``trainer.held_out``, which must be ``data``.
+    """
     if trainer is None:
         return _evaluate(net, data, cost)
     costs, outputs = trainer.evaluate(held_out)
     targets = trainer.held[1] if held_out else trainer.Y
+    if len(targets) != len(data):  # the trainer holds other data: its scores are not data's
+        raise RuntimeError(
+            f"_scores: the trainer holds {len(targets)} {'held-out' if held_out else 'training'} "
+            f"examples, not the {len(data)} given"
+        )
     return float(np.mean(costs)), _accuracy(outputs, targets)
 
 

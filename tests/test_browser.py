@@ -421,6 +421,15 @@ def test_a_hostile_label_leaves_the_buttons_working(browser, tmp_path, hostile_l
         assert _step(browser) == 1 and "current" in _classes(browser, "v1"), label
         assert _texts(browser, "v0")[-1] == "grad 0 + 2 + 2 = 4", label
         assert browser.execute_script("return document.scripts.length") == 2, label
+        notebook_output = tmp_path / f"notebook{i}.html"  # and as Jupyter shows it, in an iframe
+        notebook_output.write_text(page._repr_html_(), encoding="utf-8")
+        browser.get(notebook_output.as_uri())
+        browser.switch_to.frame(browser.find_element("tag name", "iframe"))
+        try:
+            browser.find_element("id", "next").click()
+            assert _step(browser) == 1, label
+        finally:
+            browser.switch_to.default_content()
 
 
 @pytest.mark.slow

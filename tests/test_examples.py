@@ -325,6 +325,17 @@ def test_vanishing_prints_the_ratio_per_epoch(tmp_path, sklearn):
         speeds = [float(s) for s in speeds.split()]
         # chapter 5: each hidden layer learns more slowly than the one after it
         assert speeds == sorted(speeds) and float(ratio) > 10
+    # one epoch is too few to leave chance, and the example says so and why
+    assert re.search(r"before training, layer 2 learned \d+× slower than layer 5", done.stdout)
+    assert "still near chance (10 %): the early layers learn too slowly" in done.stdout
+
+
+@pytest.mark.slow
+def test_vanishing_by_default_trains_past_chance(tmp_path, sklearn):
+    done = run(tmp_path, "vanishing.py")
+    assert done.returncode == 0, done.stderr
+    accuracy = float(re.search(r"held-out accuracy is ([\d.]+)%", done.stdout)[1])
+    assert accuracy > 50 and "still near chance" not in done.stdout
 
 
 def test_vanishing_with_a_first_layer_that_learns_nothing_prints_no_ratio(tmp_path):
@@ -362,3 +373,20 @@ def test_why_fast_on_the_small_net(tmp_path, matplotlib):
     assert (tmp_path / "t.png").read_bytes()[:4] == b"\x89PNG"
     bad = run(tmp_path, "why_fast.py", "--nets", "2-x")
     assert bad.returncode == 2 and "expected nets like 2-3-2" in bad.stderr
+
+
+def test_tiny_net_with_a_softmax_output_layer_and_the_log_likelihood_cost(tmp_path):
+    done = run(tmp_path, "tiny_net.py", "--output", "softmax", "--cost", "log_likelihood")
+    assert done.returncode == 0, done.stderr
+    assert "activations=['sigmoid', 'softmax']" in done.stdout
+    assert "agree to 1e-9: True" in done.stdout
+    assert (tmp_path / "out" / "tiny_net_backward.html").exists()
+    one = run(tmp_path, "tiny_net.py", "--sizes", "3,1", "--output", "softmax")
+    assert one.returncode == 2 and "--output softmax needs at least two outputs" in one.stderr
+
+
+@pytest.mark.slow
+def test_tiny_net_draws_and_pages_a_10_20_10_net(tmp_path):
+    done = run(tmp_path, "tiny_net.py", "--sizes", "10,20,10")
+    assert done.returncode == 0, done.stderr
+    assert "wrote out/tiny_net_backward.html" in done.stdout

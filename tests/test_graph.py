@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from engine import Value
-from viz import GraphTooLargeError, draw_dot
+from viz import GraphTooLargeError, draw_dot, step_through
+from viz.graph import node_name
 
 
 def counts(g):
@@ -141,3 +142,17 @@ def test_a_label_that_cannot_be_shown_is_refused_clearly():
     for bad in ("nul\x00", "bell\x07", "cr\r"):
         with pytest.raises(ValueError, match=r"cannot draw the text .* holds U\+00"):
             draw_dot(Value(1.0, label=bad))
+
+
+def test_an_unlabelled_node_is_named_by_its_expression_and_a_constant_as_such():
+    x = Value(2.0, label="x")
+    y = x * x + 3 * x
+    y.label = "y"
+    y.backward()
+    src = draw_dot(y).source
+    for name in ("x·x", "3·x", "constant 3"):
+        assert "{" + name + "|data" in src, name
+    assert "{|" not in src  # no record with an empty name cell
+    assert node_name(x**2) == "x^2" and node_name((x * x).tanh()) == "tanh(x·x)"
+    captions = " ".join(line for f in step_through(y).frames for line in f.caption)
+    assert "x·x = 4 has grad 1" in captions and "constant 3: grad" in captions

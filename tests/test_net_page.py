@@ -114,3 +114,34 @@ def test_a_softmax_layer_is_shown_as_layer_wise_and_still_agrees_with_the_matrix
     bp1 = next(f for f in frames if f.title.startswith("BP1"))
     if cost == "quadratic":
         assert bp1.equation[0].startswith("BP1 for a layer-wise σ")
+
+
+def test_no_input_label_reaches_the_html_parser_inside_the_frames_script(hostile_labels):
+    # issue 16 item 7's sibling: the net page shows the labels of Values given as x
+    import re
+
+    from engine import Value
+
+    for label in hostile_labels:
+        x = [Value(0.5, label=label), Value(-1.0, label="x2")]
+        page = step_through_net(MLP(2, [2, 1], seed=0), x, [1.0])
+        scripts = re.findall(r"<script[^>]*>(.*?)</script>", page.html, re.S)
+        assert len(scripts) == 2 and "<" not in scripts[0], label
+        assert page.frames[0].texts["a1_0"][0] == f"{label} = 0.5", label
+
+
+def test_softmax_steps_show_the_jacobian_and_every_number_they_use():
+    net = MLP(3, [4, 3], activation=["softmax", "softmax"], seed=1)
+    x, y = [0.5, -1.0, 0.2], [0.0, 1.0, 0.0]
+    frames = step_through_net(net, x, y, cost="quadratic").frames
+    a = matrix.feedforward(net.weights(), net.biases(), x, net.activations)  # a^3, independently
+    bp1 = next(f for f in frames if f.title.startswith("BP1"))
+    jacobian_00 = a[0] * (1 - a[0])  # ∂a_0/∂z_0 of softmax
+    assert f"× {signed(jacobian_00, '.3g')}" in bp1.equation[2]
+    for f in frames:
+        if f.title.startswith("BP2"):
+            assert "Jacobian" in " ".join(f.caption) and "σ' scales" not in " ".join(f.caption)
+            for m in range(4):  # δ²_k needs every ∂C/∂a²_m: all are shown at this step
+                assert "?" not in " ".join(f.texts[f"a2_{m}"].values())
+        if f.title.startswith(("BP1", "BP2")):
+            assert f.equation[-1].startswith("✓")

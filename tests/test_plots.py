@@ -101,3 +101,17 @@ def test_a_failed_write_leaves_the_previous_picture_whole(tmp_path, matplotlib, 
     with pytest.raises(OSError, match="No space left"):
         plot_history(_history(l2=0.1), path)
     assert path.read_bytes() == good and os.listdir(tmp_path) == ["h.svg"]
+
+
+def test_accuracy_spans_0_to_100_and_layer_speeds_stand_side_by_side(tmp_path, matplotlib):
+    from matplotlib.figure import Figure
+
+    from viz.plots import _panel
+
+    ax = Figure().subplots()
+    _panel(ax, [1, 2, 3], [0.075, 0.102, 0.09], [None] * 3, "accuracy (%)", "accuracy")
+    assert ax.get_ylim() == (0.0, 100.0)  # near-chance noise is drawn as the flat line it is
+    history = _history(test_data=XOR[:2], diagnose=True)
+    root = ET.parse(plot_history(history, tmp_path / "h.svg")).getroot()
+    bars = [g.get("id") for g in root.iter(f"{SVG}g") if g.get("id", "").startswith("speeds-")]
+    assert bars == ["speeds-epoch-1"] * 2 + ["speeds-epoch-3"] * 2  # a bar per layer, each epoch

@@ -79,7 +79,7 @@ def test_without_any_renderer_the_dot_file_is_written_and_the_error_says_how(tmp
         "apt-get install graphviz",
         "brew install graphviz",
         "conda install",
-        "pip install 'backprop-engine[render]'",
+        "pip install graphviz-pure",
     ):
         assert hint in message
     assert (tmp_path / "pic" / "g.dot").read_text().startswith("digraph")

@@ -261,15 +261,19 @@ def test_ctrl_c_at_any_line_of_a_write_leaves_the_old_file_or_the_new_and_no_tem
     assert path.read_bytes() == b"new" and [p.name for p in tmp_path.iterdir()] == ["net.json"]
 
 
-def test_every_file_the_project_writes_gets_its_mode_from_the_umask(tmp_path, renderer):
+def test_every_file_the_project_writes_gets_its_mode_from_the_umask(tmp_path, renderer, matplotlib):
     # issue 16 item 11: pages, plots and renders were 0644 whatever the umask; net.save was not
+    import nn
     from engine import Value
-    from viz import draw_dot, render, step_through
+    from viz import draw_dot, plot_history, render, step_through
 
     y = Value(2.0, label="x") * 3.0
+    net = MLP(2, [1], seed=0)
+    history = nn.train(net, [([0.0, 1.0], [1.0])], 2, 1, 0.1, verbose=False)
     old = os.umask(0o027)
     try:
-        MLP(2, [1], seed=0).save(tmp_path / "net.json")
+        net.save(tmp_path / "net.json")
+        plot_history(history, tmp_path / "history.svg")
         step_through(y, tmp_path / "page.html")
         render(draw_dot(y), tmp_path / "graph.svg", renderer, dot_source=tmp_path / "graph.dot")
         render(draw_dot(y), tmp_path / "graph.png", renderer)
@@ -277,5 +281,5 @@ def test_every_file_the_project_writes_gets_its_mode_from_the_umask(tmp_path, re
         os.umask(old)
     written = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
     assert written == dict.fromkeys(
-        ["net.json", "page.html", "graph.svg", "graph.dot", "graph.png"], 0o640
+        ["net.json", "history.svg", "page.html", "graph.svg", "graph.dot", "graph.png"], 0o640
     )

@@ -6,14 +6,14 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from nn import MLP, matrix
-from viz import GraphTooLargeError, draw_net
+from viz import GraphTooLargeError, draw_net, step_through_net, style
 from viz.rendering import pipe
 
 
 def _labels(source, prefix):
     """The labels of the nodes named prefix…, a table's cells joined by "|"."""
     found = re.findall(rf'^\s*{prefix}\d+_\d+ \[label=(?:"([^"]*)"|<(.*)>)', source, re.M)
-    return [text or "|".join(re.findall("<TD>(.*?)</TD>", table)) for text, table in found]
+    return [text or "|".join(re.findall("<TD[^>]*>(.*?)</TD>", table)) for text, table in found]
 
 
 @pytest.mark.parametrize("cost", ["quadratic", "cross_entropy"])
@@ -34,7 +34,7 @@ def test_two_three_two_net(cost):
     for l, (W, grad_w) in enumerate(zip(net.weights(), bp.grad_w), start=2):
         for j in range(W.shape[0]):
             for k in range(W.shape[1]):
-                assert f"w^{l}_{j}{k} = {W[j, k]:.6g}\\n∂C/∂w = {grad_w[j, k]:.6g}" in src
+                assert f"w^{l}_{j}{k} = {W[j, k]:.6g}<BR/>∂C/∂w = {grad_w[j, k]:.6g}" in src
     assert [s.split(" = ")[0] for s in _labels(src, "a")] == [
         "a^1_0",
         "a^1_1",
@@ -62,7 +62,7 @@ def test_parameters_and_grads_are_left_alone():
     src = draw_net(net, [1.0, 2.0], [0.3]).source
     assert [p.data for p in net.parameters()] == before
     assert all(p.grad == 0.5 for p in net.parameters())
-    assert "label=identity" in src  # a linear layer's a is its z
+    assert "<TD>identity</TD>" in src  # a linear layer's a is its z
 
 
 def test_bad_input_is_refused_before_drawing():
@@ -84,7 +84,9 @@ def test_large_nets_are_refused_clearly_unless_asked():
     ):
         draw_net(net, [0.1] * 20)
     src = draw_net(net, [0.1] * 20, [1.0, 0.0], max_weights=None).source
-    assert src.count("w²") == 220 and src.count("w³") == 22
+    assert len(re.findall(r"\bid=w\d", src)) == 242  # every weight's edge is drawn
+    # more than four inputs per neuron: the weights are not labelled (their lanes would be wide)
+    assert "w²" not in src and "w³" not in src
 
 
 def test_indices_are_real_superscripts_and_subscripts():
@@ -97,8 +99,8 @@ def test_indices_are_real_superscripts_and_subscripts():
 
 
 def test_a_two_digit_index_keeps_its_comma_plainly():
-    net = MLP(11, [1], seed=0)
-    assert "w²_0,10 = " in draw_net(net, [0.1] * 11).source
+    net = MLP(2, [11, 1], seed=0)  # w³_0,10 is labelled on the page, in BP2's column 10
+    assert "w³_0,10 = " in step_through_net(net, [0.1, 0.2], [1.0]).html
 
 
 def test_draw_net_on_a_saturated_sigmoid_with_cross_entropy():
@@ -109,7 +111,7 @@ def test_draw_net_on_a_saturated_sigmoid_with_cross_entropy():
         net, [1.0, 1.0], [0.0], cost="cross_entropy", number_format=".6g", scripts=False
     ).source
     assert "C = 60" in src and "δ^2_0 = 1" in src
-    assert re.search(r'z2_0 -> C \[label="∂C/∂z\^2_0 = 1"', src)
+    assert "z2_0 -> C" in src and re.search(r"c0_label \[label=<.*>∂C/∂z\^2_0 = 1<", src)
     assert "a2_0 -> C" not in src and "∂C/∂a^2_0" not in src
     assert "ln(1 + e^(z^L_j)) − y_j z^L_j" in src
 
@@ -117,8 +119,8 @@ def test_draw_net_on_a_saturated_sigmoid_with_cross_entropy():
 def test_cost_and_activation_texts_come_from_their_records():
     net = MLP(2, [2, 1], activation=["tanh", "sigmoid"], seed=0)
     src = draw_net(net, [0.5, -1.0], [1.0], cost="quadratic", scripts=False).source
-    assert "layer 2: tanh, σ(z) = tanh z" in src
-    assert "layer 3 (output): sigmoid, σ(z) = 1/(1 + e^−z)" in src
+    assert "layer 2\\ntanh, σ(z) = tanh z" in src
+    assert "layer 3 (output)\\nsigmoid, σ(z) = 1/(1 + e^−z)" in src
     assert "C = ½ Σ_j (a^L_j − y_j)²" in src and re.search(r"a3_0 -> C", src)
 
 
@@ -154,3 +156,79 @@ def test_neurons_are_drawn_in_index_order_in_every_layer(renderer, sizes, rankdi
             along = [centres[f"{kind}{l}_{j}"][across] for j in range(n_l)]
             assert along == sorted(along), f"{kind}^{l}: {along}"
             assert len(set(along)) == n_l
+
+
+def _key_texts(svg):
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    (key,) = [g for g in ET.fromstring(svg).iter(f"{svg_ns}g") if g.get("id") == "key"]
+    return ["".join(t.itertext()) for t in key.iter(f"{svg_ns}text")]
+
+
+def test_a_key_says_what_the_fills_edges_and_labels_mean(renderer):
+    net = MLP(2, [3, 2], seed=0)
+    drawing = draw_net(net, [0.5, -1.0], [1.0, 0.0])
+    texts = _key_texts(pipe(drawing.source, "svg", renderer, pinned=True).decode("utf-8"))
+    assert texts[0] == "Key"
+    joined = " ".join(texts)
+    for meaning in ("the input", "δ = ∂C/∂z", "a = σ(z)", "the cost C", "w > 0", "w < 0"):
+        assert meaning in joined, meaning
+    assert "thicker for larger |w|" in joined and "σ'(z)" in joined
+    for fill in (style.INPUT_FILL, style.Z_FILL, style.A_FILL, style.COST_FILL):
+        assert f'BGCOLOR="{fill}"' in drawing.source.split("\tkey [")[1]
+    assert "key [" not in draw_net(net, [0.5, -1.0], [1.0, 0.0], key=False).source
+    wide = draw_net(MLP(5, [2], seed=0), [0.1] * 5, [1.0, 0.0]).source
+    assert "more than 4 inputs a neuron: w unlabelled" in wide  # the key says why
+
+
+def test_draw_dot_has_a_key_on_request():
+    from engine import Value
+    from viz import draw_dot
+
+    x = Value(2.0, label="x")
+    y = x * x
+    y.backward()
+    assert "key [" not in draw_dot(y).source
+    src = draw_dot(y, key=True, check=True).source
+    for meaning in ("#k on an edge", "∂= on an edge", "the root", "agrees", "a kink"):
+        assert meaning in src, meaning
+    assert "∂= on an edge" not in draw_dot(y, key=True, show_local_grads=False).source
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_every_weight_arrow_lands_on_its_z_row(renderer, rankdir):
+    """The arrow of w^l_jk ends on the z^l_j row of its box, not on the b or δ rows (at its edge:
+    dot puts the tip on it, graphviz-pure a few points short, more for a thicker pen)."""
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    net = MLP(3, [4, 2], seed=0)
+    drawing = draw_net(net, [0.5, -1.0, 0.5], [1.0, 0.0], rankdir=rankdir)
+    root = ET.fromstring(pipe(drawing.source, "svg", renderer, pinned=True).decode("utf-8"))
+    groups = {g.get("id"): g for g in root.iter(f"{svg_ns}g")}
+
+    def points(polygon):
+        return [tuple(map(float, p.split(","))) for p in polygon.get("points").split()]
+
+    for l, (n_out, n_in) in enumerate([(4, 3), (2, 4)], start=2):
+        for j in range(n_out):
+            xs, ys = zip(*points(groups[f"z{l}_{j}"].find(f"{svg_ns}polygon")))
+            rows = len(groups[f"z{l}_{j}"].findall(f"{svg_ns}text"))
+            row = (max(ys) - min(ys)) / rows  # the z row is the first of equal rows
+            for k in range(n_in):
+                head = points(groups[f"w{l}_{j}_{k}"].find(f"{svg_ns}polygon"))
+                if rankdir == "LR":  # the tip is the head's rightmost point, on the box's left
+                    x, y = max(head)
+                    assert abs(x - min(xs)) < 5 and min(ys) <= y <= min(ys) + row
+                else:  # the tip is the lowest point, on the box's top, the z row's edge
+                    x, y = max(head, key=lambda p: p[1])
+                    assert abs(y - min(ys)) < 5 and min(xs) <= x <= max(xs)
+
+
+def test_a_net_is_drawn_left_to_right_or_top_to_bottom_only():
+    with pytest.raises(ValueError, match="rankdir must be 'LR' or 'TB' for a net, got 'RL'"):
+        draw_net(MLP(2, [1], seed=0), [1.0, 2.0], rankdir="RL")
+
+
+def test_step_through_net_takes_a_10_20_10_net_and_says_clearly_above_it():
+    page = step_through_net(MLP(10, [20, 10], seed=0), [0.1] * 10, [1.0] + [0.0] * 9)
+    assert len(page.frames) == 1 + 2 + 20 + 4  # forward, cost, BP1, BP2 × 20, BP3/BP4 × 2
+    with pytest.raises(GraphTooLargeError, match="420 weights, more than max_weights=400"):
+        step_through_net(MLP(10, [21, 10], seed=0), [0.1] * 10, [1.0] + [0.0] * 9)

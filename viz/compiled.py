@@ -6,6 +6,7 @@ import inspect
 
 from engine import Compiled
 from engine.batch_plan import Elementwise, Matmul, Rows, Sum
+from viz import key as keys
 from viz import style
 from viz.drawing import Drawing, new_drawing
 from viz.labels import check_showable
@@ -25,14 +26,14 @@ def _argument_names(compiled: Compiled) -> list[str]:
     return names if len(names) == n else [f"argument {a}" for a in range(n)]
 
 
-def draw_groups(compiled: Compiled, rankdir: str = "LR") -> Drawing:
+def draw_groups(compiled: Compiled, rankdir: str = "LR", key: bool = False) -> Drawing:
     """One box per group of the replay (level, primitive, how many nodes, how it runs).
 
     Grey: the batch's inputs (one box per argument), the parameters and the constants.
     Blue: a layer of weighted sums run as one matrix product W @ X + b; yellow: a
     primitive run element by element on every node of the group; orange: chains of +
     run as one sum. An edge runs from each box to the groups that read it, labelled
-    with how many rows (nodes) they read from it.
+    with how many rows (nodes) they read from it. ``key=True`` adds a key to the fills.
     """
     if not isinstance(compiled, Compiled):
         raise TypeError(f"draw_groups: expected engine.compile's result, got {compiled!r:.80}")
@@ -77,4 +78,20 @@ def draw_groups(compiled: Compiled, rankdir: str = "LR") -> Drawing:
     g.node("out", "output per example", shape="box", style="filled", fillcolor=style.COST_FILL)
     for source in sorted(outputs):
         g.edge(source, "out")
+    if key:
+        keys.add_key(
+            g,
+            [
+                keys.Entry("inputs, parameters, constants", fill=style.LEAF_FILL),
+                keys.Entry(
+                    "a layer of weighted sums as W @ X + b", fill=style.GROUP_FILL["matmul"]
+                ),
+                keys.Entry(
+                    "a primitive on every node of the group", fill=style.GROUP_FILL["elementwise"]
+                ),
+                keys.Entry("chains of + as one sum", fill=style.GROUP_FILL["sum"]),
+                keys.Entry("the output", fill=style.COST_FILL),
+                keys.Entry("an edge: how many rows a group reads from a box"),
+            ],
+        )
     return g

@@ -10,7 +10,13 @@ from viz import rendering, style
 
 
 class Drawing(graphviz.Digraph):
-    """A graphviz.Digraph whose Jupyter display uses ``dot`` or, failing that, ``graphviz-pure``."""
+    """A graphviz.Digraph whose Jupyter display uses ``dot`` or, failing that, ``graphviz-pure``.
+
+    A ``pinned`` drawing gives every node and edge its place (``pos``, ``lp``) and is drawn
+    as it stands (``neato -n2``) rather than laid out by ``dot``.
+    """
+
+    pinned = False
 
     def _repr_mimebundle_(
         self,
@@ -25,12 +31,12 @@ class Drawing(graphviz.Digraph):
         if "image/svg+xml" in wanted:
             bundle["image/svg+xml"] = self.svg()
         if "image/png" in wanted:
-            bundle["image/png"] = rendering.pipe(self.source, "png")
+            bundle["image/png"] = rendering.pipe(self.source, "png", pinned=self.pinned)
         return bundle
 
     def svg(self) -> str:
         """The drawing as SVG text, through whichever renderer is installed."""
-        return rendering.pipe(self.source, "svg").decode("utf-8")
+        return rendering.pipe(self.source, "svg", pinned=self.pinned).decode("utf-8")
 
 
 def new_drawing(name: str, rankdir: str) -> Drawing:

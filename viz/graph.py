@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from engine import Value
 from engine.autodiff import topological_order
+from viz import key as keys
 from viz import labels, style
 from viz.drawing import Drawing, new_drawing
 from viz.finite_differences import Agreement, check_nodes
@@ -27,6 +28,40 @@ def graph_order(root: Value, max_nodes: int | None, caller: str) -> list[Value]:
             f"max_nodes=None to draw it anyway"
         )
     return order
+
+
+# How an expression writes an operation between two parents (x·x, not x * x).
+INFIX = {"+": " + ", "-": " − ", "*": "·", "/": "/", "**": "^"}
+MAX_NAME = 24  # a longer expression is cut to its operation: tanh(…), (…)·x
+
+
+def node_name(node: Value, depth: int = 3) -> str:
+    """How drawings and captions name a Value: its label, else "constant 3" for an unlabelled
+    leaf, else its expression from its parents' names (x·x, tanh(n), (x·x) + (…)·x)."""
+    if node.label:
+        return node.label
+    if not node.op:
+        return f"constant {node.data:g}"
+    if node.op in INFIX and len(node.parents) == 2:
+        name = INFIX[node.op].join(_operand(p, depth - 1, True) for p in node.parents)
+    elif node.op.startswith("**") and len(node.parents) == 1:  # x**2 is recorded as "**2"
+        name = _operand(node.parents[0], depth - 1, True) + "^" + node.op[2:]
+    else:
+        name = f"{node.op}({', '.join(_operand(p, depth - 1, False) for p in node.parents)})"
+    return name if len(name) <= MAX_NAME or depth <= 0 else node_name(node, depth - 1)
+
+
+def _operand(node: Value, depth: int, bracket: bool) -> str:
+    """A parent inside an expression: its label (the name of "t = tanh(x)"), its number, or its
+    own expression (in brackets when it is an infix one inside another)."""
+    if node.label:
+        return node.label.split(" = ")[0]
+    if not node.op:
+        return f"{node.data:g}"
+    if depth <= 0:
+        return "(…)" if bracket else "…"
+    name = node_name(node, depth)
+    return f"({name})" if bracket and node.op in INFIX else name
 
 
 def node_id(i: int) -> str:
@@ -54,6 +89,7 @@ def value_graph(
     (``node_id``, ``edge_id``) that the SVG keeps, so a page can find it.
     """
     g = new_drawing("value_graph", rankdir)
+    g.attr("edge", fontsize=style.VALUE_EDGE_FONT_SIZE)
     ids = {node: i for i, node in enumerate(order)}
     root = order[-1]
     for node, i in ids.items():
@@ -101,8 +137,9 @@ def draw_dot(
     number_format: str = ".4g",
     max_nodes: int | None = 500,
     check: bool = False,
+    key: bool = False,
 ) -> Drawing:
-    """The graph of ``root`` as a graphviz Digraph, one record per Value: label | data | grad.
+    """The graph of ``root`` as a graphviz Digraph, one record per Value: name | data | grad.
 
     Each operation is a small node of its own between its parents and its result,
     and every *use* of a parent is an edge, labelled by argument position (so
@@ -121,13 +158,16 @@ def draw_dot(
     at 0, or ``x.relu() * x`` at 0 where the second derivative jumps) where the differences
     cannot decide. Call ``root.backward()`` once first: a root whose grad is not 1 is refused
     with ValueError, since its nodes' grads are then not ∂root/∂node.
+
+    An unlabelled value is named by its expression (x·x), an unlabelled leaf as a
+    constant. ``key=True`` adds a key to the fills, the root's border and the edge labels.
     """
     style.check_number_format(number_format)
     order = graph_order(root, max_nodes, "draw_dot")
     checks = check_nodes(order, "draw_dot(check=True)") if check else {}
 
     def fields(node: Value) -> list[str]:
-        texts = [node.label, f"data {style.number(node.data, number_format)}"]
+        texts = [node_name(node), f"data {style.number(node.data, number_format)}"]
         if show_grad or check:
             texts.append(f"grad {style.number(node.grad, number_format)}")
         if check:
@@ -142,7 +182,30 @@ def draw_dot(
     def fill(node: Value) -> str:
         return CHECK_FILL[checks[node].agreement]
 
-    return value_graph(order, rankdir, fields, edge_label, fill if check else None)
+    g = value_graph(order, rankdir, fields, edge_label, fill if check else None)
+    if key:
+        keys.add_key(g, value_key(show_local_grads, check))
+    return g
+
+
+def value_key(local_grads: bool, check: bool) -> list[keys.Entry]:
+    """What draw_dot's fills, borders and edge labels mean."""
+    entries = [
+        keys.Entry("a leaf: an input, a parameter or a constant", fill=style.LEAF_FILL),
+        keys.Entry("a value an operation made: name | data | grad", fill=style.INTERIOR_FILL),
+        keys.Entry("thick border: the root, whose grad is 1", fill="#ffffff", border="3"),
+        keys.Entry("an operation, between its arguments and its result", fill=style.OP_FILL),
+        keys.Entry("#k on an edge: the argument's position in the operation"),
+    ]
+    if local_grads:
+        entries.append(keys.Entry("∂= on an edge: the local derivative ∂result/∂argument"))
+    if check:
+        entries += [
+            keys.Entry("grad agrees with the central difference", fill=style.AGREES_FILL),
+            keys.Entry("grad disagrees with it", fill=style.DISAGREES_FILL),
+            keys.Entry("a kink: no single derivative there", fill=style.UNDECIDABLE_FILL),
+        ]
+    return entries
 
 
 CHECK_FILL = {

@@ -67,13 +67,17 @@ def html_text(text: str) -> str:
     return escaped.replace("\n", "<BR/>")
 
 
-def table(fields: list[str], fill: str) -> str:
+def table(fields: list[str], fill: str, cell: tuple[float, float] | None = None) -> str:
     """An HTML-like label that draws like a record: the fields one under another, ruled apart,
-    on ``fill``. dot cannot keep a rank's records in order (a flat edge between two records
-    is an error), and it can these tables; the node needs ``shape="plain"``."""
-    rows = "<HR/>".join(f"<TR><TD>{html_text(field)}</TD></TR>" for field in fields)
+    on ``fill``; the node needs ``shape="plain"``. With ``cell`` (width, height) every cell
+    has that fixed size, so the table's size is known before it is drawn."""
+    size = ""
+    if cell is not None:
+        size = f' FIXEDSIZE="TRUE" WIDTH="{cell[0]:g}" HEIGHT="{cell[1]:g}"'
+    rows = "<HR/>".join(f"<TR><TD{size}>{html_text(field)}</TD></TR>" for field in fields)
+    padding = 4 if cell is None else 0
     return (
-        f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
+        f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{padding}" '
         f'BGCOLOR="{fill}">{rows}</TABLE>>'
     )
 

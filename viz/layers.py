@@ -7,11 +7,9 @@ import numpy as np
 from nn.data import Data
 from nn.diagnostics import Diagnosis, LayerHealth, diagnose
 from nn.network import MLP
+from viz import key as keys
 from viz import labels, style
 from viz.drawing import Drawing, new_drawing
-
-# A layer in which most units are saturated or dead is filled in the cost's red.
-STUCK_FILL = style.COST_FILL
 
 
 def _number(x: float) -> str:
@@ -32,15 +30,17 @@ def draw_layers(
     cost: str = "quadratic",
     rankdir: str = "LR",
     scripts: bool = True,
+    key: bool = False,
 ) -> Drawing:
     """One box per layer l (its size n_l and activation σ), one edge per weight matrix w^l.
 
     Each edge is labelled with the shape of w^l and its norm ‖w^l‖. Given data (pairs
     or arrays (X, Y)), ``nn.diagnose`` is run over it with ``cost``: each box shows the
-    mean ‖δ^l‖ and the share of saturated (sigmoid, tanh) or dead (relu) units — red when
+    mean ‖δ^l‖ and the share of saturated (sigmoid, tanh) or dead (relu) units — amber when
     most are — and each edge ‖∂C/∂w^l‖ too, drawn thicker the larger it is, so a gradient
     that vanishes towards the input is seen thinning out. The net is not changed.
     Indices are written as ``draw_net`` writes them (w³, δ²; ``scripts=False``: w^3, δ^2).
+    ``key=True`` adds a key to the fills and the edges.
     """
 
     def label(texts: list[str]) -> str:
@@ -67,7 +67,7 @@ def draw_layers(
             if _stuck(h):
                 lines.append(_stuck(h))
             if h.stuck is not None and h.stuck > 0.5:
-                fill = STUCK_FILL
+                fill = style.STUCK_FILL
             edge.append(f"‖∂C/∂w^{l}‖ = {_number(h.grad_w)}")
             pen = f"{0.5 + 4.5 * h.grad_w / largest:.2f}" if largest > 0 else "0.5"
         g.node(f"l{l}", label(lines), fillcolor=fill)
@@ -81,4 +81,22 @@ def draw_layers(
             fillcolor=style.COST_FILL,
         )
         g.edge(f"l{len(net.sizes)}", "C")
+    if key:
+        keys.add_key(g, layers_key(health is not None))
     return g
+
+
+def layers_key(diagnosed: bool) -> list[keys.Entry]:
+    """What draw_layers' fills and edges mean."""
+    entries = [
+        keys.Entry("the input layer", fill=style.INPUT_FILL),
+        keys.Entry("a layer of n units and its σ", fill=style.A_FILL),
+        keys.Entry("an edge: the weights w of the next layer, ‖w‖ their size"),
+    ]
+    if diagnosed:
+        entries[2:2] = [
+            keys.Entry("most of its units saturated or dead", fill=style.STUCK_FILL),
+            keys.Entry("the cost over the data", fill=style.COST_FILL),
+        ]
+        entries.append(keys.Entry("a thicker edge: a larger ‖∂C/∂w‖, a faster learning layer"))
+    return entries

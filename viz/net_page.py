@@ -12,7 +12,7 @@ from engine import Value
 from engine.value import Number
 from nn import matrix
 from nn.network import MLP
-from viz import labels, style
+from viz import labels, net_layout, style
 from viz.network import (
     Line,
     NetNumbers,
@@ -45,6 +45,12 @@ KEY = [
     KeyEntry("a grad that is known", state="final"),
 ]
 MAX_EQUATION_TERMS = 6  # BP4 lists this many ∂C/∂w^l_jk, then "…"
+MAX_PAGE_WEIGHTS = 400  # a 10-20-10 net; above it the picture is refused unless asked for
+
+
+def softmax_jacobian(a: list[float]) -> list[list[float]]:
+    """∂a_k/∂z_j = a_k (1[k = j] − a_j) of softmax's outputs a, as rows k."""
+    return [[ak * ((k == j) - aj) for j, aj in enumerate(a)] for k, ak in enumerate(a)]
 
 
 class _NetFrames:
@@ -90,6 +96,11 @@ class _NetFrames:
             eid: {i: self.text(line_text(line)) for i, line in enumerate(ls)}
             for eid, ls in lines.items()
         }
+        for eid in texts:  # a wide layer's weights share one lane: only BP2's column is labelled
+            if eid.startswith("w") and "column" not in classes.get(eid, ""):
+                l = int(eid[1:].split("_")[0])
+                if len(self.n.w[l - 2][0]) > net_layout.MAX_LANES:
+                    texts[eid] = dict.fromkeys(texts[eid], "")
         for l in range(2, self.n.L + 1):
             for j in range(len(self.n.z[l - 2])):
                 if ("delta", l, j) in self.known:
@@ -165,6 +176,10 @@ class _NetFrames:
             explanation = f"The cost's own rule gives δ^{L} = ∂C/∂z^{L} directly (Nielsen ch. 3)."
         elif n.layerwise[-1]:
             equation = ["BP1 for a layer-wise σ: δ^L_j = Σ_k ∂C/∂a^L_k · ∂a^L_k/∂z^L_j"]
+            if n.layerwise[-1] == "softmax":
+                equation.append(
+                    "softmax's Jacobian: ∂a^L_k/∂z^L_j = a^L_k (1 if k = j else 0 − a^L_j)"
+                )
             explanation = (
                 f"Each a^{L}_k of a {n.layerwise[-1]} layer depends on every z^{L}_j, so δ^{L}_j "
                 "sums ∂C/∂a^L_k through the Jacobian ∂a^L/∂z^L (BP1 with ⊙ σ' replaced by it)."
@@ -180,6 +195,12 @@ class _NetFrames:
             if n.from_z:
                 assert n.y is not None
                 arithmetic = f"{self.num(n.a[-1][j])} − {self.num(n.y[j])}"
+            elif n.layerwise[-1] == "softmax":
+                jacobian = softmax_jacobian(n.a[-1])
+                arithmetic = " + ".join(
+                    f"{self.num(g)} × {self.num(jacobian[k][j])}"
+                    for k, g in enumerate(n.grad_a[-1])
+                )
             elif n.layerwise[-1]:
                 arithmetic = f"Σ_k ∂C/∂a^{L}_k · ∂a^{L}_k/∂z^{L}_{j}"
             else:
@@ -211,15 +232,19 @@ class _NetFrames:
         numbers = " + ".join(
             f"{self.num(w_next[j][k])} × {self.num(nxt[j])}" for j in range(len(nxt))
         )
+        if n.layerwise[l - 2]:
+            self.bp2_layerwise(l, k, classes, symbols, numbers)
+            return
         factor = "" if sp is None else f" × σ'(z^{l}_{k})"
         values = "" if sp is None else f" × {self.num(sp[k])}"
-        if n.layerwise[l - 2]:  # a^l_m depends on every z^l_k: the Jacobian replaces ⊙ σ'
-            factor = values = f", then through ∂a^{l}/∂z^{l} ({n.layerwise[l - 2]})"
+        through = f"σ'(z^{l}_{k}) scales it (the slope of σ at z^{l}_{k})"
+        if sp is None:
+            through = f"that sum is δ^{l}_{k} itself (a linear layer: σ' = 1)"
         self.add(
             f"BP2: δ^{l}_{k} from δ^{l + 1}, back through column {k} of w^{l + 1}",
             [
                 f"Neuron {k} of layer {l} feeds every neuron j of layer {l + 1} through w^{l + 1}_j{k}:",
-                f"its error collects each δ^{l + 1}_j back along those weights, then σ' scales it.",
+                f"its error collects each δ^{l + 1}_j back along those weights, then {through}.",
             ],
             [
                 "BP2: δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ'(z^l)",
@@ -228,6 +253,52 @@ class _NetFrames:
                 f"= {self.num(n.delta[l - 2][k])}",
                 self.check(n.delta[l - 2][k], self.bp.delta[l - 2][k], f"δ^{l}_{k}"),
             ],
+            classes,
+        )
+
+    def bp2_layerwise(
+        self, l: int, k: int, classes: dict[str, str], symbols: str, numbers: str
+    ) -> None:
+        """BP2 into a layer whose σ maps all of z^l to a^l (softmax): through its Jacobian.
+
+        δ^l_k needs every ∂C/∂a^l_m, so all of them are computed (and shown) at this step.
+        """
+        n = self.n
+        size = len(n.z[l - 2])
+        self.known.update(("grad_a", l, m) for m in range(size))
+        grads = n.grad_a[l - 2]
+        for m in range(size):
+            classes.setdefault(f"a{l}_{m}", "sending final")
+        name = n.layerwise[l - 2]
+        equation = [
+            "BP2 for a layer-wise σ: δ^l = (∂a^l/∂z^l)ᵀ (w^{l+1})ᵀ δ^{l+1}",
+            f"∂C/∂a^{l}_{k} = {symbols} = {numbers} = {self.num(grads[k])}",
+            f"∂C/∂a^{l} = [{', '.join(map(self.num, grads))}] (each m the same way)",
+            f"δ^{l}_{k} = Σ_m ∂C/∂a^{l}_m · ∂a^{l}_m/∂z^{l}_{k}",
+        ]
+        if name == "softmax":
+            jacobian = softmax_jacobian(n.a[l - 2])
+            equation.append(
+                f"∂a^{l}_m/∂z^{l}_{k} = a^{l}_m (1 if m = {k} else 0 − a^{l}_{k}) = "
+                f"[{', '.join(self.num(jacobian[m][k]) for m in range(size))}]"
+            )
+            terms = " + ".join(
+                f"{self.num(g)} × {self.num(jacobian[m][k])}" for m, g in enumerate(grads)
+            )
+            equation.append(f"= {terms}")
+        equation += [
+            f"= {self.num(n.delta[l - 2][k])}",
+            self.check(n.delta[l - 2][k], self.bp.delta[l - 2][k], f"δ^{l}_{k}"),
+        ]
+        self.add(
+            f"BP2: δ^{l}_{k} from δ^{l + 1}, back through column {k} of w^{l + 1} and {name}'s Jacobian",
+            [
+                f"Neuron {k} of layer {l} feeds every neuron j of layer {l + 1} through w^{l + 1}_j{k}, "
+                f"so ∂C/∂a^{l}_{k} collects each δ^{l + 1}_j back along those weights.",
+                f"Every a^{l}_m of a {name} layer depends on z^{l}_{k}: δ^{l}_{k} sums all the "
+                f"∂C/∂a^{l}_m through the Jacobian ∂a^{l}/∂z^{l} (BP2 with ⊙ σ' replaced by it).",
+            ],
+            equation,
             classes,
         )
 
@@ -313,7 +384,7 @@ def net_step_parts(
         eid: [(max((f.texts[eid][i] for f in frames), key=len), None) for i in texts]
         for eid, texts in frames[0].texts.items()
     }
-    return n, bp, frames, draw_lines(n, layout, rankdir, scripts).svg()
+    return n, bp, frames, draw_lines(n, layout, rankdir, scripts, every_weight=True).svg()
 
 
 def step_through_net(
@@ -324,7 +395,7 @@ def step_through_net(
     cost: str = "quadratic",
     number_format: str = ".3g",
     rankdir: str = "LR",
-    max_weights: int | None = 200,
+    max_weights: int | None = MAX_PAGE_WEIGHTS,
     scripts: bool = True,
 ) -> StepPage:
     """A self-contained HTML page stepping through backpropagation in ``net`` on one example.
@@ -332,7 +403,9 @@ def step_through_net(
     On ``draw_net``'s picture: the cost, δ^L (BP1), each δ^l_k from δ^{l+1} through a
     column of w^{l+1} (BP2), then ∂C/∂b^l and ∂C/∂w^l (BP3, BP4), with the equation of
     each step beside the picture and every number checked against ``nn.matrix``.
-    Written to ``path`` (``.html``) when given; shown inline in Jupyter.
+    Written to ``path`` (``.html``) when given; shown inline in Jupyter. Nets of more than
+    ``max_weights`` weights (400, a 10-20-10 net) raise GraphTooLargeError; in a layer of
+    more than four inputs per neuron only the weights of BP2's column are labelled.
     """
     style.check_number_format(number_format)
     check_net_size(net, max_weights, "step_through_net")

@@ -16,7 +16,8 @@ from engine.value import Number
 from nn.activations import activation_named
 from nn.costs import cost_named
 from nn.network import MLP
-from viz import labels, style
+from viz import key as keys
+from viz import labels, net_layout, style
 from viz.drawing import Drawing, new_drawing
 from viz.graph import GraphTooLargeError
 
@@ -160,24 +161,25 @@ def line_text(line: Line) -> str:
     return symbol if value is None else f"{symbol} = {value}"
 
 
-def column(g: Drawing, ids: list[str]) -> None:
-    """Puts the nodes ``ids`` in one rank in this order: top to bottom (left to right for TB).
-
-    Invisible edges from each node to the next, which dot lays out tail first. Layers are
-    not clusters because dot ignores that order inside a cluster.
-    """
-    with g.subgraph() as rank:
-        rank.attr(rank="same")
-        for tail, head in zip(ids, ids[1:]):
-            rank.edge(tail, head, style="invis")
-
-
-def draw_lines(n: NetNumbers, lines: dict[str, list[Line]], rankdir: str, scripts: bool) -> Drawing:
+def draw_lines(
+    n: NetNumbers,
+    lines: dict[str, list[Line]],
+    rankdir: str,
+    scripts: bool,
+    every_weight: bool = False,
+    with_key: bool = False,
+) -> Drawing:
     """The net's picture with the given label lines; every node and edge has its element id.
 
     Each layer is a column headed by its name, neuron j at position j (inputs a^1_k too),
-    so that column k of w^{l+1} is the k-th edge row between two columns.
+    so that column k of w^{l+1} is the k-th edge row between two columns; the places come
+    from ``net_layout``, where no two texts overlap. A layer with more than
+    ``net_layout.MAX_LANES`` inputs per neuron has its weights labelled only with
+    ``every_weight`` (a page, which shows one column's labels at a time). ``with_key`` adds
+    a key to the colours and marks below the picture.
     """
+    if rankdir not in ("LR", "TB"):
+        raise ValueError(f"rankdir must be 'LR' or 'TB' for a net, got {rankdir!r}")
 
     def notation(text: str) -> str:
         return labels.scripted(text) if scripts else text
@@ -185,51 +187,146 @@ def draw_lines(n: NetNumbers, lines: dict[str, list[Line]], rankdir: str, script
     def texts(eid: str) -> list[str]:
         return [notation(line_text(line)) for line in lines[eid]]
 
-    def label(eid: str) -> str:
-        return labels.lines(*texts(eid))
+    boxes: dict[str, tuple[net_layout.Box, str]] = {}
 
-    def neuron(eid: str, fill: str) -> str:
-        g.node(eid, labels.table(texts(eid), fill), id=eid, shape="plain")
-        return eid
+    def box(eid: str, fill: str) -> net_layout.Box:
+        boxes[eid] = (net_layout.box(texts(eid)), fill)
+        return boxes[eid][0]
 
-    def heading(l: int, text: str) -> str:
-        g.node(f"layer{l}", labels.plain(notation(text)), id=f"layer{l}", shape="plaintext")
-        return f"layer{l}"
+    edge_labels: dict[str, net_layout.Label] = {}
+
+    def edge_label(eid: str) -> net_layout.Label:
+        edge_labels[eid] = net_layout.label(texts(eid))
+        return edge_labels[eid]
+
+    columns = [[box(f"a1_{k}", style.INPUT_FILL) for k in range(len(n.x))]]
+    weights: dict[str, tuple[int, int, int, net_layout.Label | None]] = {}
+    sigmas: dict[str, tuple[int, int, net_layout.Label]] = {}
+    joins: dict[str, tuple[str, str]] = {}  # edge id → (tail, head)
+    pens: dict[str, dict[str, str]] = {}  # a weight's edge: colour by sign, width by size
+    headings = [(0, net_layout.heading([notation("layer 1"), "(input)"]))]
+    for l in range(2, n.L + 1):
+        c = len(columns)  # the column of z^l; a^{l−1} is column c − 1, a^l column c + 1
+        output = " (output)" if l == n.L else ""
+        headings.append(
+            (
+                c,
+                net_layout.heading(
+                    [notation(f"layer {l}{output}"), notation(n.layer_texts[l - 2])]
+                ),
+            )
+        )
+        labelled = every_weight or len(n.w[l - 2][0]) <= net_layout.MAX_LANES
+        for j, row in enumerate(n.w[l - 2]):
+            for k in range(len(row)):
+                eid = f"w{l}_{j}_{k}"
+                weights[eid] = (c - 1, k, j, edge_label(eid) if labelled else None)
+                joins[eid] = (f"a{l - 1}_{k}", f"z{l}_{j}")
+                w = row[k]
+                colour = style.POSITIVE_WEIGHT if w >= 0 else style.NEGATIVE_WEIGHT
+                pens[eid] = {"color": colour, "penwidth": style.weight_pen(w)}
+            sigmas[f"s{l}_{j}"] = (c, j, edge_label(f"s{l}_{j}"))
+            joins[f"s{l}_{j}"] = (f"z{l}_{j}", f"a{l}_{j}")
+        columns.append([box(f"z{l}_{j}", style.Z_FILL) for j in range(len(n.z[l - 2]))])
+        columns.append([box(f"a{l}_{j}", style.A_FILL) for j in range(len(n.z[l - 2]))])
+    shape = net_layout.NetShape(columns, weights, sigmas, headings)
+    if "C" in lines:
+        shape.cost = box("C", style.COST_FILL)
+        shape.from_z = n.from_z
+        last = len(columns) - (2 if n.from_z else 1)
+        shape.cost_edges = {f"c{j}": (last, j, edge_label(f"c{j}")) for j in range(len(n.z[-1]))}
+        source = "z" if n.from_z else "a"
+        joins.update({f"c{j}": (f"{source}{n.L}_{j}", "C") for j in range(len(n.z[-1]))})
+    polylines = net_layout.place(shape, rankdir)
 
     g = new_drawing("network", rankdir)
-    g.attr(nodesep="0.3", ranksep="1.2")
-    inputs = [heading(1, "layer 1 (input)")]
-    for k in range(len(n.x)):
-        a = f"a1_{k}"
-        g.node(a, label(a), id=a, shape="box", style="filled", fillcolor=style.INPUT_FILL)
-        inputs.append(a)
-    column(g, inputs)
-    for l in range(2, n.L + 1):
-        output = " (output)" if l == n.L else ""
-        zs = [heading(l, f"layer {l}{output}: {n.layer_texts[l - 2]}")]
-        acts = []
-        for j, row in enumerate(n.w[l - 2]):
-            z, a = neuron(f"z{l}_{j}", style.Z_FILL), neuron(f"a{l}_{j}", style.A_FILL)
-            zs.append(z)
-            acts.append(a)
-            g.edge(z, a, label=label(f"s{l}_{j}"), id=f"s{l}_{j}")
-            for k, w in enumerate(row):
-                g.edge(
-                    f"a{l - 1}_{k}",
-                    z,
-                    label=label(f"w{l}_{j}_{k}"),
-                    id=f"w{l}_{j}_{k}",
-                    color=style.POSITIVE_WEIGHT if w >= 0 else style.NEGATIVE_WEIGHT,
-                    penwidth=style.weight_pen(w),
-                )
-        column(g, zs)
-        column(g, acts)
-    if "C" in lines:
-        g.node("C", label("C"), id="C", shape="box", style="filled", fillcolor=style.COST_FILL)
-        source = "z" if n.from_z else "a"
-        for j in range(len(n.z[-1])):
-            g.edge(f"{source}{n.L}_{j}", "C", label=label(f"c{j}"), id=f"c{j}")
+    g.pinned = True
+    g.attr(layout="neato", outputorder="edgesfirst", comment="every position pinned: neato -n2")
+    for eid, (b, fill) in boxes.items():
+        cell = (b.w - 2 * net_layout.BORDER, net_layout.ROW)
+        g.node(
+            eid,
+            labels.table(b.texts, fill, cell),
+            id=eid,
+            shape="plain",
+            pos=net_layout.pos(b.x, b.y) + "!",
+        )
+    for l, (_, title) in enumerate(headings, start=1):
+        g.node(
+            f"layer{l}",
+            labels.lines(*title.texts),
+            id=f"layer{l}",
+            shape="plaintext",
+            margin="0",
+            width="0",
+            height="0",
+            pos=net_layout.pos(title.x, title.y) + "!",
+        )
+    for eid, points in polylines.items():
+        tail, head = joins[eid]
+        attrs = {"id": eid, "pos": net_layout.spline(points)}
+        lab = edge_labels.get(eid)
+        if lab is not None and every_weight:  # a page: the label in the edge's group, by its id
+            attrs.update(label=labels.lines(*lab.texts), lp=net_layout.pos(lab.x, lab.y))
+        elif lab is not None:  # a node of its own, drawn over the edges (outputorder)
+            where = net_layout.pos(lab.x, lab.y) + "!"
+            g.node(
+                f"{eid}_label",
+                halo(lab.texts),
+                shape="plain",
+                fontsize=style.EDGE_FONT_SIZE,
+                pos=where,
+            )
+        g.edge(tail, head, **attrs, **pens.get(eid, {}))
+    if with_key:
+        unlabelled = any(lab is None for *_, lab in weights.values())
+        entries = net_key(n, "C" in lines, unlabelled, notation)
+        width, height = keys.size(entries)
+        things = [b for b, _ in boxes.values()] + list(edge_labels.values())
+        left = min(t.x - t.w / 2 for t in things)
+        bottom = max(t.y + t.h / 2 for t in things)
+        where = net_layout.pos(left + width / 2, bottom + net_layout.GAP + height / 2)
+        g.node("key", keys.table(entries), id="key", shape="plain", pos=where + "!")
     return g
+
+
+def halo(texts: list[str]) -> str:
+    """An edge's label as a node on a pale backing, so that the edges it sits across do not
+    strike its text through (static drawings; a page keeps labels in their edges' groups)."""
+    lines = "<BR/>".join(labels.html_text(t) for t in texts)
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1" '
+        f'BGCOLOR="{style.LABEL_BACKING}"><TR><TD>{lines}</TD></TR></TABLE>>'
+    )
+
+
+def net_key(
+    n: NetNumbers, backward: bool, unlabelled: bool, notation: Callable[[str], str]
+) -> list[keys.Entry]:
+    """What draw_net's fills, edges and labels mean."""
+    z = "z = Σ_k w_k a_k + b, its bias b" + (", δ = ∂C/∂z, ∂C/∂b" if backward else "")
+    entries = [
+        keys.Entry("a^1: the input", fill=style.INPUT_FILL),
+        keys.Entry(z, fill=style.Z_FILL),
+        keys.Entry("a = σ(z)" + (", ∂C/∂a" if backward else ""), fill=style.A_FILL),
+    ]
+    if backward:
+        into = "z^L" if n.from_z else "a^L"
+        entries.append(
+            keys.Entry(f"the cost C, the target y; ∂C/∂{into} into C", fill=style.COST_FILL)
+        )
+    entries += [
+        keys.Entry(
+            "weight w > 0" + (", with ∂C/∂w" if backward else ""), edge=style.POSITIVE_WEIGHT
+        ),
+        keys.Entry("weight w < 0; thicker for larger |w|", edge=style.NEGATIVE_WEIGHT),
+        keys.Entry("on z → a: σ'(z), the slope of σ"),
+    ]
+    if unlabelled:
+        entries.append(
+            keys.Entry(f"more than {net_layout.MAX_LANES} inputs a neuron: w unlabelled")
+        )
+    return [keys.Entry(notation(e.text), e.fill, e.edge) for e in entries]
 
 
 def check_net_size(net: MLP, max_weights: int | None, caller: str) -> None:
@@ -252,6 +349,7 @@ def draw_net(
     number_format: str = ".3g",
     max_weights: int | None = 200,
     scripts: bool = True,
+    key: bool = True,
 ) -> Drawing:
     """Trace ``net`` on x (and backpropagate the cost of target y, if given) and draw it.
 
@@ -261,18 +359,20 @@ def draw_net(
     δ^l_j = ∂C/∂z^l_j and ∂C/∂b^l_j. Blue: each activation a^l_j = σ(z^l_j) with
     ∂C/∂a^l_j; the edge from z to a carries σ'(z^l_j). Edges from a^{l−1}_k to z^l_j
     are the weights w^l_jk, blue when positive, red when negative, thicker for larger
-    |w|, labelled with the value and ∂C/∂w^l_jk. Red: the cost C, fed by every output
-    a^L_j, or by every z^L_j where the cost is taken from z^L (cross-entropy on sigmoid
-    outputs).
+    |w|, straight onto the z row of their box, labelled with the value and ∂C/∂w^l_jk
+    (unlabelled in a layer of more than four inputs a neuron). Red: the cost C, fed by
+    every output a^L_j, or by every z^L_j where the cost is taken from z^L (cross-entropy
+    on sigmoid outputs). Every place is computed (``viz.net_layout``) so that no two
+    texts overlap; ``rankdir`` is "LR" or "TB" (narrower: for a page's column).
     With ``scripts`` indices are real superscripts and subscripts (w²₁₀, δ³₁, in
     Unicode, which every renderer and format draws); ``scripts=False`` writes the plain
     ``w^2_10`` for fonts without those characters. The net's parameters and their
     grads are left as they were. Nets with more than ``max_weights`` weights raise
-    GraphTooLargeError (``max_weights=None`` draws any).
+    GraphTooLargeError (``max_weights=None`` draws any). With ``key`` (the default) a key
+    below the picture says what the fills, edge colours and widths, and labels mean.
     """
     style.check_number_format(number_format)
     check_net_size(net, max_weights, "draw_net")
     numbers = trace_numbers(net, x, y, cost)
-    return draw_lines(
-        numbers, net_lines(numbers, lambda key: True, number_format), rankdir, scripts
-    )
+    every_number = net_lines(numbers, lambda _: True, number_format)
+    return draw_lines(numbers, every_number, rankdir, scripts, with_key=key)

@@ -7,11 +7,11 @@ import os
 
 from engine import Path, Value, count_paths, paths
 from viz import style
-from viz.graph import edge_id, graph_order, local_grad_text, node_id, value_graph
+from viz.graph import edge_id, graph_order, local_grad_text, node_id, node_name, value_graph
 from viz.page import Frame, KeyEntry, StepPage, write_page
 from viz.steps import backward_steps
 from viz.value_page import KEY as GRAPH_KEY
-from viz.value_page import _name, signed
+from viz.value_page import signed
 
 KEY = [
     *(e for e in GRAPH_KEY if not e.state and not e.sample.startswith("+=")),
@@ -55,7 +55,7 @@ class _PathFrames:
         }
 
     def name(self, node: Value) -> str:
-        return _name(node, self.index[node])
+        return node_name(node)
 
     def frame(self, title: str, caption: list[str], equation: list[str], total: str) -> Frame:
         i = node_id(self.index[self.input])

@@ -46,6 +46,8 @@ def _panel(ax: Any, epochs: list[int], train: list, test: list, title: str, name
         )
     ax.set_title(title)
     _epoch_axis(ax)
+    if name == "accuracy":  # the whole range: noise near chance must not look like a collapse
+        ax.set_ylim(0, 100)
     ax.legend()
 
 
@@ -57,13 +59,41 @@ def _epoch_axis(ax: Any) -> None:
     ax.grid(alpha=0.3, which="both")
 
 
+def _speeds_by_layer(ax: Any, history: list[EpochStats]) -> None:
+    """‖∂C/∂b^l‖ of every layer side by side, at the first and the last epoch (log scale)."""
+    first, last = history[0].diagnosis, history[-1].diagnosis
+    assert first is not None and last is not None
+    layers = [layer.l for layer in first.layers]
+    at = range(len(layers))
+    width = 0.4
+    for shift, d, colour, name in (
+        (-width / 2, first, TRAIN_STYLE["color"], f"epoch {history[0].epoch}"),
+        (width / 2, last, TEST_STYLE["color"], f"epoch {history[-1].epoch}"),
+    ):
+        heights = [layer.grad_b for layer in d.layers]
+        ax.bar(
+            [i + shift for i in at],
+            heights,
+            width,
+            color=colour,
+            label=name,
+            gid=f"speeds-{name.replace(' ', '-')}",
+        )
+    ax.set_yscale("log")
+    ax.set_xticks(list(at), [f"layer {l}" for l in layers])
+    ax.set_title(r"$\|\partial C/\partial b^l\|$ by layer")
+    ax.grid(alpha=0.3, axis="y", which="both")
+    ax.legend()
+
+
 def plot_history(history: Sequence[EpochStats], path: str | os.PathLike, title: str = "") -> Path:
     """Write the training history to path (.svg or .png): a panel each for cost and accuracy.
 
     Held-out scores are drawn when the history has them, and a third panel shows
     ‖∂C/∂b^l‖ per layer on a log scale when ``nn.train(..., diagnose=True)`` recorded it
-    (the speed at which each layer learns, as in chapter 5 of Nielsen's book). The file
-    is written whole or not at all. Returns the path.
+    (the speed at which each layer learns, as in chapter 5 of Nielsen's book), and a fourth
+    the layers' speeds side by side at the first and the last epoch. Accuracy is drawn on
+    its whole range, 0–100 %. The file is written whole or not at all. Returns the path.
     """
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
@@ -81,9 +111,14 @@ def plot_history(history: Sequence[EpochStats], path: str | os.PathLike, title: 
     epochs = [h.epoch for h in history]
     accuracy = [h.accuracy for h in history]
     healthy = all(h.diagnosis is not None for h in history)
-    panels = 1 + (None not in accuracy) + healthy
-    fig = figure(figsize=(4.4 * panels, 3.4), layout="constrained")
-    axes = fig.subplots(1, panels, squeeze=False)[0]
+    panels = 1 + (None not in accuracy) + 2 * healthy
+    # at most two panels a row, so that the picture stays readable in a page's column
+    columns, rows = min(panels, 2), (panels + 1) // 2
+    fig = figure(figsize=(4.4 * columns, 3.4 * rows), layout="constrained")
+    grid = fig.subplots(rows, columns, squeeze=False).ravel()
+    for unused in grid[panels:]:
+        unused.set_visible(False)
+    axes = grid[:panels]
     _panel(
         axes[0],
         epochs,
@@ -96,7 +131,8 @@ def plot_history(history: Sequence[EpochStats], path: str | os.PathLike, title: 
         test_accuracy = [h.test_accuracy for h in history]
         _panel(axes[1], epochs, accuracy, test_accuracy, "accuracy (%)", "accuracy")
     if healthy:
-        ax = axes[-1]
+        _speeds_by_layer(axes[-1], history)
+        ax = axes[-2]
         for i, layer in enumerate(history[0].diagnosis.layers):  # type: ignore[union-attr]
             norms = [h.diagnosis.layers[i].grad_b for h in history]  # type: ignore[union-attr]
             ax.semilogy(

@@ -24,8 +24,8 @@ GRAPHVIZ_DOT = (
     "graphviz; conda: conda install -c conda-forge graphviz)"
 )
 HOW_TO_GET_A_RENDERER = (
-    f"install {GRAPHVIZ_DOT} or, with pip alone, the 'render' extra: "
-    "pip install 'backprop-engine[render]' (graphviz-pure: SVG and PNG)"
+    f"install {GRAPHVIZ_DOT} or, with pip alone, graphviz-pure (a dependency of "
+    "backprop-engine that this environment lacks): pip install graphviz-pure (SVG and PNG)"
 )
 
 
@@ -37,8 +37,11 @@ LONG_EDGE_LEVELS = 800
 FAST_LAYOUT = ("-Gsplines=line", "-Gnslimit=1")
 _EDGE = re.compile(r'^\s*("(?:[^"\\]|\\.)*"|[\w.]+)\s*->\s*("(?:[^"\\]|\\.)*"|[\w.]+)', re.M)
 
-# Where pip put this Python's console scripts: graphviz-pure installed by the 'render'
-# extra is found there even when a virtual environment is used without activating it.
+# A drawing whose every node and edge has its place already (pos, lp): Graphviz only draws it.
+PINNED = ("-Kneato", "-n2")
+
+# Where pip put this Python's console scripts: graphviz-pure, a dependency, is found there
+# even when a virtual environment is used without activating it.
 SCRIPTS_DIR: str | None = sysconfig.get_path("scripts")
 
 
@@ -104,14 +107,19 @@ def levels_crossed(source: str) -> int:
     return sum(level[head] - level[tail] - 1 for tail, head in edges)
 
 
-def pipe(source: str, file_format: str, renderer: str | None = None) -> bytes:
+def pipe(source: str, file_format: str, renderer: str | None = None, pinned: bool = False) -> bytes:
     """The rendered bytes of DOT ``source`` in ``file_format``, in at most ``TIMEOUT`` seconds.
+
+    A ``pinned`` drawing has every position already: Graphviz only draws it.
 
     Graphs whose edges cross many levels (``LONG_EDGE_LEVELS``) are laid out with straight
     edges and one round of node placement, which keeps the renderer to seconds.
     """
     exe = find_renderer(file_format, renderer)
-    layout = FAST_LAYOUT if levels_crossed(source) > LONG_EDGE_LEVELS else ()
+    if pinned:
+        layout: tuple[str, ...] = PINNED
+    else:
+        layout = FAST_LAYOUT if levels_crossed(source) > LONG_EDGE_LEVELS else ()
     try:
         done = subprocess.run(
             [exe, *layout, f"-T{file_format}"],
@@ -166,5 +174,6 @@ def render(
                 f"give the DOT source a name of its own (e.g. {str(path.with_suffix('.dot'))!r})"
             )
         write_atomically(dot_path, graph.source.encode("utf-8"), make_folders=True)
-    write_atomically(path, pipe(graph.source, file_format, renderer), make_folders=True)
+    pinned = bool(getattr(graph, "pinned", False))
+    write_atomically(path, pipe(graph.source, file_format, renderer, pinned), make_folders=True)
     return path

@@ -5,6 +5,9 @@ from __future__ import annotations
 FONT = "Helvetica"
 FONT_SIZE = "11"
 EDGE_FONT_SIZE = "9"
+# A value graph's edge labels: the size a page shows the edge it is working on (bold 11 px),
+# so that dot leaves room for it between parallel edges (x * x).
+VALUE_EDGE_FONT_SIZE = "11"
 
 # Value graphs (draw_dot)
 LEAF_FILL = "#eeeeee"  # grey: leaves (inputs, parameters, constants)
@@ -17,9 +20,13 @@ UNDECIDABLE_FILL = "#fbe9a6"  # yellow: a kink, where no single derivative exist
 
 # Networks (draw_net)
 INPUT_FILL = "#eeeeee"  # grey: the input a^1
-Z_FILL = "#fde3c8"  # orange: pre-activations z^l_j, with δ^l_j
-A_FILL = "#d6e8fa"  # blue: activations a^l_j
+# orange: pre-activations z^l_j, with δ^l_j; clearly apart from the pages' pale orange
+# "computed from" highlight (#ffe9c4), which lands on z boxes
+Z_FILL = "#f7c58f"
+A_FILL = "#c4dbf5"  # blue: activations a^l_j
 COST_FILL = "#f8cccc"  # red: the cost C
+STUCK_FILL = "#ffc46b"  # amber (draw_layers): most units of the layer saturated or dead
+LABEL_BACKING = "#ffffffd9"  # white, a little see-through: behind a net's edge labels
 POSITIVE_WEIGHT = "#1f5fa8"  # blue edge: w^l_jk > 0
 NEGATIVE_WEIGHT = "#b8322a"  # red edge: w^l_jk < 0
 

@@ -7,7 +7,7 @@ from collections import Counter
 
 from engine import Value
 from viz import style
-from viz.graph import edge_id, graph_order, local_grad_text, node_id, value_graph
+from viz.graph import edge_id, graph_order, local_grad_text, node_id, node_name, value_graph
 from viz.page import Frame, KeyEntry, StepPage, write_page
 from viz.steps import Step, backward_steps
 
@@ -29,28 +29,6 @@ KEY = [
 def signed(x: float, number_format: str) -> str:
     """x in the number format, with a true minus sign (−) as the page's arithmetic reads."""
     return style.number(x, number_format).replace("-", "−")
-
-
-INFIX = ("+", "-", "*", "/", "**")
-
-
-def _short(node: Value) -> str:
-    """A parent inside a caption's formula: its label, its number, or (…)."""
-    return node.label or (f"{node.data:g}" if not node.op else "(…)")
-
-
-def _name(node: Value, index: int) -> str:
-    """How a caption names a node: its label, else its formula from its parents' names."""
-    if node.label:
-        return node.label
-    if not node.op:
-        return f"the constant {node.data:g}"
-    parents = [_short(p) for p in node.parents]
-    if node.op in INFIX and len(parents) == 2:
-        return f"({parents[0]} {node.op} {parents[1]})"
-    if len(parents) == 1:
-        return f"{node.op}({parents[0]})"
-    return f"node {index} ({node.op})"
 
 
 class _Frames:
@@ -91,7 +69,7 @@ class _Frames:
         node, i = step.node, self.index[step.node]
         self.reached.add(node)
         self.grads[node] = step.grad
-        name = _name(node, i)
+        name = node_name(node)
         caption = [
             f"{name} = {self.num(node.data)} has grad {self.num(step.grad)}, and it is finished: "
             + (
@@ -116,13 +94,13 @@ class _Frames:
             arithmetic = f"+= {self.num(c.local)} × {self.num(c.upstream)}"
             edge_texts[edge_id(i, c.position)] = position + arithmetic
             caption.append(
-                f"{_name(c.parent, self.index[c.parent])}: grad {arithmetic} = "
+                f"{node_name(c.parent)}: grad {arithmetic} = "
                 f"{self.num(c.before)} + {self.num(c.amount)} → {self.num(c.after)}"
             )
         for parent, terms in sums.items():
             if len(terms) > 2:
                 caption.append(
-                    f"{_name(parent, self.index[parent])} is used {len(terms) - 1} times by "
+                    f"{node_name(parent)} is used {len(terms) - 1} times by "
                     f"{name}: the contributions add up (that is why grads use +=)."
                 )
         grad_texts = {
@@ -186,7 +164,7 @@ def step_through(
     def fields(node: Value) -> list[str]:
         nid = node_id(frames_index[node])
         data = f"data {signed(node.data, number_format)}"
-        return [node.label, data, _widest(frames, nid, -1)]
+        return [node_name(node), data, _widest(frames, nid, -1)]
 
     def edge_label(node: Value, position: int, local: float) -> str:
         return _widest(frames, edge_id(frames_index[node], position), 0)

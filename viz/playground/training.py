@@ -159,6 +159,8 @@ class Session:
         trainer = BatchTrainer.for_net(self.net, c.cost, self.train)
         if trainer is None:  # every activation and cost offered here records without a branch
             raise RuntimeError(f"the {c.cost} cost of this net cannot be compiled")
+        if self.test:
+            trainer.held_out(self.test)
         self.trainer = trainer
         # the heat map needs a^L only: no cost, which could overflow where a^L does not
         self.outputs = engine.compile(self.net, [self.train[0][0]], params, input_grads=False)
@@ -206,7 +208,11 @@ class Session:
         """The net's cost and accuracy now, on the training and on the held-out points."""
         cost_name = self.config.cost
         cost, accuracy = _scores(self.net, self.train, cost_name, self.trainer)
-        test = _scores(self.net, self.test, cost_name, self.trainer) if self.test else (None, None)
+        test = (
+            _scores(self.net, self.test, cost_name, self.trainer, held_out=True)
+            if self.test
+            else (None, None)
+        )
         return {
             "training_cost": _finite(cost),
             "training_accuracy": accuracy,
