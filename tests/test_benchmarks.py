@@ -45,6 +45,7 @@ def test_quick_run_prints_every_row():
         "20-5-3 sigmoid net",  # compiled SGD step against nn.matrix
         "20-5-3 record + compile (174 nodes)",
         "20-5-3 compiled",
+        "20-40-3 record + compile (1",  # ,084 nodes): the cost per node of compile
         "demo step",  # as a user writes it, against the in-block step
         "20-5-3 step",
         "20-5-3 epoch",  # nn.train's whole call against its steps
