@@ -29,7 +29,7 @@ Arrays = tuple[np.ndarray, np.ndarray]
 
 # Examples scored per replay or per batch of scalar graphs: the memory of scoring stays flat
 # as the data grows (the replay's buffers hold a column per example, a graph a node per op).
-CHUNK = 1000
+CHUNK = 256
 
 
 def sgd_update(

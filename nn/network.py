@@ -116,7 +116,9 @@ class Layer(Module):
         return self.forward(a)[1]
 
     def parameters(self) -> list[Value]:
-        return [p for n in self.neurons for p in n.parameters()]
+        """w^l row by row (w^l_jk at j·n_{l−1} + k), then b^l: PyTorch's order (weight, bias),
+        and contiguous blocks for ``engine.compile``'s W @ X + b."""
+        return [w for n in self.neurons for w in n.w] + [n.b for n in self.neurons]
 
     def named_values(self) -> dict[str, np.ndarray]:
         """``weight`` w^l of shape (n_l, n_{l−1}), ``weight[j, k]`` = w^l_jk, and ``bias`` b^l."""

@@ -195,11 +195,10 @@ def test_a_sigmoid_net_matches_bp1_to_bp4(cost):
     net.zero_grad()
     c.backward(X, Y)
     bp = nn.matrix.backprop_batch(net.weights(), net.biases(), X.T, Y.T, cost=cost)
-    params = iter(p.grad for p in net.parameters())
+    params = iter(p.grad for p in net.parameters())  # per layer: w^l row by row, then b^l
     for gw, gb in zip(bp.grad_w, bp.grad_b):
-        for j in range(len(gb)):
-            assert_close([next(params) for _ in range(gw.shape[1])], gw[j])
-            assert_close(next(params), gb[j])
+        assert_close([next(params) for _ in range(gw.size)], gw.ravel())
+        assert_close([next(params) for _ in range(gb.size)], gb)
 
 
 def test_net_outputs_as_a_list_give_one_column_each():
