@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from engine import autodiff
-from engine.batch_plan import Elementwise, Matmul, Plan, Sum, make_plan
+from engine.compile.plan import Elementwise, Matmul, Plan, Sum, make_plan
+from engine.compile.recording import Recording, input_leaves, outputs_of, record
 from engine.grad_mode import enable_grad
-from engine.recording import Recording, input_leaves, outputs_of, record
 from engine.table import Table
 from engine.value import Value, apply
 

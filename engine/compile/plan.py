@@ -24,8 +24,8 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from engine import ops
+from engine.compile.recording import Recording
 from engine.primitives import ADD, WEIGHTED_SUM, Primitive
-from engine.recording import Recording
 from engine.value import Value
 
 Rows = slice | np.ndarray

@@ -101,7 +101,8 @@ def outputs_of(result: object) -> tuple[list[Value], bool]:
     )
 
 
-_ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
+_COMPILE_DIR = os.path.dirname(os.path.abspath(__file__))
+_ENGINE_DIRS = (os.path.dirname(_COMPILE_DIR), _COMPILE_DIR)
 _STDLIB_DIR = sysconfig.get_paths()["stdlib"]
 _SITE_DIRS = (sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"])
 
@@ -115,7 +116,7 @@ def _users_frame() -> tuple[int, str, int]:
     library (copy.deepcopy runs in copy.py): the user's line that read."""
     frame, level = sys._getframe(1), 1
     while frame is not None and (
-        os.path.dirname(frame.f_code.co_filename) == _ENGINE_DIR
+        os.path.dirname(frame.f_code.co_filename) in _ENGINE_DIRS
         or _in_python_library(frame.f_code.co_filename)
     ):
         frame, level = frame.f_back, level + 1  # type: ignore[assignment]
