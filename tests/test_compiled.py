@@ -628,3 +628,20 @@ def test_every_read_of_a_recorded_number_is_warned_about_or_replayed_right(how, 
         assert warned[0].lineno in user_lines
     else:
         assert list(c(X)) == want, "a read that changed the replay went unwarned"
+
+
+def test_a_nets_layers_are_contiguous_blocks_of_the_parameter_array():
+    # net.parameters() lists w^l row by row, then b^l: each W and b is read as a plain view
+    net, X, Y = _net_and_batch(5, [4, 3], "sigmoid", 8)
+    layer = net.layers[0]
+    assert net.parameters()[:24] == [w for n in layer.neurons for w in n.w] + [
+        n.b for n in layer.neurons
+    ]
+    c = engine.compile(lambda x, y: nn.COSTS["quadratic"](net.trace(x), y), (X[0], Y[0]),
+                       net.parameters())  # fmt: skip
+    blocks = [(g.w.view, g.b.view) for g in c.groups if g.kind == "matmul"]
+    assert len(blocks) == 2
+    for W, b in blocks:
+        assert W.flags.c_contiguous and b.flags.c_contiguous
+    np.testing.assert_array_equal(blocks[0][0], net.weights()[0])
+    np.testing.assert_array_equal(blocks[1][1], net.biases()[1])
