@@ -1,14 +1,17 @@
 """The reverse pass: order a graph once, iteratively, and apply the chain rule generically.
 
-``backward`` adds float gradients into ``.grad`` (first order, the fast path); ``grad``
-returns them instead, as floats or, with ``create_graph=True``, as Values whose graphs are
-built by the same derivative rules applied to Values, so they can be differentiated again.
+The sweep is written once (``sweep``). ``backward`` runs it on the graph, adding float
+gradients into ``.grad`` (first order, the fast path); ``grad`` runs it on a twin of the
+graph and returns them instead, as floats or, with ``create_graph=True``, as Values whose
+graphs are built by the same derivative rules applied to Values, so they can be
+differentiated again; ``viz.backward_steps`` watches it step by step.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -119,6 +122,32 @@ def twin_graph(order: Sequence[Value], rule_of: Callable[[Value], Any]) -> dict[
     return twins
 
 
+class Use:
+    """One parent as one position of a node sees it, for running a node's ``float_backward``
+    alone: the amount it adds for that position lands in ``grad`` (from 0), so each use of a
+    parent (a + a) is seen apart (``viz.backward_steps``, forward mode)."""
+
+    __slots__ = ("_data", "grad")
+
+    def __init__(self, data: float) -> None:
+        self._data, self.grad = data, 0.0
+
+    @property
+    def data(self) -> float:
+        """The parent's number (for a user's ``float_derivative`` that reads ``.data``)."""
+        return self._data
+
+
+def backward_amount(node: Value, position: int, g: float) -> float:
+    """What ``backward()`` adds to the parent at ``position`` of ``node`` for a grad g of the
+    node: local · g, or g / x where the local derivative is 1/x (which overflows first)."""
+    rule = node._rule
+    assert rule is not None
+    uses = [Use(p._data) for p in node.parents]
+    rule.float_backward(uses, node._data, g)  # type: ignore[arg-type]
+    return uses[position].grad
+
+
 def chain_term(local: float, upstream: float) -> float:
     """local · upstream, the chain rule's term for one edge; 0 where either is 0 (0 · inf is 0).
 
@@ -207,15 +236,19 @@ def grad(
                 f"grad: inputs[{i}] ({x!r}) is not part of the outputs' graph; "
                 f"pass allow_unused=True to get 0 for it"
             )
+    reads = _NumberReads()
     if create_graph:
-        twins = twin_graph(order, lambda node: _recorded_rule(node, needed))
+        twins = twin_graph(order, lambda node: _recorded_rule(node, needed, reads))
     else:
         twins = twin_graph(order, lambda node: node._rule if node in needed else None)
     for out, out_grad in zip(outs, out_grads):
         if out in needed:
             twin = twins[out]
             twin.grad = _add(twin.grad, out_grad if create_graph else float(out_grad))
-    with set_grad_enabled(create_graph):
+    with (
+        set_grad_enabled(create_graph),
+        value_module.watching_reads(reads) if create_graph else nullcontext(),
+    ):
         sweep([twins[node] for node in order])
     results = []
     for x in ins:
@@ -236,46 +269,55 @@ def _flag(value: object, name: str) -> bool:
     return value
 
 
-class _RecordedStep:
-    """A node's step for ``grad(create_graph=True)``: its derivative rule run on Values, so
-    each contribution local · g is itself recorded (and can be differentiated again)."""
-
-    __slots__ = ("node", "wanted")
-
-    def __init__(self, node: Value, wanted: list[bool]) -> None:
-        self.node, self.wanted = node, wanted
-
-    def float_backward(self, parents: Sequence[Value], out: float, g: Any) -> None:
-        """Add each recorded local · g into the twins of the parents that lead to an input."""
-        for parent, local, wanted in zip(parents, _recorded_locals(self.node), self.wanted):
-            if wanted:
-                contribution = _scale(local, g)
-                if contribution is not None:
-                    parent.grad = _add(parent.grad, contribution)
-
-
-def _recorded_rule(node: Value, needed: set[Value]) -> _RecordedStep | None:
-    if node._rule is None or node not in needed:
-        return None
-    return _RecordedStep(node, [p in needed for p in node.parents])
-
-
 # Reads of a number that a derivative rule on Values may make: a branch on a sign
 # (piecewise rules are fine to any order). Any other (float(), math.*, .data, ...) makes a
 # constant of a Value, whose derivatives would silently be 0.
 _BRANCHES = ("a comparison", "bool()")
 
 
-def _recorded_locals(node: Value) -> Sequence[Any]:
-    """The node's local derivatives as Values (its rule run on Values), or an error saying where."""
-    from engine.value import watching_reads
+class _NumberReads:
+    """The ways the derivative rules run on Values have read a number (``watching_reads``)."""
 
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def __call__(self, v: Value, how: str) -> None:
+        if how not in _BRANCHES:
+            self.seen.append(how)
+
+
+class _RecordedStep:
+    """A node's step for ``grad(create_graph=True)``: its derivative rule run on Values, so
+    each contribution local · g is itself recorded (and can be differentiated again)."""
+
+    __slots__ = ("node", "wanted", "reads")
+
+    def __init__(self, node: Value, wanted: list[bool], reads: _NumberReads) -> None:
+        self.node, self.wanted, self.reads = node, wanted, reads
+
+    def float_backward(self, parents: Sequence[Value], out: float, g: Any) -> None:
+        """Add each recorded local · g into the twins of the parents that lead to an input."""
+        locals_ = _recorded_locals(self.node, self.reads)
+        for parent, local, wanted in zip(parents, locals_, self.wanted):
+            if wanted:
+                contribution = _scale(local, g)
+                if contribution is not None:
+                    parent.grad = _add(parent.grad, contribution)
+
+
+def _recorded_rule(node: Value, needed: set[Value], reads: _NumberReads) -> _RecordedStep | None:
+    if node._rule is None or node not in needed:
+        return None
+    return _RecordedStep(node, [p in needed for p in node.parents], reads)
+
+
+def _recorded_locals(node: Value, reads: _NumberReads) -> Sequence[Any]:
+    """The node's local derivatives as Values (its rule run on Values), or an error saying where."""
     rule = node._rule
     assert rule is not None
-    numbers: list[str] = []
+    reads.seen.clear()
     try:
-        with watching_reads(lambda v, how: None if how in _BRANCHES else numbers.append(how)):
-            locals_ = rule.derivative(ops.VALUES, node.parents, node)
+        locals_ = rule.derivative(ops.VALUES, node.parents, node)
     except (ValueError, ZeroDivisionError, OverflowError) as e:
         operands = ", ".join(repr(p._data) for p in node.parents)
         raise type(e)(
@@ -288,10 +330,10 @@ def _recorded_locals(node: Value) -> Sequence[Any]:
             f"grad(create_graph=True): the derivative rule of {rule.name!r} does not run on "
             f"Values ({e}); write it with + − × ÷ and ops.* (ops.exp, not math.exp or np.exp)"
         ) from e
-    if numbers:
+    if reads.seen:
         raise TypeError(
             f"grad(create_graph=True): the derivative rule of {rule.name!r} turns a Value into "
-            f"a number ({numbers[0]}, as math.* functions do), so the derivatives of its "
+            f"a number ({reads.seen[0]}, as math.* functions do), so the derivatives of its "
             f"result would silently be 0; write it with + − × ÷ and ops.* (ops.exp, not "
             f"math.exp), which record a graph"
         )

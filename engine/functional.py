@@ -13,24 +13,46 @@ from typing import Any
 
 import numpy as np
 
-from engine import forward_mode
-from engine.autodiff import chain_term, grad
+from engine.autodiff import backward_amount, chain_term, grad, topological_order
+from engine.checks import one_of, real_number, sequence
 from engine.grad_mode import enable_grad
-from engine.value import Number, Value, real, weighted_sum
+from engine.value import Number, Value, weighted_sum
+
+
+def forward_sweep(outputs: Sequence[Value], seeds: dict[Value, float]) -> list[float]:
+    """Σ_x ∂output/∂x · seeds[x] for each output, by one forward sweep.
+
+    Each node's tangent is Σ_i ∂node/∂parent_i · tangent(parent_i), through the same local
+    derivatives (``float_derivative``) that the reverse pass uses; a zero local derivative
+    masks its parent's tangent, and an infinite one is taken as ``backward()`` takes it.
+    """
+    tangent: dict[Value, float] = dict(seeds)
+    for node in topological_order(outputs):
+        rule = node._rule
+        if rule is None or node in seeds:
+            continue
+        parents = node.parents
+        total = 0.0
+        for i, (parent, local) in enumerate(
+            zip(parents, rule.float_derivative(parents, node._data))
+        ):
+            t = tangent.get(parent, 0.0)
+            if math.isinf(local) and math.isfinite(t) and t:
+                # 1/x at a subnormal x: t / x may be finite, as backward() divides
+                total += backward_amount(node, i, t)
+            else:
+                total += chain_term(local, t)
+        tangent[node] = total
+    return [tangent.get(out, 0.0) for out in outputs]
 
 
 def point_of(inputs: Sequence[Value | Number] | np.ndarray, who: str) -> list[float]:
     """The point to differentiate at: the inputs' numbers (numbers, Values or a 1-D array)."""
-    if isinstance(inputs, np.ndarray):
-        if inputs.ndim != 1:
-            raise ValueError(f"{who}: inputs must be 1-D, got an array of shape {inputs.shape}")
-        inputs = list(inputs)
-    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence) or not inputs:
-        raise TypeError(
-            f"{who}: inputs must be a non-empty list of numbers or Values, got {inputs!r}"
-        )
+    inputs = sequence(inputs, f"{who}: inputs")
+    if not len(inputs):
+        raise ValueError(f"{who}: inputs must hold at least one number or Value, got {inputs!r}")
     return [
-        x.data if isinstance(x, Value) else real(x, f"{who}: inputs[{i}]")
+        x.data if isinstance(x, Value) else real_number(x, f"{who}: inputs[{i}]")
         for i, x in enumerate(inputs)
     ]
 
@@ -51,6 +73,17 @@ def outputs_of(
     return list(outs), single
 
 
+def single_output(f: Callable[..., Any], leaves: Sequence[Value], who: str) -> Value:
+    """f's one Value at the leaves; TypeError saying what f returned instead."""
+    outs, single = outputs_of(f, leaves, who)
+    if not single:
+        raise TypeError(
+            f"{who}: f must return one Value (a scalar function), got a list of {len(outs)} "
+            f"Value{'s' * (len(outs) != 1)}; return the Value itself, or use jacobian for a list"
+        )
+    return outs[0]
+
+
 def _record(
     f: Callable[..., Any], inputs: Sequence[Value | Number], who: str
 ) -> tuple[list[Value], list[Value], bool]:
@@ -61,11 +94,8 @@ def _record(
 
 
 def _vector(v: Sequence[Number], n: int, who: str, name: str) -> list[float]:
-    if isinstance(v, (str, bytes)) or not isinstance(v, Sequence) and not isinstance(v, np.ndarray):
-        raise TypeError(f"{who}: {name} must be a list of {n} numbers, got {v!r}")
-    if len(v) != n:
-        raise ValueError(f"{who}: {name} has {len(v)} entries but there are {n} inputs")
-    return [real(x, f"{who}: {name}[{i}]") for i, x in enumerate(v)]
+    v = sequence(v, f"{who}: {name}", n, " (one per input)")
+    return [real_number(x, f"{who}: {name}[{i}]") for i, x in enumerate(v)]
 
 
 def jacobian(
@@ -75,22 +105,19 @@ def jacobian(
 
     A single-Value f gives one row, shape (1, n).
     """
-    if mode not in ("reverse", "forward"):
-        raise ValueError(f"jacobian: mode must be 'reverse' or 'forward', got {mode!r}")
+    one_of(mode, "jacobian: mode", ("reverse", "forward"))
     leaves, outs, _ = _record(f, inputs, "jacobian")
     if mode == "reverse":
         rows = [[g.data for g in grad(out, leaves, allow_unused=True)] for out in outs]
         return np.array(rows, dtype=float)
-    columns = [forward_mode.tangents(outs, {x: 1.0}) for x in leaves]
+    columns = [forward_sweep(outs, {x: 1.0}) for x in leaves]
     return np.array(columns, dtype=float).T.reshape(len(outs), len(leaves))
 
 
 def hessian(f: Callable[..., Value], inputs: Sequence[Value | Number]) -> np.ndarray:
     """∂²f/∂x_i∂x_j as a numpy array (n, n), by reverse over reverse: one row per input."""
-    leaves, outs, single = _record(f, inputs, "hessian")
-    if not single:
-        raise TypeError("hessian: f must return a single Value")
-    first = grad(outs[0], leaves, create_graph=True, allow_unused=True)
+    leaves = [Value(x) for x in point_of(inputs, "hessian")]
+    first = grad(single_output(f, leaves, "hessian"), leaves, create_graph=True, allow_unused=True)
     return _second_derivatives(first, leaves)
 
 
@@ -116,11 +143,10 @@ def hvp(
     f: Callable[..., Value], inputs: Sequence[Value | Number], v: Sequence[Number]
 ) -> np.ndarray:
     """The Hessian of f times v, shape (n,): the gradient of ⟨∇f, v⟩ (the Hessian is never formed)."""
-    leaves, outs, single = _record(f, inputs, "hvp")
-    if not single:
-        raise TypeError("hvp: f must return a single Value")
+    leaves = [Value(x) for x in point_of(inputs, "hvp")]
+    out = single_output(f, leaves, "hvp")
     direction = _vector(v, len(leaves), "hvp", "v")
-    first = grad(outs[0], leaves, create_graph=True, allow_unused=True)
+    first = grad(out, leaves, create_graph=True, allow_unused=True)
     if any(d._data != d._data for d in first):  # no number: H · v term by term, 0 · nan = 0
         H = _second_derivatives(first, leaves)
         return np.array([sum(chain_term(h, x) for h, x in zip(row, direction)) for row in H])
@@ -134,6 +160,6 @@ def jvp(
     """(f(x), J·t) by one forward-mode sweep: floats for a Value-valued f, lists for a list."""
     leaves, outs, single = _record(f, inputs, "jvp")
     t = _vector(tangents, len(leaves), "jvp", "tangents")
-    derivs = forward_mode.tangents(outs, dict(zip(leaves, t)))
+    derivs = forward_sweep(outs, dict(zip(leaves, t)))
     values = [o.data for o in outs]
     return (values[0], derivs[0]) if single else (values, derivs)

@@ -14,8 +14,6 @@ from collections.abc import Callable
 from contextvars import ContextVar, Token
 from typing import Any, TypeVar
 
-import numpy as np
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 _ENABLED: ContextVar[bool] = ContextVar("engine_grad_enabled", default=True)
@@ -107,11 +105,10 @@ class set_grad_enabled(_Block):
     """Set grad mode now, in this thread or task; as a block or decorator, restore it after."""
 
     def __init__(self, mode: bool) -> None:
-        if not isinstance(mode, (bool, np.bool_)):
-            raise TypeError(
-                f"set_grad_enabled: mode must be a bool, got {type(mode).__name__}: {mode!r}"
-            )
-        super().__init__(bool(mode))
+        # imported here, not at the top: engine.checks imports value, which imports this module
+        from engine.checks import flag
+
+        super().__init__(flag(mode, "set_grad_enabled: mode"))
         self._before = _ENABLED.set(self.mode)  # as PyTorch: the call alone switches it
 
     def __enter__(self) -> None:

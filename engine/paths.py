@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine.autodiff import chain_term, topological_order
+from engine.checks import count
 from engine.value import Value
 
 
@@ -66,8 +67,8 @@ def paths(output: Value, input: Value, limit: int | None = 10_000) -> list[Path]
     two can differ. ``input`` outside output's graph has no paths: [].
     """
     _check(output, input, "paths")
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-        raise ValueError(f"paths: limit must be a whole number ≥ 0 or None, got {limit!r}")
+    if limit is not None:
+        limit = count(limit, "paths: limit", least=0)
     counts = _counts(output, input)
     total = counts[output]
     if limit is not None and total > limit:

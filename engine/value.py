@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from types import FrameType
 from typing import Any
+
+import numpy as np
 
 from engine import autodiff
 from engine.grad_mode import enabled as _grad_enabled
@@ -38,34 +41,62 @@ Number = int | float
 # a copy, a pickle, local_grads, ...), with how it was read, while some thread watches
 # reads (``watching_reads``); None otherwise, so that a read costs one test.
 on_read: Callable[[Value, str], None] | None = None
-_watchers: dict[int, list[Callable[[Value, str], None]]] = {}
-_watchers_lock = threading.Lock()
+# Per thread: (watcher, the frame of the block that watches), innermost last. Only its own
+# thread changes a thread's list; no lock, so no interrupt can leave one held.
+_watchers: dict[int, list[tuple[Callable[[Value, str], None], FrameType]]] = {}
 
 
 def _tell_watchers(v: Value, how: str) -> None:
-    for watcher in tuple(_watchers.get(threading.get_ident(), ())):
-        watcher(v, how)
+    mine = _watchers.get(threading.get_ident())
+    if mine:
+        stack = set()
+        frame: FrameType | None = sys._getframe(1)
+        while frame is not None:
+            stack.add(frame)
+            frame = frame.f_back
+        for entry in tuple(mine):
+            if entry[1] in stack:
+                entry[0](v, how)
+            else:  # its block ended without closing (an interrupt in its clean-up): drop it
+                mine.remove(entry)
+    if not mine:
+        _forget_this_thread()
 
 
-@contextmanager
-def watching_reads(watcher: Callable[[Value, str], None]) -> Iterator[None]:
-    """Within the block, ``watcher(v, how)`` is told of each read of a Value's number that
-    this thread makes (engine.compile's recording; a derivative rule run on Values)."""
+def _forget_this_thread() -> None:
+    """Drop this thread's list if it is empty; stop telling anyone once no thread watches."""
     global on_read
     me = threading.get_ident()
-    with _watchers_lock:
-        _watchers.setdefault(me, []).append(watcher)
+    if not _watchers.get(me, True):
+        _watchers.pop(me, None)
+    if not _watchers:
+        on_read = None
+        if _watchers:  # another thread began watching meanwhile
+            on_read = _tell_watchers
+
+
+class watching_reads:
+    """Within the block, ``watcher(v, how)`` is told of each read of a Value's number that
+    this thread makes (engine.compile's recording; a derivative rule run on Values).
+
+    A block whose clean-up was cut short (a Ctrl-C landing there) stops watching as soon as
+    its frame has left the stack: no stale watcher outlives it.
+    """
+
+    def __init__(self, watcher: Callable[[Value, str], None]) -> None:
+        self.watcher = watcher
+
+    def __enter__(self) -> None:
+        global on_read
+        self.entry = (self.watcher, sys._getframe(1))
+        _watchers.setdefault(threading.get_ident(), []).append(self.entry)
         on_read = _tell_watchers
-    try:
-        yield
-    finally:
-        with _watchers_lock:
-            mine = _watchers[me]
-            del mine[len(mine) - 1 - mine[::-1].index(watcher)]
-            if not mine:
-                del _watchers[me]
-            if not _watchers:
-                on_read = None
+
+    def __exit__(self, *exc: object) -> None:
+        mine = _watchers.get(threading.get_ident(), [])
+        if self.entry in mine:
+            mine.remove(self.entry)
+        _forget_this_thread()
 
 
 def _read(v: Value, how: str) -> float:
@@ -130,7 +161,9 @@ class Value:
     @property
     def data(self) -> float:
         """The number this node holds: always a finite Python float."""
-        return _read(self, ".data")
+        if on_read is not None:  # written out, not _read(): nn's SGD.step reads every p.data
+            on_read(self, ".data")
+        return self._data
 
     @data.setter
     def data(self, value: Number) -> None:
@@ -477,6 +510,8 @@ def _weighted_sum_node(parents: tuple[Value, ...]) -> Value:
 
 def logsumexp(values: Sequence[Value | Number]) -> Value:
     """ln Σ_k e ** x_k as one node, without overflow; ∂/∂x_j is the softmax e ** (x_j − out)."""
+    if isinstance(values, np.ndarray) and values.ndim == 1:
+        values = list(values)  # a vector of numbers, as everywhere a list of numbers is taken
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
         raise TypeError(f"logsumexp: values must be a non-empty list of Values, got {values!r}")
     return apply(LOGSUMEXP, *values)

@@ -13,7 +13,7 @@ import numpy as np
 
 import engine
 from engine import Value
-from engine.forward_mode import tangents
+from engine.functional import forward_sweep
 from options import check_outputs, run
 
 
@@ -68,7 +68,7 @@ def sweeps() -> None:
     outputs = g(*leaves)
     # both modes sweep the one recorded graph of g
     rows = [[d.data for d in engine.grad(out, leaves, allow_unused=True)] for out in outputs]
-    columns = [tangents(outputs, {x: 1.0}) for x in leaves]
+    columns = [forward_sweep(outputs, {x: 1.0}) for x in leaves]
     reverse, forward = np.array(rows), np.array(columns).T
     print("\nJacobian of g: R³ → R⁴ at", point)
     print(f"  reverse mode: {len(rows)} sweeps (one per output, each gives a row)")

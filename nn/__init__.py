@@ -13,10 +13,8 @@ from nn.costs import (
     quadratic_cost,
 )
 from nn.diagnostics import Diagnosis, LayerHealth, diagnose
-from nn.module import Module
-from nn.network import MLP, Layer, Neuron
+from nn.network import MLP, Layer, Module, Neuron, Trace
 from nn.torch_bridge import from_torch, to_torch, torch_cost
-from nn.trace import Trace
 from nn.training import SGD, EpochStats, History, TrainingWarning, evaluate, train
 
 __all__ = [

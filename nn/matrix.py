@@ -4,7 +4,7 @@ Notation as in chapter 2 of Nielsen's *Neural Networks and Deep Learning*
 (docs/backpropagation.md). Layer l = 1 is the input; ``weights[i]`` is w^l for
 l = i + 2, of shape (n_l, n_{l-1}) with ``w[j, k]`` = w^l_jk; ``biases[i]`` is b^l, of
 shape (n_l,). In the batch functions an input ``X`` holds one example per column.
-σ, σ', C and ∇_a C come from the activation and cost records (``nn/activations.py``,
+σ, σ', C and ∇_a C come from the activation and cost entries (``nn/activations.py``,
 ``nn/costs.py``); nothing here touches a ``Value``.
 
     feedforward:  z^l = w^l a^{l-1} + b^l,  a^l = σ(z^l)
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine import checks
 from nn.activations import Activation, activation_named, layer_activations
 from nn.costs import cost_named
 
@@ -159,19 +160,15 @@ def sgd_update(
     λ = l2 and n, the size of the whole training set, give network2's L2 weight decay;
     with λ = 0 (the default) it is network.py's plain step.
     """
-    if not 0.0 < eta < np.inf:
-        raise ValueError(f"sgd_update: eta must be a positive finite number, got {eta!r}")
-    if not 0.0 <= l2 < np.inf:
-        raise ValueError(f"sgd_update: l2 must be a finite number >= 0, got {l2!r}")
-    keep = 1.0
+    checks.real_number(eta, "sgd_update: eta", positive=True)
+    checks.real_number(l2, "sgd_update: l2", least=0)
+    decay_factor = 1.0
     if l2:
-        if n is None or isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(
-                f"sgd_update: l2 needs n, the number of training examples (>= 1), got {n!r}"
-            )
-        keep -= eta * (l2 / n)  # rounded as nn.SGD rounds it
+        if n is None:
+            raise ValueError("sgd_update: l2 needs n, the number of training examples, got None")
+        decay_factor -= eta * (l2 / checks.count(n, "sgd_update: n"))  # rounded as nn.SGD rounds it
     bp = backprop_batch(weights, biases, X, Y, activation, cost)
     return (
-        [keep * w - eta * gw for w, gw in zip(weights, bp.grad_w)],
+        [decay_factor * w - eta * gw for w, gw in zip(weights, bp.grad_w)],
         [b - eta * gb for b, gb in zip(biases, bp.grad_b)],
     )

@@ -3,25 +3,30 @@
 Layer l = 1 is the input. Weight layer l (l = 2 … L) holds neuron j with weights
 w^l_jk from neuron k of layer l−1 and bias b^l_j; it computes
 z^l_j = Σ_k w^l_jk a^{l−1}_k + b^l_j as one ``weighted_sum`` node and a^l_j = σ(z^l_j).
-Indices j and k count from 0, as in the arrays ``W[j, k]``.
+Indices j and k count from 0, as in the arrays ``W[j, k]``. ``Module`` is what owns
+parameters (Neuron, Layer, MLP); ``Trace`` is one forward pass with every z^l and a^l kept.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 
 from engine import Value
-from engine.value import Number, is_real, real, weighted_sum_of_values
+from engine.autodiff import zero_grad
+from engine.checks import count, is_real, one_of, real_number, sequence
+from engine.value import Number, weighted_sum_of_values
 from nn import saving
 from nn.activations import activation_named, layer_activations
-from nn.checks import class_targets, is_integer, seeded, sequence
-from nn.module import Module
-from nn.parameters import Array, check_parameters
-from nn.trace import Trace
+from nn.checks import seeded
+from nn.data import class_targets
+
+Array = np.ndarray
 
 
 def _index(j: int, k: int | None = None) -> str:
@@ -29,6 +34,88 @@ def _index(j: int, k: int | None = None) -> str:
     if k is None:
         return str(j)
     return f"{j}{k}" if j < 10 and k < 10 else f"{j},{k}"
+
+
+class Module:
+    """Something with parameters that training updates."""
+
+    def parameters(self) -> list[Value]:
+        """The Values that training updates, in a fixed order."""
+        return []
+
+    def zero_grad(self) -> None:
+        """Set each parameter's grad to 0: these leaves only (``Value.zero_grad`` clears a graph)."""
+        zero_grad(self.parameters())
+
+    @contextmanager
+    def grads_set_aside(self) -> Iterator[None]:
+        """Within the block parameters' grads start at 0; afterwards they are as they were."""
+        params = self.parameters()
+        held = [p.grad for p in params]
+        zero_grad(params)
+        try:
+            yield
+        finally:
+            for p, grad in zip(params, held):
+                p.grad = grad
+
+    def named_values(self) -> dict[str, np.ndarray]:
+        """Each parameter tensor's name and its Values, as arrays of the shapes PyTorch gives them."""
+        return {}
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Every parameter's number, keyed and shaped as in the equivalent ``torch.nn`` module."""
+        return {
+            name: np.vectorize(lambda v: v.data, otypes=[float])(values)
+            for name, values in self.named_values().items()
+        }
+
+    def load_state_dict(self, state: Mapping[str, object], strict: bool = True) -> None:
+        """Set the parameters from ``state`` (as ``state_dict`` gives it), all or nothing.
+
+        Keys, shapes and finiteness are checked first, and a wrong one changes nothing.
+        ``strict=False`` sets the keys this module has and ignores the others, as in PyTorch.
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(
+                f"load_state_dict: state must be a dict of arrays, got {type(state).__name__}"
+            )
+        named = self.named_values()
+        missing = [k for k in named if k not in state]
+        unexpected = [k for k in state if k not in named]
+        if strict and (missing or unexpected):
+            raise ValueError(
+                f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}; "
+                f"this module's keys are {list(named)}"
+            )
+        updates: list[tuple[Value, float]] = []
+        for key, values in named.items():
+            if key not in state:
+                continue
+            value = state[key]
+            if hasattr(value, "detach"):  # a torch tensor, on any device, perhaps requiring grad
+                value = value.detach().cpu().numpy()
+            given = np.asarray(value)
+            if given.dtype.kind not in "iuf":
+                raise TypeError(
+                    f"load_state_dict: {key!r} must be an array of numbers, got {given.dtype}"
+                )
+            given = given.astype(float)
+            if given.shape != values.shape:
+                raise ValueError(
+                    f"load_state_dict: {key!r} must have shape {values.shape}, got {given.shape}"
+                )
+            if not np.isfinite(given).all():
+                raise ValueError(f"load_state_dict: {key!r} holds numbers that are not finite")
+            updates.extend(zip(values.flat, given.flat))
+        before = [(p, p.data) for p, _ in updates]
+        try:
+            for p, number in updates:
+                p.data = float(number)
+        except BaseException:  # an interrupt mid-loop (Ctrl-C): all or none, even then
+            for p, old in before:
+                p.data = old
+            raise
 
 
 class Neuron(Module):
@@ -157,6 +244,68 @@ INITS: dict[str, Callable[[int], float]] = {
 }
 
 
+@dataclass
+class Trace:
+    """a^1 (the input) … a^L, z^2 … z^L, and the name of each layer's activation σ."""
+
+    activations: list[list[Value]]
+    zs: list[list[Value]]
+    sigmas: list[str]
+
+    @property
+    def output(self) -> list[Value]:
+        """a^L."""
+        return self.activations[-1]
+
+
+def check_parameters(
+    weights: Sequence[object], biases: Sequence[object]
+) -> tuple[list[Array], list[Array]]:
+    """Weights and biases as float arrays of matching shapes (n_l, n_{l-1}) and (n_l,), or ValueError."""
+    for name, given in (("weights", weights), ("biases", biases)):
+        if not isinstance(given, (list, tuple)):
+            what = (
+                f"a {given.ndim}-D array of shape {given.shape}"
+                if isinstance(given, np.ndarray)
+                else type(given).__name__
+            )
+            raise TypeError(f"{name} must be a list with one array per layer, got {what}")
+    if len(weights) != len(biases) or not weights:
+        raise ValueError(
+            f"need one bias vector per weight matrix and at least one layer, "
+            f"got {len(weights)} weight matrices and {len(biases)} bias vectors"
+        )
+    ws: list[Array] = []
+    bs: list[Array] = []
+    for i, (w, b) in enumerate(zip(weights, biases)):
+        l = i + 2
+        try:
+            w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
+        except (TypeError, ValueError, OverflowError) as e:
+            raise ValueError(
+                f"layer {l}: weights and biases must be arrays of numbers ({e})"
+            ) from None
+        if b.ndim == 2 and b.shape[1] == 1:
+            b = b[:, 0]  # a column vector, as Nielsen's network.py keeps biases
+        if w.ndim != 2 or 0 in w.shape:
+            raise ValueError(f"layer {l}: w^{l} must be a non-empty 2-D array, got shape {w.shape}")
+        if ws and w.shape[1] != ws[-1].shape[0]:
+            raise ValueError(
+                f"layer {l}: w^{l} has shape {w.shape} but layer {l - 1} has "
+                f"{ws[-1].shape[0]} neurons, so it needs {ws[-1].shape[0]} columns"
+            )
+        if b.shape != (w.shape[0],):
+            raise ValueError(
+                f"layer {l}: b^{l} must have shape ({w.shape[0]},) to match w^{l} "
+                f"{w.shape}, got {b.shape}"
+            )
+        if not (np.isfinite(w).all() and np.isfinite(b).all()):
+            raise ValueError(f"layer {l}: weights and biases must be finite")
+        ws.append(w)
+        bs.append(b)
+    return ws, bs
+
+
 class MLP(Module):
     """A multilayer perceptron: ``MLP(2, [3, 2])`` has 2 inputs, 3 hidden neurons and 2 outputs.
 
@@ -172,19 +321,15 @@ class MLP(Module):
         seed: int | None = None,
         init: str = "normal",
     ) -> None:
-        nouts = sequence(nouts, "MLP nouts (the list of layer sizes)")
-        sizes = [nin, *nouts]
-        if not nouts or not all(is_integer(n) and n >= 1 for n in sizes):
-            raise ValueError(
-                f"MLP sizes must be positive integers with at least one layer, "
-                f"got nin={nin!r}, nouts={list(nouts)!r}"
-            )
-        sizes = [int(n) for n in sizes]
+        nouts = sequence(nouts, "MLP: nouts (the list of layer sizes)")
+        if not len(nouts):
+            raise ValueError("MLP: nouts must hold at least one layer size, got []")
+        sizes = [
+            count(nin, "MLP: nin"),
+            *(count(n, f"MLP: nouts[{i}]") for i, n in enumerate(nouts)),
+        ]
         names = layer_activations(activation, len(nouts))
-        if not isinstance(init, str) or init not in INITS:
-            raise ValueError(
-                f"MLP init: unknown {init!r}; valid names are {', '.join(map(repr, INITS))}"
-            )
+        one_of(init, "MLP: init", INITS)
         rng = seeded(seed, "MLP")
         weights = [
             [[rng.gauss(0.0, INITS[init](n_in)) for _ in range(n_in)] for _ in range(n_out)]
@@ -256,7 +401,7 @@ class MLP(Module):
                     f"target y[{j}] is the bool {yj!r}; give targets as numbers 1.0 and 0.0 "
                     f"(for a numpy array Y, Y.astype(float))"
                 )
-            out.append(real(yj, f"target y[{j}]"))
+            out.append(real_number(yj, f"target y[{j}]"))
         return out
 
     def trace(self, x: Sequence[Value | Number]) -> Trace:

@@ -22,6 +22,8 @@ import secrets
 import stat
 from typing import Any
 
+from engine import checks
+
 FORMAT = "backprop-engine MLP"
 VERSION = 1
 
@@ -56,7 +58,7 @@ def writable(path: str | os.PathLike[str], make_folders: bool = False) -> str:
     A directory, or a folder where no file can be made (missing, unless ``make_folders``
     creates it, or not writable), raises OSError naming ``path``.
     """
-    target = os.path.realpath(path)
+    target = os.path.realpath(checks.path(path, "path"))
     if os.path.isdir(target):
         raise IsADirectoryError(f"{os.fspath(path)}: is a directory; give a file name to write to")
     probe = _temporary(target)
@@ -138,7 +140,9 @@ def save(
 
 def load(path: str | os.PathLike[str]) -> tuple[Any, Any, Any, Any]:
     """(sizes, activations, weights, biases) read from path; ValueError naming the file if it is not one."""
-    with open(path, "rb") as f:  # a missing file raises FileNotFoundError, naming it
+    with open(
+        checks.path(path, "path"), "rb"
+    ) as f:  # a missing file raises FileNotFoundError, naming it
         raw = f.read()
     try:
         doc = json.loads(raw.decode("utf-8"))

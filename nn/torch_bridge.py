@@ -132,7 +132,7 @@ def torch_cost(name: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor
     the output before the last σ) for cross-entropy and log-likelihood, which nn.train
     takes from z^L too. ``y`` holds one-hot (or 0/1) rows.
     """
-    record = cost_named(name)
+    chosen = cost_named(name)
     th = _torch()
     functional = th.nn.functional
 
@@ -152,4 +152,4 @@ def torch_cost(name: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor
         "cross_entropy": cross_entropy,
         "log_likelihood": log_likelihood,
     }
-    return costs[record.name]
+    return costs[chosen.name]

@@ -88,5 +88,7 @@ def test_a_layer_wise_activation_fits_the_records(monkeypatch):
 
 
 def test_unknown_and_missing_activations_are_named():
-    with pytest.raises(ValueError, match="unknown 'swish'; valid names are 'sigmoid', 'tanh'"):
+    with pytest.raises(
+        ValueError, match="activation must be one of 'sigmoid', 'tanh'.*, got 'swish'"
+    ):
         MLP(2, [1], activation="swish")

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from interrupts import interrupted_runs
 
 import engine
 import nn
@@ -143,3 +144,42 @@ def test_sgd_step_and_the_compiled_step_refuse_alike_through_one_update():
         assert [p.data for p in net.parameters()] == before
         messages.append(str(caught.value).split(": ", 1)[1].split(" (first")[0])
     assert messages[0] == messages[1]
+
+
+def test_a_ctrl_c_at_any_line_of_a_compiled_epoch_leaves_the_net_at_a_whole_step():
+    # The sibling sweep of the "5 of 17 parameters changed": an interrupt at every
+    # line that one compiled epoch runs in engine/ and nn/ leaves the net as it was before
+    # the epoch or after some whole number of its steps, never part old and part new.
+    data = [([0.1 * i, 1.0 - 0.2 * i], [float(i % 2)]) for i in range(4)]
+
+    def fresh():
+        return nn.MLP(2, [2, 1], activation=["tanh", "sigmoid"], seed=3)
+
+    def one_epoch(net):
+        nn.train(net, data, epochs=1, batch_size=2, lr=0.5, seed=1, verbose=False)
+
+    snapshots = []
+    real_step = BatchTrainer.sgd_step
+
+    def recording_step(self, *args):
+        real_step(self, *args)
+        snapshots.append(self._data.tolist())
+
+    net = fresh()
+    whole_steps = [[p.data for p in net.parameters()]]
+    BatchTrainer.sgd_step = recording_step
+    try:
+        one_epoch(net)
+    finally:
+        BatchTrainer.sgd_step = real_step
+    whole_steps += snapshots
+    assert len(whole_steps) == 3 and [p.data for p in net.parameters()] == whole_steps[-1]
+    runs = 0
+    net = fresh()
+    for line in interrupted_runs(lambda: one_epoch(net), after="epoch", stride=2):
+        runs += 1
+        state = [p.data for p in net.parameters()]
+        assert state in whole_steps, f"a net half old, half new: interrupted at line {line}"
+        for p, x in zip(net.parameters(), whole_steps[0]):
+            p.data, p.grad = x, 0.0
+    assert runs > 100  # every other line of the epoch: a few seconds

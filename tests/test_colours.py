@@ -6,7 +6,7 @@ from importlib import resources
 
 import pytest
 
-from viz import style
+from viz import drawing
 
 
 def _linear(channel: int) -> float:
@@ -48,8 +48,8 @@ def difference(a: str, b: str) -> float:
     return sum((p - q) ** 2 for p, q in zip(lab(a), lab(b))) ** 0.5
 
 
-FILLS = {name: value for name, value in vars(style).items() if name.endswith("_FILL")}
-FILLS.update({f"GROUP_FILL[{k}]": v for k, v in style.GROUP_FILL.items()})
+FILLS = {name: value for name, value in vars(drawing).items() if name.endswith("_FILL")}
+FILLS.update({f"GROUP_FILL[{k}]": v for k, v in drawing.GROUP_FILL.items()})
 
 
 def test_the_formulas_against_known_values():
@@ -63,19 +63,19 @@ def test_black_text_on_every_fill_has_contrast(name):
     assert contrast("#000000", FILLS[name]) >= 4.5
 
 
-@pytest.mark.parametrize("colour", [style.POSITIVE_WEIGHT, style.NEGATIVE_WEIGHT])
+@pytest.mark.parametrize("colour", [drawing.POSITIVE_WEIGHT, drawing.NEGATIVE_WEIGHT])
 def test_weight_edges_stand_out_from_the_white_page(colour):
     assert contrast(colour, "#ffffff") >= 4.5
 
 
 def test_fills_that_mean_different_things_are_clearly_apart():
-    net_fills = [style.INPUT_FILL, style.Z_FILL, style.A_FILL, style.COST_FILL]
+    net_fills = [drawing.INPUT_FILL, drawing.Z_FILL, drawing.A_FILL, drawing.COST_FILL]
     for i, a in enumerate(net_fills):
         for b in net_fills[:i]:
             assert difference(a, b) >= 15, (a, b)
     # draw_layers: a layer stuck in saturation is not the cost box
-    assert difference(style.STUCK_FILL, style.COST_FILL) >= 15
-    assert difference(style.STUCK_FILL, style.A_FILL) >= 15
+    assert difference(drawing.STUCK_FILL, drawing.COST_FILL) >= 15
+    assert difference(drawing.STUCK_FILL, drawing.A_FILL) >= 15
 
 
 def test_the_pages_highlights_are_apart_from_the_boxes_they_land_on():
@@ -85,5 +85,5 @@ def test_the_pages_highlights_are_apart_from_the_boxes_they_land_on():
         highlights.update(re.findall(r"(?:fill|background):\s*(#[0-9a-fA-F]{6})", rule[1]))
     assert highlights, "page.css fills no highlighted box"
     for colour in highlights:
-        for fill in (style.Z_FILL, style.A_FILL, style.INPUT_FILL):
+        for fill in (drawing.Z_FILL, drawing.A_FILL, drawing.INPUT_FILL):
             assert difference(colour, fill) >= 15, (colour, fill)

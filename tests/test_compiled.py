@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from interrupts import interrupted_runs
 from user_primitive import GAUSS
 
 import engine
@@ -207,7 +208,7 @@ def test_net_outputs_as_a_list_give_one_column_each():
     out = c(X)
     assert out.shape == (9, 2)
     assert_close(out, [[v.data for v in net(x)] for x in X.tolist()])
-    with pytest.raises(ValueError, match="backward needs f to return one Value; this f returns 2"):
+    with pytest.raises(ValueError, match="needs f to return one Value .* a list of 2 Values"):
         c.backward(X)
 
 
@@ -645,3 +646,106 @@ def test_a_nets_layers_are_contiguous_blocks_of_the_parameter_array():
         assert W.flags.c_contiguous and b.flags.c_contiguous
     np.testing.assert_array_equal(blocks[0][0], net.weights()[0])
     np.testing.assert_array_equal(blocks[1][1], net.biases()[1])
+
+
+def _state(params, c):
+    inputs = None if c.input_grads is None else [g.tolist() for g in c.input_grads]
+    return [(p.data, p.grad) for p in params], inputs
+
+
+def test_compiled_backward_is_all_or_nothing_when_interrupted_at_any_line():
+    net = nn.MLP(2, [3, 1], activation=["tanh", "linear"], seed=4)
+    params = net.parameters()
+    c = engine.compile(lambda x: net(x)[0] * net(x)[0], ([0.0, 0.0],), params)
+    X = np.array([[0.5, -1.0], [2.0, 0.25]])
+    for p in params:
+        p.grad = 0.5
+    old = _state(params, c)
+    c.backward(X)
+    new = _state(params, c)
+    runs = 0
+    for line in interrupted_runs(lambda: c.backward(X)):
+        runs += 1
+        assert _state(params, c) in (old, new), f"half-added grads, interrupted at line {line}"
+        for p, (_, g) in zip(params, old[0]):
+            p.grad = g
+        c.input_grads = None
+    assert runs > 20  # every line of a backward call was interrupted once
+
+
+def test_leaving_parameter_arrays_is_all_or_nothing_when_interrupted_at_any_line():
+    # The "5 of 17 parameters changed": an interrupt while the arrays are copied
+    # back to the Values must leave all of them old or all new.
+    net = nn.MLP(2, [4, 1], activation=["tanh", "linear"], seed=5)
+    params = net.parameters()
+    c = engine.compile(lambda x: net(x)[0], ([0.0, 0.0],), params)
+    old = [(p.data, p.grad) for p in params]
+
+    def epoch():
+        with c.parameter_arrays() as (data, grad):
+            c.backward(np.array([[1.0, 2.0], [0.5, -0.5]]))
+            data -= 0.1 * grad
+
+    epoch()
+    new = [(p.data, p.grad) for p in params]
+    stepped = [(x, g) for (x, _), (_, g) in zip(old, new)]  # after backward, before the step
+    stuck = []
+    for line in interrupted_runs(epoch):
+        state = [(p.data, p.grad) for p in params]
+        assert state in (old, stepped, new), f"half-copied, interrupted at line {line}"
+        if c._in_arrays:
+            # Only an interrupt on the first line of the block's `finally` skips closing it
+            # (a real Ctrl-C lands at a call or a loop's jump, not on that plain store); the
+            # Values are then all old, and the arrays keep the block's numbers.
+            stuck.append(line)
+            assert state == old
+            c._in_arrays = False
+        for p, (x, g) in zip(params, old):
+            p.data, p.grad = x, g
+    assert len(stuck) <= 1, stuck
+
+
+def test_an_interrupted_recording_leaves_no_read_watcher_behind():
+    # A Ctrl-C anywhere in engine.compile (its clean-up included) must not leave the
+    # recording's watcher on: later reads would warn, or be slowed, for good.
+    p = Value(1.5)
+
+    def f(x):
+        return (x[0] * p).tanh() * x[1] + p
+
+    def compile_it():
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", TracingWarning)
+            engine.compile(f, ([1.0, 2.0],), [p])
+
+    runs = 0
+    for _ in interrupted_runs(compile_it):
+        runs += 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", TracingWarning)
+            assert p.data == 1.5 and float(p * 2.0) == 3.0  # no warning: nothing watches
+        assert engine.value.on_read is None
+    assert runs > 20
+
+
+def test_backward_of_an_f_returning_a_one_element_list_says_what_it_expected_and_got():
+    c = engine.compile(lambda x: [x[0] * x[1]], ([1.0, 2.0],), [])
+    with pytest.raises(
+        ValueError, match=r"needs f to return one Value .* returns a list of 1 Value"
+    ):
+        c.backward(np.ones((2, 2)))
+    with pytest.raises(ValueError, match=r"returns a list of 2 Values"):
+        engine.compile(lambda x: [x[0], x[1]], ([1.0, 2.0],), []).backward(np.ones((2, 2)))
+
+
+@pytest.mark.parametrize(
+    "batch", [[[1.0, 2.0], [3.0]], [[1.0, 2.0], [3.0, [4.0, 5.0]]], [[1.0, 2.0], 3.0]]
+)
+def test_a_ragged_batch_is_refused_naming_the_batch_argument(batch):
+    c = engine.compile(lambda x, y: x[0] * x[1] + y[0], ([1.0, 2.0], [0.0]), [])
+    with pytest.raises(ValueError, match=r"batch argument 0 is ragged: .* have 2 numbers"):
+        c(batch, [[0.0], [1.0]])
+    with pytest.raises(ValueError, match=r"batch argument 0 is ragged"):
+        c.backward(batch, [[0.0], [1.0]])
+    with pytest.raises(ValueError, match=r"batch argument 0 is ragged"):
+        c.check(batch, [[0.0], [1.0]])

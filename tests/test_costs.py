@@ -56,7 +56,7 @@ def test_mean_cost_errors():
     with pytest.raises(ValueError, match="got 0 outputs and 0 targets"):
         nn.mean_cost([], [])
     with pytest.raises(
-        ValueError, match="unknown 'l1'; valid names are 'quadratic', 'cross_entropy'"
+        ValueError, match="cost must be one of 'quadratic', 'cross_entropy'.*, got 'l1'"
     ):
         nn.mean_cost([[Value(0.5)]], [[1.0]], cost="l1")
 

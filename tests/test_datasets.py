@@ -52,9 +52,11 @@ def test_digits_is_fixed_by_its_seed(digits):
     assert len(datasets.digits(test_size=100)[1]) == 100
 
 
-@pytest.mark.parametrize("test_size", [0, 1797, 2.5, True])
-def test_digits_refuses_a_bad_test_size(test_size):
-    with pytest.raises(ValueError, match="digits: test_size"):
+@pytest.mark.parametrize(
+    "test_size, error", [(0, ValueError), (1797, ValueError), (2.5, TypeError), (True, TypeError)]
+)
+def test_digits_refuses_a_bad_test_size(test_size, error):
+    with pytest.raises(error, match="digits: test_size"):
         datasets.digits(test_size=test_size)
 
 
@@ -88,9 +90,11 @@ def test_mnist_is_fixed_by_its_seed(mnist):
     assert np.bincount(_labels(again[1])).tolist() == [20] * 10
 
 
-@pytest.mark.parametrize("test_size", [0, 5000, 2.5, True])
-def test_mnist_refuses_a_bad_test_size(mnist, test_size):
-    with pytest.raises(ValueError, match="mnist: test_size"):
+@pytest.mark.parametrize(
+    "test_size, error", [(0, ValueError), (5000, ValueError), (2.5, TypeError), (True, TypeError)]
+)
+def test_mnist_refuses_a_bad_test_size(mnist, test_size, error):
+    with pytest.raises(error, match="mnist: test_size"):
         datasets.mnist(test_size=test_size)
 
 
@@ -136,14 +140,17 @@ def test_spiral_has_one_hot_targets_in_turn():
 
 
 @pytest.mark.parametrize(
-    "kwargs, message",
+    "kwargs, error, message",
     [
-        (dict(n=0), "moons: n must be an integer of at least 1, got 0"),
-        (dict(noise=-0.1), "noise must be a non-negative finite number, got -0.1"),
-        (dict(noise=float("nan")), "noise must be a non-negative finite number"),
-        (dict(seed=1.5), "seed must be an integer or None, got 1.5"),
+        (dict(n=0), ValueError, "moons: n must be ≥ 1, got 0"),
+        (dict(n=2.5), TypeError, "moons: n must be an integer, got float: 2.5"),
+        (dict(noise=-0.1), ValueError, "moons: noise must be ≥ 0, got -0.1"),
+        (dict(noise=float("nan")), ValueError, "moons: noise must be finite"),
+        (dict(seed=1.5), TypeError, "moons: seed must be an integer ≥ 0 or None, got float: 1.5"),
+        (dict(seed="a"), TypeError, "moons: seed must be an integer ≥ 0 or None, got str"),
+        (dict(seed=-1), ValueError, "moons: seed must be ≥ 0, got -1"),
     ],
 )
-def test_toy_sets_refuse_bad_arguments(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+def test_toy_sets_refuse_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
         datasets.moons(**kwargs)

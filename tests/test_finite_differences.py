@@ -8,8 +8,8 @@ import pytest
 
 from engine import Value
 from engine.autodiff import topological_order
-from viz import draw_dot, style
-from viz.finite_differences import Agreement, check_nodes
+from viz import draw_dot, drawing
+from viz.graph import Agreement, check_nodes
 
 
 def _records(g):
@@ -32,7 +32,7 @@ def test_every_node_agrees_on_a_smooth_graph_interior_nodes_included():
         fields, fill = records[name]
         assert fields[-1].startswith("fd ") and fields[-1].endswith("✓"), fields
         assert math.isclose(float(fields[-1].split()[1]), expected, rel_tol=1e-5)
-        assert fill == style.AGREES_FILL
+        assert fill == drawing.AGREES_FILL
     assert len(records) == 4
 
 
@@ -43,7 +43,7 @@ def test_a_wrong_grad_is_shown_as_disagreeing():
     y.backward()
     x.grad = 5.0  # the truth is 6
     fields, fill = _records(draw_dot(y, check=True))["x"]
-    assert fields[-1] == "fd 6 ✗" and fill == style.DISAGREES_FILL
+    assert fields[-1] == "fd 6 ✗" and fill == drawing.DISAGREES_FILL
 
 
 def test_relu_at_its_kink_is_undecidable_not_wrong():
@@ -54,9 +54,9 @@ def test_relu_at_its_kink_is_undecidable_not_wrong():
     records = _records(draw_dot(y, check=True))
     assert records["k"] == (
         ["data 0", "grad 0", "fd ? (kink: undecidable)"],
-        style.UNDECIDABLE_FILL,
+        drawing.UNDECIDABLE_FILL,
     )
-    assert records["p"][1] == style.AGREES_FILL
+    assert records["p"][1] == drawing.AGREES_FILL
 
 
 def test_each_node_is_perturbed_alone_and_nothing_is_changed():
@@ -77,7 +77,7 @@ def test_a_step_out_of_the_domain_is_undecidable():
     x = Value(0.0, label="x")
     y = (x + 1e-9).log()  # x − step is below −1e-9: log has no value there
     y.backward()
-    assert _records(draw_dot(y, check=True))["x"][1] == style.UNDECIDABLE_FILL
+    assert _records(draw_dot(y, check=True))["x"][1] == drawing.UNDECIDABLE_FILL
 
 
 def test_a_jump_in_the_second_derivative_is_undecidable_not_wrong():
@@ -88,7 +88,7 @@ def test_a_jump_in_the_second_derivative_is_undecidable_not_wrong():
         y.backward()
         assert x.grad == 0.0
         fields, fill = _records(draw_dot(y, check=True))["x"]
-        assert fill == style.UNDECIDABLE_FILL and fields[-1].endswith("? (kink: undecidable)")
+        assert fill == drawing.UNDECIDABLE_FILL and fields[-1].endswith("? (kink: undecidable)")
 
 
 def _random_expression(rng):
@@ -144,4 +144,4 @@ def test_check_before_backward_says_so_instead_of_painting_every_node_red():
         draw_dot(y, check=True)
     y.zero_grad()
     y.backward()
-    assert _records(draw_dot(y, check=True))["x"][1] == style.AGREES_FILL
+    assert _records(draw_dot(y, check=True))["x"][1] == drawing.AGREES_FILL

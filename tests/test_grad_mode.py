@@ -164,7 +164,7 @@ def test_set_grad_enabled_as_a_statement_switches_it_as_pytorch():
     with set_grad_enabled(False):
         assert not is_grad_enabled()
     assert is_grad_enabled()
-    with pytest.raises(TypeError, match="set_grad_enabled: mode must be a bool, got int"):
+    with pytest.raises(TypeError, match="set_grad_enabled: mode must be True or False, got int"):
         set_grad_enabled(1)
 
 

@@ -30,3 +30,11 @@ def test_function_must_return_a_value():
 def test_inputs_must_be_numbers():
     with pytest.raises(TypeError, match=r"gradcheck: inputs\[0\] must be a real number"):
         gradcheck(lambda a: a, ["x"])
+
+
+def test_central_difference_has_the_closed_form_error_of_a_cubic():
+    # ((x + h)³ − (x − h)³) / 2h = 3x² + h² exactly: the routine is the symmetric quotient
+    from engine.gradcheck import central_difference
+
+    assert central_difference(lambda x: x**3, 2.0, 0.5) == 12.0 + 0.25
+    assert central_difference(lambda x: x**3, -1.0, 0.25) == 3.0 + 0.0625

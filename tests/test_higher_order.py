@@ -327,9 +327,11 @@ def test_grad_errors_name_the_argument():
         engine.hvp(f2, [0.3, 1.0], v=[1.0, math.nan])
     with pytest.raises(ValueError, match=r"jvp: tangents\[0\] must be finite"):
         engine.jvp(f2, [0.3, 1.0], tangents=[math.inf, 0.0])
-    with pytest.raises(ValueError, match=r"jvp: tangents has 1 entries but there are 2 inputs"):
+    with pytest.raises(
+        ValueError, match=r"jvp: tangents must have 2 values \(one per input\), got 1"
+    ):
         engine.jvp(f2, [0.3, 1.0], tangents=[1.0])
-    with pytest.raises(ValueError, match="jacobian: mode must be 'reverse' or 'forward'"):
+    with pytest.raises(ValueError, match="jacobian: mode must be one of 'reverse', 'forward'"):
         engine.jacobian(f2, [0.3, 1.0], mode="sideways")
 
 
@@ -519,3 +521,57 @@ def test_hessian_of_a_negative_base_power_is_nan_as_its_first_derivative_and_tor
     (a,) = [Value(2.0)]
     (d,) = engine.grad((-2) ** a, [a], create_graph=True)
     assert math.isnan(d.data)  # a leaf with no number, as create_graph=False gives
+
+
+@pytest.mark.parametrize("who", ["hessian", "hvp", "gradcheck", "gradgradcheck"])
+def test_a_scalar_function_returning_a_list_is_told_what_it_returned(who):
+    call = {
+        "hessian": lambda f: engine.hessian(f, [1.0]),
+        "hvp": lambda f: engine.hvp(f, [1.0], [1.0]),
+        "gradcheck": lambda f: engine.gradcheck(f, [1.0]),
+        "gradgradcheck": lambda f: gradgradcheck(f, [1.0]),
+    }[who]
+    with pytest.raises(
+        TypeError, match=rf"{who}: f must return one Value .*got a list of 1 Value;"
+    ):
+        call(lambda x: [x * x])
+
+
+def test_logsumexp_takes_a_numpy_vector_as_it_takes_a_list():
+    got = engine.logsumexp(np.array([1.0, 2.0, 3.0]))
+    assert (
+        got.data
+        == engine.logsumexp([1.0, 2.0, 3.0]).data
+        == pytest.approx(math.log(math.exp(1) + math.exp(2) + math.exp(3)))
+    )
+
+
+def test_forward_mode_takes_an_infinite_local_derivative_as_backward_does():
+    # ∂ log x/∂x = 1/x overflows at a subnormal x, but t / x need not: forward mode divides
+    # there as backward() does (its intermediate tangent is the number, not 1/x times it)
+    x = Value(1e-310)
+    (want,) = engine.grad(x.log(), [x], grad_outputs=1e-10)
+    assert engine.jvp(lambda x: x.log(), [1e-310], [1e-10])[1] == want.data == 1e-10 / 1e-310
+    a, b = Value(1e-300), Value(1e-310)
+    (want,) = engine.grad(a / b, [a], grad_outputs=1e-10)
+    assert engine.jvp(lambda a, b: a / b, [1e-300, 1e-310], [1e-10, 0.0])[1] == want.data
+
+
+def test_numpy_vectors_are_taken_wherever_a_list_of_numbers_is():
+    # The siblings of grad_outputs (issue 16, item 13): every argument that is a list of
+    # numbers takes a numpy vector and gives the list's numbers
+    f = lambda a, b: a * b.exp()  # noqa: E731
+    v, w = [0.3, -1.2], [1.0, 0.5]
+    V, W = np.array(v), np.array(w)
+    assert engine.jvp(f, V, W) == engine.jvp(f, v, w)
+    np.testing.assert_array_equal(engine.hvp(f, V, W), engine.hvp(f, v, w))
+    np.testing.assert_array_equal(engine.hessian(f, V), engine.hessian(f, v))
+    np.testing.assert_array_equal(engine.jacobian(f, V), engine.jacobian(f, v))
+    assert engine.gradcheck(f, V) and gradgradcheck(f, V)
+    x = Value(0.5)
+    assert engine.weighted_sum(V, [x, x], np.float64(1.0)).data == weighted_sum(v, [x, x], 1.0).data
+    assert engine.logsumexp(V).data == engine.logsumexp(v).data
+    (g,) = engine.grad([x * x, x.exp()], [x], grad_outputs=W)
+    assert g.data == engine.grad([x * x, x.exp()], [x], grad_outputs=w)[0].data
+    c = engine.compile(lambda x: f(*x), (V,), [])
+    np.testing.assert_allclose(c(np.array([v])), [f(*map(Value, v)).data], rtol=1e-15)

@@ -6,7 +6,7 @@ import numpy as np
 
 import nn
 from nn import MLP
-from viz import draw_layers, style
+from viz import draw_layers, drawing
 
 
 def _node(source, name):
@@ -39,9 +39,9 @@ def test_with_data_the_diagnosis_is_drawn():
     src = draw_layers(net, data).source
     two, three = _node(src, "l2"), _node(src, "l3")
     assert f"mean ‖δ²‖ = {health.layers[0].delta:.3g}\\nsaturated 100%" in two.group(1)
-    assert f'fillcolor="{style.STUCK_FILL}"' in two.group(2)
+    assert f'fillcolor="{drawing.STUCK_FILL}"' in two.group(2)
     assert f"mean ‖δ³‖ = {health.layers[1].delta:.3g}\\nsaturated 0%" in three.group(1)
-    assert f'fillcolor="{style.A_FILL}"' in three.group(2)
+    assert f'fillcolor="{drawing.A_FILL}"' in three.group(2)
     w2, w3 = _edge(src, "l1", "l2"), _edge(src, "l2", "l3")
     assert f"‖∂C/∂w²‖ = {health.layers[0].grad_w:.3g}" in w2.group(1)
     # the edge with the largest gradient is the thickest; the saturated layer's is nearly 0

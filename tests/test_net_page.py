@@ -85,7 +85,7 @@ def test_bad_arguments(tmp_path):
     net = MLP(2, [1], seed=0)
     with pytest.raises(ValueError, match="a target y is needed"):
         step_through_net(net, X, None)
-    with pytest.raises(ValueError, match=r"target must have 1 values \(the net's outputs\), got 2"):
+    with pytest.raises(ValueError, match=r"target must have 1 value \(the net's outputs\), got 2"):
         step_through_net(net, X, [1.0, 0.0])
     with pytest.raises(ValueError, match="must end in .html"):
         step_through_net(net, X, [1.0], tmp_path / "net.txt")

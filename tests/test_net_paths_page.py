@@ -101,8 +101,8 @@ def test_a_weight_of_the_output_layer_has_one_path(tmp_path):
         ({"weight": (1, 0, 0)}, ValueError, "weight layer l = 1 is not one of 2 … 3"),
         ({"weight": (2, 3, 0)}, ValueError, "needs 0 ≤ j < 3 and 0 ≤ k < 2, got j = 3"),
         ({"weight": (2, 0, -1)}, ValueError, "got j = 0, k = -1"),
-        ({"weight": "2,0,0"}, TypeError, "weight must be \\(l, j, k\\), three integers"),
-        ({"weight": (2, 0, 0.0)}, TypeError, "three integers"),
+        ({"weight": "2,0,0"}, TypeError, "weight must be a list, tuple or 1-D array, got str"),
+        ({"weight": (2, 0, 0.0)}, TypeError, r"weight\[2\] must be an integer, got float"),
         ({"max_paths": 2}, ValueError, "w\\^2_00 has 6 paths to C, more than max_paths=2"),
     ],
 )

@@ -3,7 +3,7 @@
 import html
 import re
 
-from viz import style
+from viz import drawing
 from viz.page import Frame, KeyEntry, page_html
 
 SVG = (
@@ -37,15 +37,15 @@ def test_a_phone_gets_the_real_width_and_a_screen_reader_hears_each_caption():
 def test_each_kind_of_key_entry_draws_its_sample_and_escapes_its_text():
     page = _page(
         [
-            KeyEntry("z <boxes> & δ", fill=style.Z_FILL),
-            KeyEntry("w > 0", line=style.POSITIVE_WEIGHT, width=3),
+            KeyEntry("z <boxes> & δ", fill=drawing.Z_FILL),
+            KeyEntry("w > 0", line=drawing.POSITIVE_WEIGHT, width=3),
             KeyEntry("what this step computes", state="current"),
             KeyEntry("the local derivative", sample="∂=<3>"),
         ]
     )
     key = re.search(r'<details id="key" open>(.*?)</details>', page, re.S).group(1)
-    assert f'<span class="swatch" style="background: {style.Z_FILL}"></span>' in key
-    assert f'style="border-top: 3px solid {style.POSITIVE_WEIGHT}"' in key
+    assert f'<span class="swatch" style="background: {drawing.Z_FILL}"></span>' in key
+    assert f'style="border-top: 3px solid {drawing.POSITIVE_WEIGHT}"' in key
     assert '<span class="swatch current"></span>' in key
     assert '<span class="sample">∂=&lt;3&gt;</span>' in key
     assert "z &lt;boxes&gt; &amp; δ" in key and "w &gt; 0" in key

@@ -26,27 +26,16 @@ SCREENS = {
     "projector": {"width": 853, "height": 480, "deviceScaleFactor": 1.5, "mobile": False},
     "phone": {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True},
 }
-BIGGER_NETS = (
-    "pages for nets up to 10-20-10 are the drawing half of issue 20 (branch f20b): "
-    "today step_through_net refuses more than 200 weights"
-)
 # name: the example's arguments and the page it writes, relative to its working folder
 EXAMPLES = {
     "expression": (["expression.py"], "out/expression_backward.html"),
     "net-2-3-2": (["tiny_net.py"], "out/tiny_net_backward.html"),
     "net-3-4-4-2": (["tiny_net.py", "--sizes", "3,4,4,2", "--out", "n3442"], "n3442"),
     "net-10-20-10": (["tiny_net.py", "--sizes", "10,20,10", "--out", "n10"], "n10"),
+    "paths-expression": (["paths.py", "--out", "paths"], "paths/paths_expression.html"),
+    "paths-net": (["paths.py", "--out", "paths"], "paths/paths_net.html"),
 }
-PAGES = [
-    pytest.param(name, marks=pytest.mark.xfail(strict=False, reason=BIGGER_NETS))
-    if name == "net-10-20-10"
-    else name
-    for name in EXAMPLES
-]
-OVERLAPS = (
-    "the drawings' labels still overlap: choosing layouts without overlapping labels is the "
-    "drawing half of issue 20 (branch f20b)"
-)
+PAGES = list(EXAMPLES)
 
 # At each step (the page's own buttons), what a reader sees, measured in the page.
 MEASURE = """
@@ -82,14 +71,17 @@ const svg = document.querySelector('#picture svg');
 const scale = svg.getBoundingClientRect().width / svg.width.baseVal.value;
 const boxes = Array.from(svg.querySelectorAll('text'))
   .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0)
-  .map(t => ({ r: t.getBoundingClientRect(), text: t.textContent }));
+  .map(t => ({ r: t.getBoundingClientRect(), text: t.textContent, group: t.parentNode }));
 const pairs = [];
 for (let i = 0; i < boxes.length; i++) {
   for (let j = i + 1; j < boxes.length; j++) {
     const a = boxes[i].r, b = boxes[j].r;
     const x = Math.min(a.right, b.right) - Math.max(a.left, b.left);
     const y = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
-    if (x / scale > arguments[0] && y / scale > arguments[0]) {
+    // Lines of one label, stacked by Graphviz a line apart: the browser's font box may be a
+    // little taller than Graphviz's line, so their boxes touch without the glyphs meeting.
+    const stacked = boxes[i].group === boxes[j].group && y < 0.25 * Math.min(a.height, b.height);
+    if (!stacked && x / scale > arguments[0] && y / scale > arguments[0]) {
       pairs.push(boxes[i].text + ' / ' + boxes[j].text);
     }
   }
@@ -183,7 +175,20 @@ def test_zoomed_in_each_step_shows_what_it_highlights(screen, pages, name):
 
 
 def _labels_overlapping_at_some_step(driver):
-    """The first step at which two labels overlap, and those labels (None, [] when none do)."""
+    """The first step at which two labels overlap, and those labels (None, [] when none do).
+
+    Measured with the picture at its drawn size (zoomed in from fit as far as that), where
+    its text is as large as a reader zooms to: a large net at fit draws 2 px letters, whose
+    boxes the browser rounds up.
+    """
+    scale = driver.execute_script(
+        "const svg = document.querySelector('#picture svg');"
+        "return svg.getBoundingClientRect().width / svg.width.baseVal.value;"
+    )
+    if scale < 1:
+        url = driver.current_url.split("#")[0]
+        driver.get("about:blank")
+        driver.get(f"{url}#zoom={1 / scale:.4f}")
     last = int(driver.find_element("id", "slider").get_attribute("max"))
     for k in range(last + 1):
         driver.find_element("id", "next" if k else "first").click()
@@ -200,7 +205,6 @@ def test_no_two_labels_overlap_at_any_step(screen, pages, name):
     assert _labels_overlapping_at_some_step(screen) == (None, [])
 
 
-@pytest.mark.xfail(strict=False, reason=OVERLAPS)
 @pytest.mark.parametrize("screen", ["1280x800"], indirect=True)
 def test_no_two_labels_overlap_on_the_tutorials_page(screen, tmp_path):
     from engine import Value

@@ -117,9 +117,15 @@ def test_the_input_itself_unrelated_inputs_and_zero_rates():
     [
         (lambda: count_paths(1.0, Value(1.0)), "count_paths: output must be a Value, got float"),
         (lambda: paths(Value(1.0), "x"), "paths: input must be a Value, got str"),
-        (lambda: paths(Value(1.0), Value(1.0), limit=-1), "limit must be a whole number ≥ 0"),
-        (lambda: paths(Value(1.0), Value(1.0), limit=2.5), "limit must be a whole number ≥ 0"),
-        (lambda: paths(Value(1.0), Value(1.0), limit=True), "limit must be a whole number ≥ 0"),
+        (lambda: paths(Value(1.0), Value(1.0), limit=-1), "paths: limit must be ≥ 0, got -1"),
+        (
+            lambda: paths(Value(1.0), Value(1.0), limit=2.5),
+            "paths: limit must be an integer, got float",
+        ),
+        (
+            lambda: paths(Value(1.0), Value(1.0), limit=True),
+            "paths: limit must be an integer, got bool",
+        ),
     ],
 )
 def test_bad_arguments_are_named(call, message):

@@ -25,9 +25,9 @@ def test_x_squared_plus_3x_step_by_step(tmp_path):
     frames = page.frames
     assert len(frames) == 1 + 3 + 1  # the question, three paths, the sum beside backward()
     assert [f.title for f in frames[1:4]] == [
-        "Path 1 of 3: x →#0 (x * x) →#0 y",
-        "Path 2 of 3: x →#1 (x * x) →#0 y",
-        "Path 3 of 3: x →#1 (3 * x) →#1 y",
+        "Path 1 of 3: x →#0 x·x →#0 y",
+        "Path 2 of 3: x →#1 x·x →#0 y",
+        "Path 3 of 3: x →#1 3·x →#1 y",
     ]
     sums = [f.texts["v0"][-1] for f in frames]  # x is the first value in topological order
     assert sums == ["Σ paths = 0", "Σ paths 1…1 = 2", "Σ paths 1…2 = 4", "Σ paths 1…3 = 7"] + [

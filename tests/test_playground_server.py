@@ -206,9 +206,17 @@ def test_serving_another_host_warns():
     assert p.url.startswith("http://127.0.0.1:")
 
 
-@pytest.mark.parametrize("port", [-1, 70000, "80", True])
-def test_serve_refuses_a_bad_port(port):
-    with pytest.raises(ValueError, match="port must be an integer from 0 to 65535"):
+@pytest.mark.parametrize(
+    "port, error, message",
+    [
+        (-1, ValueError, "serve: port must be from 0 to 65535, got -1"),
+        (70000, ValueError, "serve: port must be from 0 to 65535, got 70000"),
+        ("80", TypeError, "serve: port must be an integer, got str"),
+        (True, TypeError, "serve: port must be an integer, got bool"),
+    ],
+)
+def test_serve_refuses_a_bad_port(port, error, message):
+    with pytest.raises(error, match=message):
         playground.serve(port=port)
 
 

@@ -1,4 +1,4 @@
-"""The pictures the README shows stay readable in a README's column: text at least 9 px there."""
+"""The pictures the README and docs/ show stay readable in a README's column: text at least 9 px there."""
 
 import re
 import xml.etree.ElementTree as ET
@@ -12,7 +12,16 @@ SMALLEST = 9.0  # px
 PX_PER_PT = 4 / 3  # CSS: 96 px to 72 pt
 SVG = "{http://www.w3.org/2000/svg}"
 
-SHOWN = re.findall(r"!\[[^\]]*\]\((docs/[^)]+\.svg)\)", (ROOT / "README.md").read_text("utf-8"))
+IMAGE = re.compile(r"!\[[^\]]*\]\(((?:docs/)?[\w./-]+\.svg)\)")
+IN_README = IMAGE.findall((ROOT / "README.md").read_text("utf-8"))
+SHOWN = sorted(
+    {*IN_README}
+    | {
+        f"docs/{name}"
+        for page in (ROOT / "docs").glob("*.md")
+        for name in IMAGE.findall(page.read_text("utf-8"))
+    }
+)
 
 
 def _points(length: str) -> float:
@@ -20,8 +29,9 @@ def _points(length: str) -> float:
     return float(number) * (1 / PX_PER_PT if unit == "px" else 1.0)
 
 
-def test_the_readme_shows_pictures():
-    assert {"docs/tiny_net.svg", "docs/expression.svg", "docs/vanishing.svg"} <= set(SHOWN)
+def test_the_readme_and_docs_show_pictures():
+    assert "docs/tiny_net.svg" in IN_README
+    assert {"docs/expression.svg", "docs/vanishing.svg", "docs/higher_order_dy.svg"} <= set(SHOWN)
 
 
 @pytest.mark.parametrize("picture", SHOWN)

@@ -52,7 +52,10 @@ def _saved_then_edited(folder, net, edit):
         (lambda d: d | {"version": 9}, "version 9 is not supported"),
         (lambda d: {k: v for k, v in d.items() if k != "biases"}, "lacks biases"),
         (lambda d: d | {"sizes": [2, 4, 1]}, "saved sizes \\[2, 4, 1\\] disagree"),
-        (lambda d: d | {"activations": ["sigmoid", "swish"]}, "unknown 'swish'"),
+        (
+            lambda d: d | {"activations": ["sigmoid", "swish"]},
+            "activation must be one of .*, got 'swish'",
+        ),
         (lambda d: d | {"biases": [[0.0], [0.0]]}, "b\\^2 must have shape \\(3,\\)"),
         (lambda d: d | {"weights": "x"}, "malformed field: weights"),
     ],

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from nn import MLP, matrix
-from viz import GraphTooLargeError, draw_net, step_through_net, style
+from viz import GraphTooLargeError, draw_net, drawing, step_through_net
 from viz.rendering import pipe
 
 
@@ -69,11 +69,9 @@ def test_bad_input_is_refused_before_drawing():
     net = MLP(2, [1], seed=0)
     with pytest.raises(ValueError, match="input must have 2 values"):
         draw_net(net, [1.0])
-    with pytest.raises(
-        ValueError, match="target must have 1 values \\(the net's outputs\\), got 2"
-    ):
+    with pytest.raises(ValueError, match="target must have 1 value \\(the net's outputs\\), got 2"):
         draw_net(net, [1.0, 2.0], [1.0, 0.0])
-    with pytest.raises(ValueError, match="unknown 'hinge'"):
+    with pytest.raises(ValueError, match="cost must be one of .*, got 'hinge'"):
         draw_net(net, [1.0, 2.0], [1.0], cost="hinge")
 
 
@@ -146,10 +144,10 @@ def test_neurons_are_drawn_in_index_order_in_every_layer(renderer, sizes, rankdi
     as the pages' "column k of w^{l+1}" needs; dot's own ordering scrambled nets above 2-3-2."""
     n_in, layers = sizes
     net = MLP(n_in, layers, seed=2)
-    drawing = draw_net(
+    picture = draw_net(
         net, [0.1 * (k + 1) for k in range(n_in)], [1.0] * layers[-1], rankdir=rankdir
     )
-    centres = _centres(pipe(drawing.source, "svg", renderer).decode("utf-8"))
+    centres = _centres(pipe(picture.source, "svg", renderer).decode("utf-8"))
     across = 1 if rankdir == "LR" else 0  # the axis a layer's neurons are spread along
     for l, n_l in enumerate([n_in, *layers], start=1):
         for kind in ("a",) if l == 1 else ("z", "a"):
@@ -166,15 +164,15 @@ def _key_texts(svg):
 
 def test_a_key_says_what_the_fills_edges_and_labels_mean(renderer):
     net = MLP(2, [3, 2], seed=0)
-    drawing = draw_net(net, [0.5, -1.0], [1.0, 0.0])
-    texts = _key_texts(pipe(drawing.source, "svg", renderer, pinned=True).decode("utf-8"))
+    picture = draw_net(net, [0.5, -1.0], [1.0, 0.0])
+    texts = _key_texts(pipe(picture.source, "svg", renderer, pinned=True).decode("utf-8"))
     assert texts[0] == "Key"
     joined = " ".join(texts)
     for meaning in ("the input", "δ = ∂C/∂z", "a = σ(z)", "the cost C", "w > 0", "w < 0"):
         assert meaning in joined, meaning
     assert "thicker for larger |w|" in joined and "σ'(z)" in joined
-    for fill in (style.INPUT_FILL, style.Z_FILL, style.A_FILL, style.COST_FILL):
-        assert f'BGCOLOR="{fill}"' in drawing.source.split("\tkey [")[1]
+    for fill in (drawing.INPUT_FILL, drawing.Z_FILL, drawing.A_FILL, drawing.COST_FILL):
+        assert f'BGCOLOR="{fill}"' in picture.source.split("\tkey [")[1]
     assert "key [" not in draw_net(net, [0.5, -1.0], [1.0, 0.0], key=False).source
     wide = draw_net(MLP(5, [2], seed=0), [0.1] * 5, [1.0, 0.0]).source
     assert "more than 4 inputs a neuron: w unlabelled" in wide  # the key says why
@@ -200,8 +198,8 @@ def test_every_weight_arrow_lands_on_its_z_row(renderer, rankdir):
     dot puts the tip on it, graphviz-pure a few points short, more for a thicker pen)."""
     svg_ns = "{http://www.w3.org/2000/svg}"
     net = MLP(3, [4, 2], seed=0)
-    drawing = draw_net(net, [0.5, -1.0, 0.5], [1.0, 0.0], rankdir=rankdir)
-    root = ET.fromstring(pipe(drawing.source, "svg", renderer, pinned=True).decode("utf-8"))
+    picture = draw_net(net, [0.5, -1.0, 0.5], [1.0, 0.0], rankdir=rankdir)
+    root = ET.fromstring(pipe(picture.source, "svg", renderer, pinned=True).decode("utf-8"))
     groups = {g.get("id"): g for g in root.iter(f"{svg_ns}g")}
 
     def points(polygon):

@@ -6,8 +6,8 @@ import inspect
 
 from engine import Compiled
 from engine.compile.plan import Elementwise, Matmul, Rows, Sum
+from viz import drawing
 from viz import key as keys
-from viz import style
 from viz.drawing import Drawing, new_drawing
 from viz.labels import check_showable
 
@@ -44,7 +44,7 @@ def draw_groups(compiled: Compiled, rankdir: str = "LR", key: bool = False) -> D
 
     def leaves(gid: str, text: str, rows: list[int]) -> None:
         """One box for a kind of leaf the replay reads (inputs, parameters, constants)."""
-        g.node(gid, check_showable(text), shape="box", style="filled", fillcolor=style.LEAF_FILL)
+        g.node(gid, check_showable(text), shape="box", style="filled", fillcolor=drawing.LEAF_FILL)
         owner.update(dict.fromkeys(rows, gid))
 
     for a, rows in enumerate(plan.input_rows):
@@ -58,7 +58,7 @@ def draw_groups(compiled: Compiled, rankdir: str = "LR", key: bool = False) -> D
         nodes = f"{group.count} node{'s' if group.count > 1 else ''}"
         text = check_showable(f"level {group.level}: {group.rule.name}\n{nodes} {how}".rstrip())
         g.node(
-            gid, text, shape="box", style="filled,rounded", fillcolor=style.GROUP_FILL[group.kind]
+            gid, text, shape="box", style="filled,rounded", fillcolor=drawing.GROUP_FILL[group.kind]
         )
         reads: list[int] = []
         if isinstance(group, Matmul):
@@ -75,22 +75,22 @@ def draw_groups(compiled: Compiled, rankdir: str = "LR", key: bool = False) -> D
             g.edge(source, gid, label=str(len(distinct)))
         owner.update(dict.fromkeys(_row_list(group.rows), gid))
     outputs = {owner[r] for r in plan.output_rows}
-    g.node("out", "output per example", shape="box", style="filled", fillcolor=style.COST_FILL)
+    g.node("out", "output per example", shape="box", style="filled", fillcolor=drawing.COST_FILL)
     for source in sorted(outputs):
         g.edge(source, "out")
     if key:
         keys.add_key(
             g,
             [
-                keys.Entry("inputs, parameters, constants", fill=style.LEAF_FILL),
+                keys.Entry("inputs, parameters, constants", fill=drawing.LEAF_FILL),
                 keys.Entry(
-                    "a layer of weighted sums as W @ X + b", fill=style.GROUP_FILL["matmul"]
+                    "a layer of weighted sums as W @ X + b", fill=drawing.GROUP_FILL["matmul"]
                 ),
                 keys.Entry(
-                    "a primitive on every node of the group", fill=style.GROUP_FILL["elementwise"]
+                    "a primitive on every node of the group", fill=drawing.GROUP_FILL["elementwise"]
                 ),
-                keys.Entry("chains of + as one sum", fill=style.GROUP_FILL["sum"]),
-                keys.Entry("the output", fill=style.COST_FILL),
+                keys.Entry("chains of + as one sum", fill=drawing.GROUP_FILL["sum"]),
+                keys.Entry("the output", fill=drawing.COST_FILL),
                 keys.Entry("an edge: how many rows a group reads from a box"),
             ],
         )

@@ -1,15 +1,119 @@
-"""``draw_dot``: the computation graph of a Value, with every node's data and grad."""
+"""``draw_dot``: the computation graph of a Value, with every node's data and grad, and (with
+``check=True``) ∂root/∂node by central differences for every node, interior ones included."""
 
 from __future__ import annotations
 
+import enum
+import functools
+import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from engine import Value
+from engine import Value, checks
 from engine.autodiff import topological_order
+from engine.gradcheck import central_difference
+from viz import drawing, labels
 from viz import key as keys
-from viz import labels, style
 from viz.drawing import Drawing, new_drawing
-from viz.finite_differences import Agreement, check_nodes
+
+STEP = 1e-6  # relative step: small against the curvature, large against rounding
+RTOL, ATOL = 1e-5, 1e-7  # agreement between the central difference and the grad
+KINK_TOL = 1e-3  # one-sided differences further apart than this (relative): no derivative
+
+
+class Agreement(enum.Enum):
+    """How a node's grad compares with its central difference."""
+
+    AGREES = "agrees"
+    DISAGREES = "disagrees"
+    UNDECIDABLE = "undecidable"  # a kink (relu at 0) or a domain edge within the step
+
+
+@dataclass(frozen=True)
+class NodeCheck:
+    """A node's central difference (None when undecidable) and how it compares with its grad."""
+
+    numeric: float | None
+    agreement: Agreement
+
+    def text(self, number_format: str) -> str:
+        """The drawn field: the central difference and a mark for the agreement."""
+        if self.numeric is None:
+            return "fd ? (kink: undecidable)"
+        if self.agreement is Agreement.UNDECIDABLE:
+            return f"fd {drawing.number(self.numeric, number_format)} ? (kink: undecidable)"
+        mark = "✓" if self.agreement is Agreement.AGREES else "✗"
+        return f"fd {drawing.number(self.numeric, number_format)} {mark}"
+
+
+def downstream_value(order: list[Value], i: int, data: float) -> float:
+    """root's data (the last of ``order``) when ``order[i]`` holds ``data``: its descendants recomputed."""
+    changed = {order[i]: data}
+    for later in order[i + 1 :]:
+        if any(p in changed for p in later.parents):
+            assert later.primitive is not None  # a node with parents was made by a primitive
+            inputs = [changed.get(p, p.data) for p in later.parents]
+            changed[later] = later.primitive.forward(*inputs)
+    return changed.get(order[-1], order[-1].data)
+
+
+def check_node(order: list[Value], i: int) -> NodeCheck:
+    """Differences of the root in ``order[i]``'s data at steps h and h/2, against its grad.
+
+    One-sided differences that disagree mean a kink (relu at 0): undecidable. A grad that
+    differs from the central difference by no more than that difference still moves when
+    the step is halved is also undecidable: the function is not smooth enough there for the
+    step to tell (``x.relu() * x`` at 0, whose second derivative jumps), not wrong.
+    """
+    node = order[i]
+    x = node.data
+    h = STEP * max(1.0, abs(x))
+
+    @functools.cache  # x ± h serve both the one-sided and the central differences
+    def root_at(xi: float) -> float:
+        return downstream_value(order, i, xi)
+
+    try:
+        mid = root_at(x)
+        ahead, behind = (root_at(x + h) - mid) / h, (mid - root_at(x - h)) / h
+        if not all(map(math.isfinite, (ahead, behind))) or abs(ahead - behind) > KINK_TOL * max(
+            1.0, abs(ahead), abs(behind)
+        ):
+            return NodeCheck(None, Agreement.UNDECIDABLE)
+        numeric, halved = central_difference(root_at, x, h), central_difference(root_at, x, h / 2)
+    except (ArithmeticError, ValueError):  # the step left the domain (log near 0, …)
+        return NodeCheck(None, Agreement.UNDECIDABLE)
+    if math.isclose(numeric, node.grad, rel_tol=RTOL, abs_tol=ATOL):
+        return NodeCheck(numeric, Agreement.AGREES)
+    # The central difference's error is twice its change when the step halves where a
+    # derivative jumps (error ∝ h), 4/3 of it where f is smooth (∝ h²): within 4 × the change
+    # the grad cannot be told wrong at this step.
+    change = abs(numeric - halved)
+    if abs(numeric - node.grad) <= 4 * change:
+        return NodeCheck(numeric, Agreement.UNDECIDABLE)
+    return NodeCheck(numeric, Agreement.DISAGREES)
+
+
+def check_root(root: Value, who: str) -> None:
+    """Refuse to check grads that are not ∂root/∂node: backward() not run, or run more than once."""
+    if root.grad == 1.0:
+        return
+    if root.grad == 0.0:
+        raise ValueError(
+            f"{who}: root.grad is 0, so backward() has not run (or the grads were zeroed) and "
+            f"every grad is 0: call root.backward() first"
+        )
+    raise ValueError(
+        f"{who}: root.grad is {root.grad!r}, not 1: grads add up, so backward() ran more "
+        f"than once, from another seed or from a larger graph that uses root; call "
+        f"root.zero_grad() and then root.backward() once"
+    )
+
+
+def check_nodes(order: list[Value], who: str = "check_nodes") -> dict[Value, NodeCheck]:
+    """Every node of a graph in topological order (root last) checked by ``check_node``."""
+    check_root(order[-1], who)
+    return {node: check_node(order, i) for i, node in enumerate(order)}
 
 
 class GraphTooLargeError(ValueError):
@@ -20,6 +124,8 @@ def graph_order(root: Value, max_nodes: int | None, caller: str) -> list[Value]:
     """root's nodes in topological order, refusing a non-Value or a graph of more than max_nodes."""
     if not isinstance(root, Value):
         raise TypeError(f"{caller}: root must be a Value, got {type(root).__name__}")
+    if max_nodes is not None:
+        checks.count(max_nodes, f"{caller}: max_nodes", least=1)
     order = topological_order(root)
     if max_nodes is not None and len(order) > max_nodes:
         raise GraphTooLargeError(
@@ -89,15 +195,17 @@ def value_graph(
     (``node_id``, ``edge_id``) that the SVG keeps, so a page can find it.
     """
     g = new_drawing("value_graph", rankdir)
-    g.attr("edge", fontsize=style.VALUE_EDGE_FONT_SIZE)
+    g.attr("edge", fontsize=drawing.VALUE_EDGE_FONT_SIZE)
     ids = {node: i for i, node in enumerate(order)}
     root = order[-1]
     for node, i in ids.items():
         nid = node_id(i)
-        colour = fill(node) if fill else style.LEAF_FILL if node.op == "" else style.INTERIOR_FILL
+        colour = (
+            fill(node) if fill else drawing.LEAF_FILL if node.op == "" else drawing.INTERIOR_FILL
+        )
         attrs = {"fillcolor": colour, "id": nid}
         if node is root:
-            attrs["penwidth"] = style.ROOT_PEN
+            attrs["penwidth"] = drawing.ROOT_PEN
         label = "{" + labels.record(fields(node)) + "}"
         g.node(nid, label, shape="record", style="filled", **attrs)
         if node.op:
@@ -107,7 +215,7 @@ def value_graph(
                 id=nid + "op",
                 shape="box",
                 style="rounded,filled",
-                fillcolor=style.OP_FILL,
+                fillcolor=drawing.OP_FILL,
                 margin="0.05,0.02",
                 height="0.3",
             )
@@ -125,7 +233,7 @@ def value_graph(
 def local_grad_text(node: Value, position: int, local: float, number_format: str) -> str:
     """An edge's label: the argument position when there are several, and ∂=local."""
     words = [f"#{position}"] if len(node.parents) > 1 else []
-    words.append(f"∂={style.number(local, number_format)}")
+    words.append(f"∂={drawing.number(local, number_format)}")
     return " ".join(words)
 
 
@@ -162,14 +270,14 @@ def draw_dot(
     An unlabelled value is named by its expression (x·x), an unlabelled leaf as a
     constant. ``key=True`` adds a key to the fills, the root's border and the edge labels.
     """
-    style.check_number_format(number_format)
+    drawing.check_number_format(number_format)
     order = graph_order(root, max_nodes, "draw_dot")
     checks = check_nodes(order, "draw_dot(check=True)") if check else {}
 
     def fields(node: Value) -> list[str]:
-        texts = [node_name(node), f"data {style.number(node.data, number_format)}"]
+        texts = [node_name(node), f"data {drawing.number(node.data, number_format)}"]
         if show_grad or check:
-            texts.append(f"grad {style.number(node.grad, number_format)}")
+            texts.append(f"grad {drawing.number(node.grad, number_format)}")
         if check:
             texts.append(checks[node].text(number_format))
         return texts
@@ -191,25 +299,25 @@ def draw_dot(
 def value_key(local_grads: bool, check: bool) -> list[keys.Entry]:
     """What draw_dot's fills, borders and edge labels mean."""
     entries = [
-        keys.Entry("a leaf: an input, a parameter or a constant", fill=style.LEAF_FILL),
-        keys.Entry("a value an operation made: name | data | grad", fill=style.INTERIOR_FILL),
+        keys.Entry("a leaf: an input, a parameter or a constant", fill=drawing.LEAF_FILL),
+        keys.Entry("a value an operation made: name | data | grad", fill=drawing.INTERIOR_FILL),
         keys.Entry("thick border: the root, whose grad is 1", fill="#ffffff", border="3"),
-        keys.Entry("an operation, between its arguments and its result", fill=style.OP_FILL),
+        keys.Entry("an operation, between its arguments and its result", fill=drawing.OP_FILL),
         keys.Entry("#k on an edge: the argument's position in the operation"),
     ]
     if local_grads:
         entries.append(keys.Entry("∂= on an edge: the local derivative ∂result/∂argument"))
     if check:
         entries += [
-            keys.Entry("grad agrees with the central difference", fill=style.AGREES_FILL),
-            keys.Entry("grad disagrees with it", fill=style.DISAGREES_FILL),
-            keys.Entry("a kink: no single derivative there", fill=style.UNDECIDABLE_FILL),
+            keys.Entry("grad agrees with the central difference", fill=drawing.AGREES_FILL),
+            keys.Entry("grad disagrees with it", fill=drawing.DISAGREES_FILL),
+            keys.Entry("a kink: no single derivative there", fill=drawing.UNDECIDABLE_FILL),
         ]
     return entries
 
 
 CHECK_FILL = {
-    Agreement.AGREES: style.AGREES_FILL,
-    Agreement.DISAGREES: style.DISAGREES_FILL,
-    Agreement.UNDECIDABLE: style.UNDECIDABLE_FILL,
+    Agreement.AGREES: drawing.AGREES_FILL,
+    Agreement.DISAGREES: drawing.DISAGREES_FILL,
+    Agreement.UNDECIDABLE: drawing.UNDECIDABLE_FILL,
 }

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import graphviz
 
-from viz import labels, net_layout, style
+from viz import drawing, labels, net_layout
 
 SWATCH = (26, 14)  # a fill's sample, points
 LINE = 3  # an edge's sample: a bar this thick
@@ -32,7 +32,7 @@ def size(entries: list[Entry]) -> tuple[float, float]:
 
 
 def _text_width(entries: list[Entry]) -> float:
-    return max(net_layout.text_width(e.text, float(style.FONT_SIZE)) for e in entries) + 8
+    return max(net_layout.text_width(e.text, float(drawing.FONT_SIZE)) for e in entries) + 8
 
 
 def _sample(e: Entry) -> str:

@@ -7,8 +7,8 @@ import numpy as np
 from nn.data import Data
 from nn.diagnostics import Diagnosis, LayerHealth, diagnose
 from nn.network import MLP
+from viz import drawing, labels
 from viz import key as keys
-from viz import labels, style
 from viz.drawing import Drawing, new_drawing
 
 
@@ -50,7 +50,7 @@ def draw_layers(
     g = new_drawing("layers", rankdir)
     g.attr(ranksep="0.9")
     g.attr("node", shape="box", style="filled,rounded", margin="0.2,0.1")
-    g.node("l1", label(["layer 1: input", f"{net.sizes[0]} units"]), fillcolor=style.INPUT_FILL)
+    g.node("l1", label(["layer 1: input", f"{net.sizes[0]} units"]), fillcolor=drawing.INPUT_FILL)
     largest = max((h.grad_w for h in health.layers), default=0.0) if health else 0.0
     for i, (w, activation) in enumerate(zip(net.weights(), net.activations)):
         l = i + 2
@@ -60,14 +60,14 @@ def draw_layers(
             f"w^{l}: {w.shape[0]}×{w.shape[1]}",
             f"‖w^{l}‖ = {_number(float(np.linalg.norm(w)))}",
         ]
-        fill, pen = style.A_FILL, "1.5"
+        fill, pen = drawing.A_FILL, "1.5"
         if health is not None:
             h = health.layers[i]
             lines.append(f"mean ‖δ^{l}‖ = {_number(h.delta)}")
             if _stuck(h):
                 lines.append(_stuck(h))
             if h.stuck is not None and h.stuck > 0.5:
-                fill = style.STUCK_FILL
+                fill = drawing.STUCK_FILL
             edge.append(f"‖∂C/∂w^{l}‖ = {_number(h.grad_w)}")
             pen = f"{0.5 + 4.5 * h.grad_w / largest:.2f}" if largest > 0 else "0.5"
         g.node(f"l{l}", label(lines), fillcolor=fill)
@@ -78,7 +78,7 @@ def draw_layers(
             labels.lines(
                 f"C: {cost} cost", f"over {health.examples} examples"
             ),  # a name, not maths
-            fillcolor=style.COST_FILL,
+            fillcolor=drawing.COST_FILL,
         )
         g.edge(f"l{len(net.sizes)}", "C")
     if key:
@@ -89,14 +89,14 @@ def draw_layers(
 def layers_key(diagnosed: bool) -> list[keys.Entry]:
     """What draw_layers' fills and edges mean."""
     entries = [
-        keys.Entry("the input layer", fill=style.INPUT_FILL),
-        keys.Entry("a layer of n units and its σ", fill=style.A_FILL),
+        keys.Entry("the input layer", fill=drawing.INPUT_FILL),
+        keys.Entry("a layer of n units and its σ", fill=drawing.A_FILL),
         keys.Entry("an edge: the weights w of the next layer, ‖w‖ their size"),
     ]
     if diagnosed:
         entries[2:2] = [
-            keys.Entry("most of its units saturated or dead", fill=style.STUCK_FILL),
-            keys.Entry("the cost over the data", fill=style.COST_FILL),
+            keys.Entry("most of its units saturated or dead", fill=drawing.STUCK_FILL),
+            keys.Entry("the cost over the data", fill=drawing.COST_FILL),
         ]
         entries.append(keys.Entry("a thicker edge: a larger ‖∂C/∂w‖, a faster learning layer"))
     return entries

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from viz import style
+from viz import drawing
 
 EM = 0.62  # a generous mean width of a character in ems (Helvetica's digits are 0.556)
 ROW = 17.0  # a table row: an 11 pt line and its padding
@@ -57,7 +57,7 @@ class Box:
 
 def box(texts: list[str]) -> Box:
     """A table whose fixed cells hold texts, one per row, at the drawings' font size."""
-    width = max(text_width(t, float(style.FONT_SIZE)) for t in texts) + 2 * PAD
+    width = max(text_width(t, float(drawing.FONT_SIZE)) for t in texts) + 2 * PAD
     return Box(texts, round(width), ROW * len(texts) + 2 * BORDER)
 
 
@@ -74,13 +74,13 @@ class Label:
 
 def label(texts: list[str]) -> Label:
     """The size of an edge label of these lines."""
-    width = max(text_width(t, float(style.EDGE_FONT_SIZE)) for t in texts) + 4
+    width = max(text_width(t, float(drawing.EDGE_FONT_SIZE)) for t in texts) + 4
     return Label(texts, width, EDGE_LINE * len(texts) + 4)
 
 
 def heading(texts: list[str]) -> Label:
     """The size of a layer's heading, at the boxes' font size."""
-    width = max(text_width(t, float(style.FONT_SIZE)) for t in texts) + 4
+    width = max(text_width(t, float(drawing.FONT_SIZE)) for t in texts) + 4
     return Label(texts, width, ROW * len(texts))
 
 

@@ -12,7 +12,7 @@ from engine import Value
 from engine.value import Number
 from nn import matrix
 from nn.network import MLP
-from viz import labels, net_layout, style
+from viz import drawing, labels, net_layout
 from viz.network import (
     Line,
     NetNumbers,
@@ -27,14 +27,14 @@ from viz.value_page import signed
 
 TOLERANCE = 1e-9  # engine against nn.matrix: the same sums in another order
 KEY = [
-    KeyEntry("the input a^1", fill=style.INPUT_FILL),
+    KeyEntry("the input a^1", fill=drawing.INPUT_FILL),
     KeyEntry(
-        "z^l_j, with the bias b^l_j, the error δ^l_j = ∂C/∂z^l_j and ∂C/∂b^l_j", fill=style.Z_FILL
+        "z^l_j, with the bias b^l_j, the error δ^l_j = ∂C/∂z^l_j and ∂C/∂b^l_j", fill=drawing.Z_FILL
     ),
-    KeyEntry("a^l_j = σ(z^l_j), with ∂C/∂a^l_j", fill=style.A_FILL),
-    KeyEntry("the cost C", fill=style.COST_FILL),
-    KeyEntry("a weight w^l_jk > 0", line=style.POSITIVE_WEIGHT),
-    KeyEntry("a weight w^l_jk < 0", line=style.NEGATIVE_WEIGHT),
+    KeyEntry("a^l_j = σ(z^l_j), with ∂C/∂a^l_j", fill=drawing.A_FILL),
+    KeyEntry("the cost C", fill=drawing.COST_FILL),
+    KeyEntry("a weight w^l_jk > 0", line=drawing.POSITIVE_WEIGHT),
+    KeyEntry("a weight w^l_jk < 0", line=drawing.NEGATIVE_WEIGHT),
     KeyEntry("thicker: a larger |w^l_jk|", line="#555", width=4),
     KeyEntry("on a weight: its gradient, a^{l−1}_k δ^l_j (BP4)", sample="∂C/∂w ="),
     KeyEntry("on z → a: the slope σ'(z^l_j)", sample="σ' ="),
@@ -407,7 +407,7 @@ def step_through_net(
     ``max_weights`` weights (400, a 10-20-10 net) raise GraphTooLargeError; in a layer of
     more than four inputs per neuron only the weights of BP2's column are labelled.
     """
-    style.check_number_format(number_format)
+    drawing.check_number_format(number_format)
     check_net_size(net, max_weights, "step_through_net")
     if y is None:
         raise ValueError("step_through_net: a target y is needed to backpropagate a cost")

@@ -10,12 +10,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from engine import Value
+from engine import Value, checks
 from engine.paths import product_of_rates
 from engine.value import Number
 from nn import matrix
 from nn.network import MLP
-from viz import labels, style
+from viz import drawing, labels
 from viz.net_page import KEY as NET_KEY
 from viz.network import (
     Line,
@@ -89,15 +89,9 @@ def net_paths(n: NetNumbers, l: int, j: int, k: int) -> list[NetPath]:
 
 def _weight(net: MLP, weight: object) -> tuple[int, int, int]:
     """weight as (l, j, k) naming a weight w^l_jk of the net, or an error saying what is wrong."""
-    if (
-        not isinstance(weight, (tuple, list))
-        or len(weight) != 3
-        or not all(isinstance(i, int) and not isinstance(i, bool) for i in weight)
-    ):
-        raise TypeError(
-            f"sum_over_paths_net: weight must be (l, j, k), three integers, got {weight!r}"
-        )
-    l, j, k = weight
+    who = "sum_over_paths_net: weight"
+    triple = checks.sequence(weight, who, 3, " (l, j, k)")
+    l, j, k = (checks.count(i, f"{who}[{n}]", least=None) for n, i in enumerate(triple))
     L = len(net.sizes)
     if not 2 <= l <= L:
         raise ValueError(f"sum_over_paths_net: weight layer l = {l} is not one of 2 … {L}")
@@ -170,7 +164,7 @@ def sum_over_paths_net(
     ``nn.matrix``), and a last step on the factoring that makes backpropagation fast.
     Written to ``path`` (``.html``) when given; more than ``max_paths`` paths raise ValueError.
     """
-    style.check_number_format(number_format)
+    drawing.check_number_format(number_format)
     check_net_size(net, max_weights, "sum_over_paths_net")
     l, j, k = _weight(net, weight)
     if y is None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from engine import Value
+from engine import Value, checks
 from engine.value import Number
 from nn.activations import activation_named
 from nn.costs import cost_named
 from nn.network import MLP
+from viz import drawing, labels, net_layout
 from viz import key as keys
-from viz import labels, net_layout, style
 from viz.drawing import Drawing, new_drawing
 from viz.graph import GraphTooLargeError
 
@@ -113,9 +113,9 @@ def net_lines(n: NetNumbers, known: Known, number_format: str) -> dict[str, list
     """The lines of every node and edge label, by element id; unknown numbers show as "?"."""
 
     def value(key: tuple, x: float) -> str:
-        return style.number(x, number_format) if known(key) else UNKNOWN
+        return drawing.number(x, number_format) if known(key) else UNKNOWN
 
-    num = lambda x: style.number(x, number_format)  # noqa: E731 (a local shorthand)
+    num = lambda x: drawing.number(x, number_format)  # noqa: E731 (a local shorthand)
     lines: dict[str, list[Line]] = {
         f"a1_{k}": [(n.names[f"a1_{k}"], num(x))] for k, x in enumerate(n.x)
     }
@@ -199,7 +199,7 @@ def draw_lines(
         edge_labels[eid] = net_layout.label(texts(eid))
         return edge_labels[eid]
 
-    columns = [[box(f"a1_{k}", style.INPUT_FILL) for k in range(len(n.x))]]
+    columns = [[box(f"a1_{k}", drawing.INPUT_FILL) for k in range(len(n.x))]]
     weights: dict[str, tuple[int, int, int, net_layout.Label | None]] = {}
     sigmas: dict[str, tuple[int, int, net_layout.Label]] = {}
     joins: dict[str, tuple[str, str]] = {}  # edge id → (tail, head)
@@ -223,15 +223,15 @@ def draw_lines(
                 weights[eid] = (c - 1, k, j, edge_label(eid) if labelled else None)
                 joins[eid] = (f"a{l - 1}_{k}", f"z{l}_{j}")
                 w = row[k]
-                colour = style.POSITIVE_WEIGHT if w >= 0 else style.NEGATIVE_WEIGHT
-                pens[eid] = {"color": colour, "penwidth": style.weight_pen(w)}
+                colour = drawing.POSITIVE_WEIGHT if w >= 0 else drawing.NEGATIVE_WEIGHT
+                pens[eid] = {"color": colour, "penwidth": drawing.weight_pen(w)}
             sigmas[f"s{l}_{j}"] = (c, j, edge_label(f"s{l}_{j}"))
             joins[f"s{l}_{j}"] = (f"z{l}_{j}", f"a{l}_{j}")
-        columns.append([box(f"z{l}_{j}", style.Z_FILL) for j in range(len(n.z[l - 2]))])
-        columns.append([box(f"a{l}_{j}", style.A_FILL) for j in range(len(n.z[l - 2]))])
+        columns.append([box(f"z{l}_{j}", drawing.Z_FILL) for j in range(len(n.z[l - 2]))])
+        columns.append([box(f"a{l}_{j}", drawing.A_FILL) for j in range(len(n.z[l - 2]))])
     shape = net_layout.NetShape(columns, weights, sigmas, headings)
     if "C" in lines:
-        shape.cost = box("C", style.COST_FILL)
+        shape.cost = box("C", drawing.COST_FILL)
         shape.from_z = n.from_z
         last = len(columns) - (2 if n.from_z else 1)
         shape.cost_edges = {f"c{j}": (last, j, edge_label(f"c{j}")) for j in range(len(n.z[-1]))}
@@ -274,7 +274,7 @@ def draw_lines(
                 f"{eid}_label",
                 halo(lab.texts),
                 shape="plain",
-                fontsize=style.EDGE_FONT_SIZE,
+                fontsize=drawing.EDGE_FONT_SIZE,
                 pos=where,
             )
         g.edge(tail, head, **attrs, **pens.get(eid, {}))
@@ -296,7 +296,7 @@ def halo(texts: list[str]) -> str:
     lines = "<BR/>".join(labels.html_text(t) for t in texts)
     return (
         f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1" '
-        f'BGCOLOR="{style.LABEL_BACKING}"><TR><TD>{lines}</TD></TR></TABLE>>'
+        f'BGCOLOR="{drawing.LABEL_BACKING}"><TR><TD>{lines}</TD></TR></TABLE>>'
     )
 
 
@@ -306,20 +306,20 @@ def net_key(
     """What draw_net's fills, edges and labels mean."""
     z = "z = Σ_k w_k a_k + b, its bias b" + (", δ = ∂C/∂z, ∂C/∂b" if backward else "")
     entries = [
-        keys.Entry("a^1: the input", fill=style.INPUT_FILL),
-        keys.Entry(z, fill=style.Z_FILL),
-        keys.Entry("a = σ(z)" + (", ∂C/∂a" if backward else ""), fill=style.A_FILL),
+        keys.Entry("a^1: the input", fill=drawing.INPUT_FILL),
+        keys.Entry(z, fill=drawing.Z_FILL),
+        keys.Entry("a = σ(z)" + (", ∂C/∂a" if backward else ""), fill=drawing.A_FILL),
     ]
     if backward:
         into = "z^L" if n.from_z else "a^L"
         entries.append(
-            keys.Entry(f"the cost C, the target y; ∂C/∂{into} into C", fill=style.COST_FILL)
+            keys.Entry(f"the cost C, the target y; ∂C/∂{into} into C", fill=drawing.COST_FILL)
         )
     entries += [
         keys.Entry(
-            "weight w > 0" + (", with ∂C/∂w" if backward else ""), edge=style.POSITIVE_WEIGHT
+            "weight w > 0" + (", with ∂C/∂w" if backward else ""), edge=drawing.POSITIVE_WEIGHT
         ),
-        keys.Entry("weight w < 0; thicker for larger |w|", edge=style.NEGATIVE_WEIGHT),
+        keys.Entry("weight w < 0; thicker for larger |w|", edge=drawing.NEGATIVE_WEIGHT),
         keys.Entry("on z → a: σ'(z), the slope of σ"),
     ]
     if unlabelled:
@@ -331,6 +331,8 @@ def net_key(
 
 def check_net_size(net: MLP, max_weights: int | None, caller: str) -> None:
     """GraphTooLargeError when the net has more than max_weights weights."""
+    if max_weights is not None:
+        checks.count(max_weights, f"{caller}: max_weights", least=1)
     n_weights = sum(a * b for a, b in zip(net.sizes, net.sizes[1:]))
     if max_weights is not None and n_weights > max_weights:
         raise GraphTooLargeError(
@@ -371,7 +373,7 @@ def draw_net(
     GraphTooLargeError (``max_weights=None`` draws any). With ``key`` (the default) a key
     below the picture says what the fills, edge colours and widths, and labels mean.
     """
-    style.check_number_format(number_format)
+    drawing.check_number_format(number_format)
     check_net_size(net, max_weights, "draw_net")
     numbers = trace_numbers(net, x, y, cost)
     every_number = net_lines(numbers, lambda _: True, number_format)

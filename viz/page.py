@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from engine import checks
 from nn.saving import write_atomically
 
 
@@ -186,7 +187,7 @@ def write_page(
     text = page_html(title, svg, frames, key)
     target = None
     if path is not None:
-        target = Path(path)
+        target = Path(checks.path(path, "path"))
         if target.suffix.lower() not in (".html", ".htm"):
             raise ValueError(f"the page's path must end in .html, got {str(target)!r}")
         write_atomically(target, text.encode("utf-8"), make_folders=True)

@@ -6,7 +6,7 @@ import math
 import os
 
 from engine import Path, Value, count_paths, paths
-from viz import style
+from viz import drawing
 from viz.graph import edge_id, graph_order, local_grad_text, node_id, node_name, value_graph
 from viz.page import Frame, KeyEntry, StepPage, write_page
 from viz.steps import backward_steps
@@ -113,7 +113,7 @@ def sum_over_paths(
     Written to ``path`` (``.html``) when given. More than ``max_paths`` paths raise
     ValueError with their number; more than ``max_nodes`` values GraphTooLargeError.
     """
-    style.check_number_format(number_format)
+    drawing.check_number_format(number_format)
     order = graph_order(output, max_nodes, "sum_over_paths")
     if not isinstance(input, Value):
         raise TypeError(f"sum_over_paths: input must be a Value, got {type(input).__name__}")

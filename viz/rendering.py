@@ -13,6 +13,7 @@ from pathlib import Path
 
 import graphviz
 
+from engine import checks
 from nn.saving import writable, write_atomically
 
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
@@ -64,10 +65,8 @@ class RendererNotFoundError(RenderError):
 def find_renderer(file_format: str, renderer: str | None = None) -> str:
     """The path of a program that writes ``file_format``: ``renderer`` if given, else the first found."""
     names = [renderer] if renderer else list(RENDERERS)
-    if renderer is not None and renderer not in RENDERERS:
-        raise ValueError(
-            f"renderer must be one of {', '.join(map(repr, RENDERERS))}, got {renderer!r}"
-        )
+    if renderer is not None:
+        checks.one_of(renderer, "renderer", RENDERERS)
     found = {name: _which(name) for name in names}
     able = [name for name in names if found[name] and file_format in RENDERERS[name]]
     if able:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine import Value
-from engine.autodiff import sweep, topological_order, twin_graph
+from engine.autodiff import Use, sweep, topological_order, twin_graph
 
 
 @dataclass(frozen=True)
@@ -32,21 +32,6 @@ class Step:
     contributions: tuple[Contribution, ...]
 
 
-class _Use:
-    """One parent as one position of a node sees it: the amount ``float_backward`` adds lands
-    here (from 0), so each use of a parent (a + a) is seen apart."""
-
-    __slots__ = ("_data", "grad")
-
-    def __init__(self, data: float) -> None:
-        self._data, self.grad = data, 0.0
-
-    @property
-    def data(self) -> float:
-        """The parent's number (for a user's ``float_derivative`` that reads ``.data``)."""
-        return self._data
-
-
 class _Observed:
     """A node's rule as ``backward_steps`` runs it: the rule's own ``float_backward``, with
     each parent's amount seen, then added to the parent in the order of the parents (the
@@ -60,7 +45,7 @@ class _Observed:
     def float_backward(self, parents: Sequence[Value], out: float, g: float) -> None:
         """Run the node's step on stand-ins, record it, and add each amount to its parent."""
         assert self.rule is not None
-        uses = [_Use(p._data) for p in parents]
+        uses = [Use(p._data) for p in parents]
         self.rule.float_backward(uses, out, g)  # type: ignore[arg-type]
         sent = []
         locals_ = self.node.local_grads

@@ -6,15 +6,15 @@ import os
 from collections import Counter
 
 from engine import Value
-from viz import style
+from viz import drawing
 from viz.graph import edge_id, graph_order, local_grad_text, node_id, node_name, value_graph
 from viz.page import Frame, KeyEntry, StepPage, write_page
 from viz.steps import Step, backward_steps
 
 KEY = [
-    KeyEntry("a leaf: an input, a parameter or a constant", fill=style.LEAF_FILL),
-    KeyEntry("a value an operation made", fill=style.INTERIOR_FILL),
-    KeyEntry("the operation that makes the value its arrow points to", fill=style.OP_FILL),
+    KeyEntry("a leaf: an input, a parameter or a constant", fill=drawing.LEAF_FILL),
+    KeyEntry("a value an operation made", fill=drawing.INTERIOR_FILL),
+    KeyEntry("the operation that makes the value its arrow points to", fill=drawing.OP_FILL),
     KeyEntry("the local derivative ∂result/∂parent on an edge", sample="∂=3"),
     KeyEntry("which operand the edge is: #0 the first, #1 the second", sample="#1"),
     KeyEntry("parent's grad += local derivative × result's grad", sample="+= 2 × 1"),
@@ -28,7 +28,7 @@ KEY = [
 
 def signed(x: float, number_format: str) -> str:
     """x in the number format, with a true minus sign (−) as the page's arithmetic reads."""
-    return style.number(x, number_format).replace("-", "−")
+    return drawing.number(x, number_format).replace("-", "−")
 
 
 class _Frames:
@@ -157,7 +157,7 @@ def step_through(
     Written to ``path`` (``.html``) when given; shown inline in Jupyter. The graph's own
     grads are not changed. Graphs of more than ``max_nodes`` Values raise GraphTooLargeError.
     """
-    style.check_number_format(number_format)
+    drawing.check_number_format(number_format)
     order = graph_order(root, max_nodes, "step_through")
     frames = backward_frames(order, number_format)
 

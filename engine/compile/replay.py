@@ -1,6 +1,6 @@
 """``engine.compile``: a function recorded once at one example, replayed for a whole mini-batch.
 
-The replay runs the plan's groups (``engine.batch_plan``) as numpy operations on an array
+The replay runs the plan's groups (``engine.compile.plan``) as numpy operations on an array
 of one column per example, forward in level order and backward in reverse, with each
 primitive's ``array_forward`` and its one ``derivative`` rule applied to arrays. The
 parameters live in one array, ``data``, that every call reads (see ``parameter_arrays``
@@ -51,8 +51,9 @@ class CheckReport:
         elif self.largest > 1e-9:
             why = (
                 "the scalar engine recorded the same primitives in the same order, so the "
-                "difference comes from numbers the recording froze at the example (.data, "
-                "float(), a comparison, max(), detach() or no_grad() inside f)"
+                "difference comes from numbers the recording froze at the example or at "
+                "the parameters' values of compile time (.data, float(), a comparison, "
+                "max(), detach() or no_grad() inside f)"
             )
         else:
             why = "the scalar engine recorded the same graph"
@@ -103,7 +104,7 @@ class Compiled:
 
     @property
     def plan(self) -> Plan:
-        """Where each node lives in the replay's arrays, and the groups (engine.batch_plan)."""
+        """Where each node lives in the replay's arrays, and the groups (engine.compile.plan)."""
         return self._plan
 
     @property
@@ -129,12 +130,17 @@ class Compiled:
         X = self._check_batch(batch)
         with self._lock:
             step, input_grads, outputs = self._gradients(X)
-            if self._in_arrays:
-                self._grads += step
-            else:
-                for p, g in zip(self.params, step.tolist()):
-                    p.grad += g
-            self.input_grads = input_grads if self._want_input_grads else None
+            # All or nothing, even when interrupted (Ctrl-C) part way, as Value.backward.
+            previous = self.input_grads
+            try:
+                self.input_grads = input_grads if self._want_input_grads else None
+                if self._in_arrays:
+                    np.add(self._grads, step, out=self._grads)  # one operation: all or none
+                else:
+                    self._set_values(None, step.tolist(), add_grads=True)
+            except BaseException:
+                self.input_grads = previous
+                raise
             return outputs
 
     def _gradients(
@@ -142,9 +148,12 @@ class Compiled:
     ) -> tuple[np.ndarray, tuple[np.ndarray, ...] | None, np.ndarray]:
         """(reduced ∂f/∂params, ∂f/∂inputs per example or None, outputs) for the batch X."""
         if not self._rec.single:
+            n = len(self._rec.outputs)
             raise ValueError(
-                f"engine.compile: backward needs f to return one Value; this f returns "
-                f"{len(self._rec.outputs)}"
+                f"engine.compile: backward needs f to return one Value (the cost of one "
+                f"example), but this f returns a list of {n} Value{'s' * (n != 1)}; return "
+                f"the Value itself (not [cost]) to backpropagate, or call the compiled "
+                f"function (no backward) for a list of outputs"
             )
         m = len(X[0])
         plan = self._plan
@@ -181,22 +190,45 @@ class Compiled:
             raise RuntimeError("parameter_arrays: this compiled function's block is already open")
         self._pull()
         self._grads[:] = np.fromiter(map(_GRAD, self.params), float, len(self.params))
-        self._in_arrays = True
         try:
+            self._in_arrays = True  # inside try: an interrupt right here still closes the block
             yield self._data, self._grads
         finally:
             self._in_arrays = False
-            self._push_data()
-            for p, g in zip(self.params, self._grads.tolist()):
-                p.grad = g
+            self._check_data()
+            self._set_values(self._data.tolist(), self._grads.tolist())
 
     def _pull(self) -> None:
         self._data[:] = np.fromiter(map(_DATA, self.params), float, len(self.params))
 
     def _push_data(self) -> None:
         self._check_data()
-        for p, x in zip(self.params, self._data.tolist()):
-            p._data = x
+        self._set_values(self._data.tolist(), None)
+
+    def _set_values(
+        self, data: list[float] | None, grads: list[float] | None, add_grads: bool = False
+    ) -> None:
+        """Every parameter's data and/or grad set (grads added, with ``add_grads``), all or
+        none even when interrupted (Ctrl-C) part way."""
+        params = self.params
+        data_before = list(map(_DATA, params)) if data is not None else None
+        grads_before = list(map(_GRAD, params)) if grads is not None else None
+        try:
+            if data is not None:
+                for p, x in zip(params, data):
+                    p._data = x
+            if grads is not None and add_grads:
+                for p, g in zip(params, grads):
+                    p.grad += g
+            elif grads is not None:
+                for p, g in zip(params, grads):
+                    p.grad = g
+        except BaseException:
+            for attribute, before in (("_data", data_before), ("grad", grads_before)):
+                if before is not None:
+                    for p, x in zip(params, before):
+                        setattr(p, attribute, x)
+            raise
 
     def _check_data(self) -> None:
         finite = np.isfinite(self._data)
@@ -217,7 +249,14 @@ class Compiled:
             )
         arrays = []
         for a, (argument, n) in enumerate(zip(batch, self._arity)):
-            raw = np.asarray(argument)
+            try:
+                raw = np.asarray(argument)
+            except ValueError as e:  # numpy's "inhomogeneous shape" names no argument
+                raise ValueError(
+                    f"engine.compile: batch argument {a} is ragged: its examples must all "
+                    f"have {n} number{'s' * (n != 1)} (one row per example, shape (m, {n})); "
+                    f"numpy says: {e}"
+                ) from None
             if raw.dtype.kind not in "iuf":  # as the scalar engine: no bools, strings, complex
                 raise TypeError(
                     f"engine.compile: batch argument {a} must hold real numbers (ints or "

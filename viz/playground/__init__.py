@@ -13,6 +13,7 @@ import warnings
 import webbrowser
 from types import TracebackType
 
+from engine import checks
 from viz.playground.server import PlaygroundServer
 
 LOOPBACK = "127.0.0.1"
@@ -62,8 +63,7 @@ def serve(host: str = LOOPBACK, port: int = 0, open_browser: bool = False) -> Pl
     """Start the playground on host:port (0: a free port) and return it; the browser opens if asked."""
     if not isinstance(host, str) or not host:
         raise ValueError(f"serve: host must be a host name or address, got {host!r}")
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        raise ValueError(f"serve: port must be an integer from 0 to 65535, got {port!r}")
+    port = checks.count(port, "serve: port", least=0, most=65535)
     if not _loopback(host):
         warnings.warn(
             f"serve: listening on {host}, not only this machine: anyone who can reach it and "

@@ -170,7 +170,7 @@ class Session:
         self.generation += 1
         self.error: str | None = None
         self.history: dict[str, list] = {k: [] for k in ("epoch", *SCORES, "delta_norm")}
-        self._record()
+        self._log_epoch()
 
     def data(self) -> dict:
         """The points, as [x_0, x_1, label], and the square the heat map covers."""
@@ -199,7 +199,7 @@ class Session:
                     self.steps += 1
             if not self.batches:
                 self.epoch += 1
-                self._record()
+                self._log_epoch()
         except ArithmeticError as e:  # diverged: the last whole step stands
             self.error = f"training stopped: {e}"
             self._stop.set()
@@ -220,7 +220,7 @@ class Session:
             "held_out_accuracy": test[1],
         }
 
-    def _record(self) -> None:
+    def _log_epoch(self) -> None:
         """Append the epoch's costs, accuracies and each layer's mean ‖δ^l‖ to the history."""
         scores = self._scores()
         with np.errstate(all="ignore"):  # a diverging net's inf is recorded as null
