@@ -19,7 +19,7 @@ import numpy as np
 
 import engine
 from engine import no_grad
-from nn.costs import cost_named
+from nn.costs import cost_named, mean_cost
 from nn.network import MLP
 
 if TYPE_CHECKING:
@@ -130,8 +130,6 @@ class ScalarSteps:
 
     def step(self, batch: list[int], optimizer: SGD) -> None:
         """One SGD step on the examples ``batch`` (indices): graph, backward, ``optimizer.step()``."""
-        from nn.costs import mean_cost
-
         traces = [self.net.trace(x) for x in self.X[batch].tolist()]
         C = mean_cost(traces, self.Y[batch].tolist(), self.cost)
         optimizer.zero_grad()
