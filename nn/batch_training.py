@@ -9,7 +9,6 @@ numbers when the epoch ends (or stops). Data stays in arrays (X, Y), one example
 
 from __future__ import annotations
 
-import gc
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -20,7 +19,7 @@ import numpy as np
 import engine
 from engine import no_grad
 from nn.costs import cost_named, mean_cost
-from nn.network import MLP
+from nn.network import MLP, collector_paused
 
 if TYPE_CHECKING:
     from nn.training import SGD
@@ -98,20 +97,6 @@ def scalar_scores(net: MLP, X: np.ndarray, Y: np.ndarray, cost: str) -> tuple[fl
                 total += cost_of(trace, y).data
                 outputs[i] = [v.data for v in trace.output]
     return total * (1.0 / len(X)), accuracy(outputs, Y)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic collector off within the block (the engine makes no reference cycles)."""
-    # The collector walks every node of a step's graph: pausing it is 1.1x on the
-    # compiled=False side of the "nn.train epoch" row of benchmarks/run.py.
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 class ScalarSteps:
