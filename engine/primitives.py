@@ -9,10 +9,12 @@ of primitives, differentiable again) and on numpy arrays (the compiled batch rep
 ``array_forward`` is ``forward`` on numpy arrays, element by element, for the compiled batch
 replay (``engine.compile``); a primitive given without one gets ``forward`` vectorised.
 
-The built-in entries also carry ``float_derivative(parents, out)``: the same rule specialised to
-floats for the speed of ``backward()``, with the limits at the edges of the domain (x**0 at 0,
-overflow to ±inf) that PyTorch also returns. ``tests/test_primitives.py`` proves for every entry
-of ``PRIMITIVES`` that both derivative forms agree, and that ``array_forward`` equals ``forward``.
+backward() runs each node's step ``float_backward(parents, out, g)``, derived from
+``derivative`` and never written by hand (``engine.float_form``): for the built-in entries,
+straight-line Python generated from the rule's arithmetic; for a user's primitive, the rule run
+on floats (``float_derivative``, checked: one float per parent) and each local · g added.
+``tests/test_primitives.py`` proves for every entry of ``PRIMITIVES`` that ``array_forward``
+equals ``forward``.
 """
 
 from __future__ import annotations
@@ -26,15 +28,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engine import ops
+from engine import float_form, ops
 
 if TYPE_CHECKING:
     from engine.value import Value
 
 DerivativeRule = Callable[[Any, Sequence[Any], Any], Sequence[Any]]
-FloatDerivative = Callable[[tuple["Value", ...], float], Sequence[float]]
+FloatDerivative = Callable[[Sequence["Value"], float], Sequence[float]]
 ArrayForward = Callable[..., np.ndarray]
-FloatBackward = Callable[[tuple["Value", ...], float, float], None]
+FloatBackward = float_form.FloatBackward
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -47,14 +49,12 @@ class Primitive:
     name: str
     forward: Callable[..., float]
     derivative: DerivativeRule
-    # The float form of ``derivative`` used by backward(); derived from it when not given.
-    float_derivative: FloatDerivative = field(default=None, repr=False)  # type: ignore[assignment]
     # ``forward`` on numpy arrays for the compiled replay; ``forward`` vectorised when not given.
     array_forward: ArrayForward = field(default=None, repr=False)  # type: ignore[assignment]
-    # backward()'s step for one node: adds local · g into each parent's grad, skipping zero
-    # locals, with no sequence of locals built (1.07x on the "784-30-10 … one example" row
-    # of benchmarks/run.py); derived from ``float_derivative`` when not given.
-    float_backward: FloatBackward = field(default=None, repr=False)  # type: ignore[assignment]
+    # ``derivative`` run on floats, checked (derived, never given).
+    float_derivative: FloatDerivative = field(init=False, repr=False)
+    # backward()'s step for one node (derived, never given: engine.float_form).
+    float_backward: FloatBackward = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -62,15 +62,13 @@ class Primitive:
         for what in ("forward", "derivative"):
             if not callable(getattr(self, what)):
                 raise TypeError(f"Primitive {self.name!r}: {what} must be callable")
-        if self.float_derivative is None:
-            object.__setattr__(self, "float_derivative", _float_form(self.name, self.derivative))
         if self.array_forward is None:
             object.__setattr__(self, "array_forward", np.vectorize(self.forward, otypes=[float]))
-        if self.float_backward is None:
-            object.__setattr__(self, "float_backward", _backward_from(self.float_derivative))
-        for what in ("float_derivative", "array_forward", "float_backward"):
-            if not callable(getattr(self, what)):
-                raise TypeError(f"Primitive {self.name!r}: {what} must be callable")
+        if not callable(self.array_forward):
+            raise TypeError(f"Primitive {self.name!r}: array_forward must be callable")
+        object.__setattr__(self, "float_derivative", _float_form(self.name, self.derivative))
+        # A user's rule may branch on which ops it is given: it runs on floats as written.
+        object.__setattr__(self, "float_backward", float_form.generic(self))
 
     def __call__(self, *args: Value | float) -> Value:
         """Apply this primitive to Values or numbers, recording it in the graph."""
@@ -123,95 +121,11 @@ def _float_form(name: str, rule: DerivativeRule) -> FloatDerivative:
     """``rule`` run on floats, checked: one float per parent (a user's rule may return numpy
     scalars, or the wrong number of derivatives, which zip would silently truncate)."""
 
-    def float_derivative(parents: tuple[Value, ...], out: float) -> list[float]:
+    def float_derivative(parents: Sequence[Value], out: float) -> list[float]:
         locals_ = check_count(name, rule(ops.FLOATS, [p._data for p in parents], out), len(parents))
         return [float(d) for d in locals_]
 
     return float_derivative
-
-
-def _backward_from(float_derivative: FloatDerivative) -> FloatBackward:
-    def float_backward(parents: tuple[Value, ...], out: float, g: float) -> None:
-        for parent, local in zip(parents, float_derivative(parents, out)):
-            if local:  # a zero local derivative masks even an infinite upstream grad
-                parent.grad += local * g
-
-    return float_backward
-
-
-# The float_backward of the built-in entries: each float_derivative's locals written into
-# the loop. A local of 1 adds g itself (1.0 · g is g), of −1 subtracts it (x − g is x + −g).
-
-
-def _add_backward(p: tuple[Value, ...], out: float, g: float) -> None:
-    p[0].grad += g
-    p[1].grad += g
-
-
-def _sub_backward(p: tuple[Value, ...], out: float, g: float) -> None:
-    p[0].grad += g
-    p[1].grad -= g
-
-
-def _mul_backward(p: tuple[Value, ...], out: float, g: float) -> None:
-    a, b = p
-    da, db = b._data, a._data
-    if da:
-        a.grad += da * g
-    if db:
-        b.grad += db * g
-
-
-def _neg_backward(p: tuple[Value, ...], out: float, g: float) -> None:
-    p[0].grad -= g
-
-
-def _relu_backward(p: tuple[Value, ...], out: float, g: float) -> None:
-    if out > 0.0:
-        p[0].grad += g
-
-
-def _tanh_backward(p: tuple[Value, ...], out: float, g: float) -> None:
-    local = 1.0 - out * out
-    if local:
-        p[0].grad += local * g
-
-
-def _sigmoid_backward(p: tuple[Value, ...], out: float, g: float) -> None:
-    local = out * (1.0 - out)
-    if local:
-        p[0].grad += local * g
-
-
-def _log_backward(p: tuple[Value, ...], out: float, g: float) -> None:
-    # g / x, not (1/x) · g: 1/x overflows for a subnormal x where g / x is finite
-    p[0].grad += g / p[0]._data
-
-
-def _div_backward(p: tuple[Value, ...], out: float, g: float) -> None:
-    a, b = p
-    y = b._data
-    a.grad += g / y  # as in _log_backward, no reciprocal that could overflow
-    if out:
-        b.grad -= (g * out) / y
-
-
-def _clone_backward(p: tuple[Value, ...], out: float, g: float) -> None:
-    p[0].grad += g
-
-
-def _weighted_sum_backward(p: tuple[Value, ...], out: float, g: float) -> None:
-    n = len(p) // 2
-    ws, xs = p[:n], p[n : 2 * n]
-    for w, x in zip(ws, xs):  # ∂/∂w_k = x_k, all the weights first as in float_derivative
-        local = x._data
-        if local:
-            w.grad += local * g
-    for w, x in zip(ws, xs):  # ∂/∂x_k = w_k
-        local = w._data
-        if local:
-            x.grad += local * g
-    p[-1].grad += g  # ∂/∂b = 1
 
 
 _ONE_ONE = (1.0, 1.0)
@@ -279,12 +193,6 @@ def _weighted_sum_derivative(o: Any, xs: Sequence[Any], out: Any) -> list[Any]:
     return [*xs[n : 2 * n], *xs[:n], 1.0]
 
 
-def _weighted_sum_float(parents: tuple[Value, ...], out: float) -> list[float]:
-    data = [p._data for p in parents]
-    n = len(data) // 2
-    return data[n : 2 * n] + data[:n] + [1.0]
-
-
 def _pow_values(x: float, y: float) -> float:
     # A negative base has a real power only for an integer exponent, where ∂/∂y has no number.
     return _power(x, y, "**")
@@ -294,41 +202,31 @@ ADD = Primitive(
     "+",
     operator.add,
     lambda o, xs, out: _ONE_ONE,
-    lambda p, out: _ONE_ONE,
     np.add,
-    float_backward=_add_backward,
 )
 SUB = Primitive(
     "-",
     operator.sub,
     lambda o, xs, out: _ONE_MINUS_ONE,
-    lambda p, out: _ONE_MINUS_ONE,
     np.subtract,
-    float_backward=_sub_backward,
 )
 MUL = Primitive(
     "*",
     operator.mul,
     lambda o, xs, out: (xs[1], xs[0]),
-    lambda p, out: (p[1]._data, p[0]._data),
     np.multiply,
-    float_backward=_mul_backward,
 )
 DIV = Primitive(
     "/",
     _div,
     lambda o, xs, out: (1.0 / xs[1], -out / xs[1]),
-    lambda p, out: (1.0 / p[1]._data, -out / p[1]._data),
     np.divide,
-    float_backward=_div_backward,
 )
 NEG = Primitive(
     "neg",
     operator.neg,
     lambda o, xs, out: _MINUS_ONE,
-    lambda p, out: _MINUS_ONE,
     np.negative,
-    float_backward=_neg_backward,
 )
 POW = Primitive(
     "**",
@@ -337,52 +235,42 @@ POW = Primitive(
     lambda o, xs, out: (o.times_pow(xs[1], xs[0], xs[1] - 1.0), o.xlogy(out, xs[0])),
     array_forward=np.power,
 )
-EXP = Primitive("exp", _exp, lambda o, xs, out: (out,), lambda p, out: (out,), np.exp)
+EXP = Primitive("exp", _exp, lambda o, xs, out: (out,), np.exp)
 LOG = Primitive(
     "log",
     _log,
     lambda o, xs, out: (1.0 / xs[0],),
-    lambda p, out: (1.0 / p[0]._data,),
     np.log,
-    float_backward=_log_backward,
 )
 TANH = Primitive(
     "tanh",
     math.tanh,
     lambda o, xs, out: (1.0 - out * out,),
-    lambda p, out: (1.0 - out * out,),
     np.tanh,
-    float_backward=_tanh_backward,
 )
 SIGMOID = Primitive(
     "sigmoid",
     ops.FLOATS.sigmoid,
     lambda o, xs, out: (out * (1.0 - out),),
-    lambda p, out: (out * (1.0 - out),),
     ops.ARRAYS.sigmoid,
-    float_backward=_sigmoid_backward,
 )
 STEP = Primitive(
     "step",
     lambda x: 1.0 if x > 0.0 else 0.0,
     lambda o, xs, out: _ZERO,
-    lambda p, out: _ZERO,
     ops.ARRAYS.step,
 )
 RELU = Primitive(
     "relu",
     lambda x: x if x > 0.0 else 0.0,
     lambda o, xs, out: (o.step(xs[0]),),
-    lambda p, out: _ONE if out > 0.0 else _ZERO,
     lambda x: np.where(x > 0.0, x, 0.0),
-    float_backward=_relu_backward,
 )
 ABS = Primitive(
     "abs",
     abs,
     # sign(x), 0 at the kink as in PyTorch
     lambda o, xs, out: (o.step(xs[0]) - o.step(-xs[0]),),
-    lambda p, out: (1.0 if p[0]._data > 0.0 else -1.0 if p[0]._data < 0.0 else 0.0,),
     np.abs,
 )
 SOFTPLUS = Primitive(
@@ -402,23 +290,25 @@ CLONE = Primitive(
     "clone",
     lambda x: x,
     lambda o, xs, out: _ONE,
-    lambda p, out: _ONE,
     lambda x: x,
-    float_backward=_clone_backward,
 )
 WEIGHTED_SUM = Primitive(
     "weighted_sum",
     _weighted_sum,
     _weighted_sum_derivative,
-    _weighted_sum_float,
     _weighted_sum_array,
-    float_backward=_weighted_sum_backward,
 )
 
 POWER_PREFIX = "**"
 
 
 _POWERS: dict[float, Primitive] = {}
+
+
+def _built_in(primitive: Primitive) -> None:
+    # The built-in rules are arithmetic and ops.* only, the same on whatever ops they are
+    # given: their step can be generated from them.
+    object.__setattr__(primitive, "float_backward", float_form.generated(primitive))
 
 
 def power(n: float) -> Primitive:
@@ -432,6 +322,7 @@ def power(n: float) -> Primitive:
             lambda o, xs, out: (o.times_pow(n, xs[0], n - 1.0),),
             array_forward=lambda x: np.power(x, n),
         )
+        _built_in(_POWERS[n])
     return _POWERS[n]
 
 
@@ -460,6 +351,8 @@ PRIMITIVES: dict[str, Primitive] = {
 """Every primitive by name; ``register`` adds a user's. Constant powers are ``power(n)``."""
 
 _BUILT_IN = frozenset(PRIMITIVES)
+for _entry in PRIMITIVES.values():
+    _built_in(_entry)
 
 
 def register(primitive: Primitive) -> Primitive:

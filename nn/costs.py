@@ -75,21 +75,24 @@ class Cost:
             )
 
     def check_targets(
-        self, targets: Sequence[Sequence[float]], who: str, one: bool = False
+        self, targets: Sequence[Sequence[float]] | np.ndarray, who: str, one: bool = False
     ) -> None:
         """ValueError naming the first target outside [0, 1], where this cost needs probabilities.
 
-        The one rule for every function given targets and a cost (``one``: a single example's).
+        The one rule for every function given targets (a row each) and a cost (``one``: a
+        single example's).
         """
         if not self.unit_targets:
             return
-        for i, y in enumerate(targets):
-            if any(not 0.0 <= v <= 1.0 for v in y):
-                which = "the target" if one else f"data[{i}]'s target"
-                raise ValueError(
-                    f"{who}: {which} {list(y)} lies outside [0, 1]; the {self.name} cost needs "
-                    f"probabilities as targets (e.g. 0/1 or one-hot), or it falls without bound"
-                )
+        T = np.asarray(targets, dtype=float)
+        outside = ~((T >= 0.0) & (T <= 1.0)).reshape(len(T), -1).all(axis=1)
+        if outside.any():
+            i = int(np.argmax(outside))
+            which = "the target" if one else f"data[{i}]'s target"
+            raise ValueError(
+                f"{who}: {which} {np.asarray(targets[i]).tolist()} lies outside [0, 1]; the {self.name} cost "
+                f"needs probabilities as targets (e.g. 0/1 or one-hot), or it falls without bound"
+            )
 
     def __call__(self, output: Trace | Sequence[Value], y: Target) -> Value:
         """C for one example, given a^L or (better) the example's ``Trace``.

@@ -64,7 +64,7 @@ def _from_arrays(X: np.ndarray, Y: np.ndarray, net: MLP, who: str) -> tuple[np.n
         raise ValueError(f"{who}: X has {X.shape[0]} rows but Y has {Y.shape[0]}")
     if X.dtype.kind not in "iuf" or Y.dtype.kind not in "iuf":
         raise TypeError(f"{who}: X and Y must hold numbers, got {X.dtype} and {Y.dtype}")
-    X, Y = X.astype(float), Y.astype(float)
+    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)  # no copy of float data
     for name, A in (("X", X), ("Y", Y)):
         bad = np.flatnonzero(~np.isfinite(A).all(axis=1))
         if bad.size:

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import gc
 import math
 import random
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from engine import Value, no_grad
+from engine import Value
 from engine.autodiff import zero_grad
 from engine.table import ShownAsTable, Table
 from engine.value import is_real
 from nn import diagnostics
-from nn.batch_training import BatchTrainer
+from nn.batch_training import BatchTrainer, ScalarSteps, arrays, scalar_scores, sgd_update
 from nn.checks import is_integer, seeded
-from nn.costs import cost_named, mean_cost
-from nn.data import Data, Example, as_pairs
+from nn.costs import cost_named
+from nn.data import Data, as_arrays
 from nn.diagnostics import Diagnosis
 from nn.network import MLP
 from nn.progress import progress_bar, write_line
@@ -72,30 +71,15 @@ class SGD:
 
     def step(self) -> None:
         """Move every parameter against its grad, all or none: a non-finite grad or result changes nothing."""
-        bad = [p for p in self.params if not math.isfinite(p.grad)]
-        if bad:
-            raise FloatingPointError(
-                f"SGD.step: {len(bad)} parameter grads are not finite "
-                f"(first: {bad[0]!r}); no parameter was changed"
-            )
-        lr, keep = self.lr, 1.0 - self.lr * self.weight_decay
-        updated = [
-            (keep * p.data if decays else p.data) - lr * p.grad
-            for p, decays in zip(self.params, self.decays)
-        ]
-        overflowed = [p for p, new in zip(self.params, updated) if not math.isfinite(new)]
-        if overflowed:
-            raise FloatingPointError(
-                f"SGD.step: the step lr·grad would make {len(overflowed)} parameters "
-                f"infinite (first: {overflowed[0]!r}, lr = {lr!r}); no parameter was "
-                f"changed. Try a smaller learning rate"
-            )
-        before = [p.data for p in self.params]
+        params = self.params
+        before = [p.data for p in params]
+        grads = np.array([p.grad for p in params], dtype=float)
+        new = sgd_update(np.array(before), grads, self.lr, self.keep, lambda i: repr(params[i]))
         try:
-            for p, new in zip(self.params, updated):
-                p.data = new
+            for p, x in zip(params, new.tolist()):
+                p.data = x
         except BaseException:  # an interrupt mid-loop (Ctrl-C): all or none, even then
-            for p, old in zip(self.params, before):
+            for p, old in zip(params, before):
                 p.data = old
             raise
 
@@ -152,68 +136,32 @@ class TrainingWarning(UserWarning):
     """Training goes on, but something in the net is unhealthy (most units saturated or dead)."""
 
 
-def _accuracy(outputs: np.ndarray, targets: np.ndarray) -> float | None:
-    """The share of rows a^L classifies like y: argmax for one-hot y, a > ½ for 0/1; None otherwise."""
-    if not np.isin(targets, (0.0, 1.0)).all():
-        return None
-    if targets.shape[1] == 1:
-        hits = (outputs[:, 0] > 0.5) == (targets[:, 0] == 1.0)
-    elif not (targets.sum(axis=1) == 1.0).all():
-        return None
-    else:
-        hits = outputs.argmax(axis=1) == targets.argmax(axis=1)
-    return float(np.mean(hits))
-
-
 def evaluate(net: MLP, data: Data, cost: str = "quadratic") -> tuple[float, float | None]:
     """(mean cost, accuracy or None) of net over data (pairs, or arrays (X, Y)), recording no graph."""
     record = cost_named(cost)
     record.check_output(net.activations[-1])
-    pairs = as_pairs(data, net, "evaluate")
-    record.check_targets([y for _, y in pairs], "evaluate")
-    return _evaluate(net, pairs, cost)
-
-
-def _evaluate(net: MLP, data: list[Example], cost: str) -> tuple[float, float | None]:
-    with no_grad():
-        traces = [net.trace(x) for x, _ in data]
-        c = mean_cost(traces, [y for _, y in data], cost).data
-    outputs = np.array([[v.data for v in t.output] for t in traces])
-    return c, _accuracy(outputs, np.array([y for _, y in data]))
+    X, Y = as_arrays(data, net, "evaluate")
+    record.check_targets(Y, "evaluate")
+    return scalar_scores(net, X, Y, cost)
 
 
 def _scores(
-    net: MLP, data: list[Example], cost: str, trainer: BatchTrainer | None, held_out: bool = False
+    net: MLP, data: Data, cost: str, trainer: BatchTrainer | None, held_out: bool = False
 ) -> tuple[float, float | None]:
-    """(mean cost, accuracy) of data: one batch replay when compiled, else the scalar graphs.
+    """(mean cost, accuracy) of data: the trainer's replays when compiled, else scalar graphs.
 
     A trainer scores the arrays it holds: its training data, or with ``held_out`` the data
     given to ``trainer.held_out``, which must be ``data``.
     """
     if trainer is None:
-        return _evaluate(net, data, cost)
-    costs, outputs = trainer.evaluate(held_out)
+        return scalar_scores(net, *arrays(data), cost)
     targets = trainer.held[1] if held_out else trainer.Y
-    if len(targets) != len(data):  # the trainer holds other data: its scores are not data's
+    if len(targets) != len(data[0] if isinstance(data, tuple) else data):
         raise RuntimeError(
             f"_scores: the trainer holds {len(targets)} {'held-out' if held_out else 'training'} "
-            f"examples, not the {len(data)} given"
+            f"examples, not the {len(data[0] if isinstance(data, tuple) else data)} given"
         )
-    return float(np.mean(costs)), _accuracy(outputs, targets)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    # The engine makes no reference cycles, yet Python's cyclic collector walks every node
-    # of a step's graph: pausing it is 1.1x on the compiled=False side of the "nn.train
-    # epoch" row of benchmarks/run.py, and more on larger graphs.
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
+    return trainer.scores(held_out)
 
 
 def _count(value: object, name: str, allow_zero: bool = False) -> int:
@@ -291,42 +239,40 @@ def train(
         )
     record = cost_named(cost)
     record.check_output(net.activations[-1])
-    pairs = as_pairs(data, net, "train")
-    test_pairs = None if test_data is None else as_pairs(test_data, net, "train: test_data")
-    record.check_targets([y for _, y in pairs], "train")
-    if test_pairs is not None:
-        record.check_targets([y for _, y in test_pairs], "train: test_data")
-    optimizer = SGD(net.parameters(), lr, weight_decay=l2 / len(pairs), decayed=net.weight_params())
+    X, Y = as_arrays(data, net, "train")
+    held = None if test_data is None else as_arrays(test_data, net, "train: test_data")
+    record.check_targets(Y, "train")
+    if held is not None:
+        record.check_targets(held[1], "train: test_data")
+    n = len(X)
+    optimizer = SGD(net.parameters(), lr, weight_decay=l2 / n, decayed=net.weight_params())
     if l2 and optimizer.lr * optimizer.weight_decay >= 1.0:
         raise ValueError(
-            f"train: η·λ/n = {lr!r}·{l2!r}/{len(pairs)} ≥ 1 would flip every weight's sign "
+            f"train: η·λ/n = {lr!r}·{l2!r}/{n} ≥ 1 would flip every weight's sign "
             f"at each step (w → (1 − ηλ/n) w); use a smaller l2 or lr"
         )
     rng = seeded(seed, "train")
-    trainer = BatchTrainer.for_net(net, cost, pairs) if compiled else None
-    if trainer and test_pairs is not None:
-        trainer.held_out(test_pairs)
-    keep = optimizer.keep if l2 else 1.0
+    steps = (BatchTrainer.for_net(net, cost, (X, Y)) if compiled else None) or ScalarSteps(
+        net, cost, (X, Y)
+    )
+    if held is not None:
+        steps.held_out(held)
     history = History()
-    warned = False
-    bar = progress_bar(epochs, len(pairs)) if verbose else None
+    bar = progress_bar(epochs, n) if verbose else None
+    report: list[Callable[[EpochStats], object]] = (
+        [_Diagnosis(net, (X, Y), cost)] if diagnose else []
+    )
+    report += [_Printer(bar, epochs)] if bar is not None else []
+    report += [on_epoch] if on_epoch is not None else []
     try:
         for epoch in range(1, epochs + 1):
             if bar is not None:
                 bar.set_description(f"epoch {epoch}/{epochs}", refresh=False)
             start = time.perf_counter()
-            with trainer.epoch() if trainer else _collector_paused():
-                for number, indices in enumerate(epoch_batches(len(pairs), batch_size, rng), 1):
+            with steps.epoch():
+                for number, indices in enumerate(epoch_batches(n, batch_size, rng), 1):
                     try:
-                        if trainer:
-                            trainer.sgd_step(indices, lr, keep)
-                        else:
-                            batch = [pairs[i] for i in indices]
-                            traces = [net.trace(x) for x, _ in batch]
-                            C = mean_cost(traces, [y for _, y in batch], cost)
-                            optimizer.zero_grad()
-                            C.backward()
-                            optimizer.step()
+                        steps.step(indices, optimizer)
                     except ArithmeticError as e:  # an overflow: the step before it stands whole
                         raise type(e)(
                             f"train: stopped in epoch {epoch}, mini-batch {number} (lr = {lr!r}); "
@@ -335,26 +281,39 @@ def train(
                     if bar is not None:
                         bar.update(len(indices))
             seconds = time.perf_counter() - start
-            stats = EpochStats(epoch, *_scores(net, pairs, cost, trainer), seconds=seconds)
-            stats.compiled = trainer is not None
-            if test_pairs is not None:
-                stats.test_cost, stats.test_accuracy = _scores(
-                    net, test_pairs, cost, trainer, held_out=True
-                )
-            if diagnose:
-                stats.diagnosis = diagnostics.diagnose(net, pairs, cost)
-                found = stats.diagnosis.warnings()
-                if found and not warned:
-                    warnings.warn(
-                        f"train, epoch {epoch}: " + "; ".join(found), TrainingWarning, stacklevel=2
-                    )
-                    warned = True
+            stats = EpochStats(epoch, *steps.scores(), seconds=seconds, compiled=steps.compiled)
+            if held is not None:
+                stats.test_cost, stats.test_accuracy = steps.scores(held_out=True)
             history.append(stats)
-            if bar is not None:
-                write_line(bar, _report(stats, epochs))
-            if on_epoch is not None:
-                on_epoch(stats)
+            for tell in report:
+                tell(stats)
     finally:  # the bar is wiped even when a step stops the run
         if bar is not None:
             bar.close()
     return history
+
+
+class _Printer:
+    """train's default report: one line per epoch, above the progress bar."""
+
+    def __init__(self, bar: Any, epochs: int) -> None:
+        self.bar, self.epochs = bar, epochs
+
+    def __call__(self, stats: EpochStats) -> None:
+        write_line(self.bar, _report(stats, self.epochs))
+
+
+class _Diagnosis:
+    """``diagnose=True``: each epoch's gradient health, and one TrainingWarning when it is bad."""
+
+    def __init__(self, net: MLP, data: Data, cost: str) -> None:
+        self.net, self.data, self.cost, self.warned = net, data, cost, False
+
+    def __call__(self, stats: EpochStats) -> None:
+        stats.diagnosis = diagnostics.diagnose(self.net, self.data, self.cost)
+        found = stats.diagnosis.warnings()
+        if found and not self.warned:
+            warnings.warn(
+                f"train, epoch {stats.epoch}: " + "; ".join(found), TrainingWarning, stacklevel=3
+            )
+            self.warned = True

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from interrupts import interrupted_runs
 
+import engine
 import nn
 from engine import Value
 from nn import MLP
@@ -101,6 +102,48 @@ def test_softmax_with_log_likelihood_takes_the_compiled_path_with_the_same_resul
     for a, b in zip(h1, h2):
         assert (b.cost, b.test_cost) == pytest.approx((a.cost, a.test_cost), rel=1e-12)
         assert (b.accuracy, b.test_accuracy) == (a.accuracy, a.test_accuracy)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_scoring_in_chunks_gives_the_numbers_of_one_pass(monkeypatch, compiled):
+    # the scores of 53 examples in chunks of 7 are those of one chunk, bit for bit
+    rng = np.random.default_rng(3)
+    X, Y = rng.uniform(-1, 1, (53, 3)), np.eye(2)[rng.integers(0, 2, 53)]
+    runs = []
+    for chunk in (1000, 7):
+        monkeypatch.setattr(nn.batch_training, "CHUNK", chunk)
+        net = MLP(3, [4, 2], seed=1)
+        history = nn.train(net, (X, Y), 2, 5, 0.5, seed=0, verbose=False, compiled=compiled,
+                           test_data=(X[:20], Y[:20]))  # fmt: skip
+        runs.append([(h.cost, h.accuracy, h.test_cost, h.test_accuracy) for h in history])
+        runs[-1].append(nn.evaluate(net, (X, Y)))
+    assert runs[0] == runs[1]
+    # and the scalar evaluation is mean_cost's number
+    net = MLP(3, [4, 2], seed=1)
+    with engine.no_grad():
+        want = nn.mean_cost([net.trace(x) for x in X.tolist()], Y.tolist()).data
+    assert nn.evaluate(net, (X, Y))[0] == want
+
+
+def test_sgd_step_and_the_compiled_step_refuse_alike_through_one_update():
+    from nn.batch_training import sgd_update
+
+    data, grad = np.array([1.0, 2.0, 3.0]), np.array([0.0, np.inf, 1.0])
+    with pytest.raises(FloatingPointError, match=r"1 parameter grads are not finite \(first: b\)"):
+        sgd_update(data, grad, 0.1, 1.0, "abc".__getitem__)
+    with pytest.raises(FloatingPointError, match=r"would make 1 parameters infinite \(first: c,"):
+        sgd_update(data, np.array([0.0, 1.0, 1e308]), 10.0, 1.0, "abc".__getitem__)
+    # SGD.step and the compiled trainer both stop with that message, changing nothing
+    net = MLP(2, [2, 1], activation="linear", seed=0)
+    data = [([1e150, 1e150], [0.0])] * 4
+    messages = []
+    for compiled in (False, True):
+        before = [p.data for p in net.parameters()]
+        with pytest.raises(FloatingPointError) as caught:
+            nn.train(net, data, 1, 4, 1e10, verbose=False, compiled=compiled)
+        assert [p.data for p in net.parameters()] == before
+        messages.append(str(caught.value).split(": ", 1)[1].split(" (first")[0])
+    assert messages[0] == messages[1]
 
 
 def test_a_ctrl_c_at_any_line_of_a_compiled_epoch_leaves_the_net_at_a_whole_step():

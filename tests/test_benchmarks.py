@@ -45,6 +45,7 @@ def test_quick_run_prints_every_row():
         "20-5-3 sigmoid net",  # compiled SGD step against nn.matrix
         "20-5-3 record + compile (174 nodes)",
         "20-5-3 compiled",
+        "20-40-3 record + compile (1",  # ,084 nodes): the cost per node of compile
         "demo step",  # as a user writes it, against the in-block step
         "20-5-3 step",
         "20-5-3 epoch",  # nn.train's whole call against its steps
@@ -81,7 +82,10 @@ def test_train_step_is_the_same_computation_on_both_engines():
         ours = workloads._svm_step(lambda x: net(x)[0], net.parameters(), X, Y, 0.05)
         theirs = workloads._svm_step(mg, mg.parameters(), X, Y, 0.05)
         assert abs(ours - theirs) < 1e-12
-    assert max(abs(a.data - b.data) for a, b in zip(net.parameters(), mg.parameters())) < 1e-12
+    # micrograd lists each neuron's weights then its bias, as our Neuron.parameters() does
+    ours_in_its_order = [p for layer in net.layers for n in layer.neurons for p in n.parameters()]
+    assert len(ours_in_its_order) == len(mg.parameters())
+    assert max(abs(a.data - b.data) for a, b in zip(ours_in_its_order, mg.parameters())) < 1e-12
 
 
 def test_the_demo_step_is_the_same_computation_scalar_compiled_and_in_numpy():

@@ -196,11 +196,10 @@ def test_a_sigmoid_net_matches_bp1_to_bp4(cost):
     net.zero_grad()
     c.backward(X, Y)
     bp = nn.matrix.backprop_batch(net.weights(), net.biases(), X.T, Y.T, cost=cost)
-    params = iter(p.grad for p in net.parameters())
+    params = iter(p.grad for p in net.parameters())  # per layer: w^l row by row, then b^l
     for gw, gb in zip(bp.grad_w, bp.grad_b):
-        for j in range(len(gb)):
-            assert_close([next(params) for _ in range(gw.shape[1])], gw[j])
-            assert_close(next(params), gb[j])
+        assert_close([next(params) for _ in range(gw.size)], gw.ravel())
+        assert_close([next(params) for _ in range(gb.size)], gb)
 
 
 def test_net_outputs_as_a_list_give_one_column_each():
@@ -630,6 +629,23 @@ def test_every_read_of_a_recorded_number_is_warned_about_or_replayed_right(how, 
         assert warned[0].lineno in user_lines
     else:
         assert list(c(X)) == want, "a read that changed the replay went unwarned"
+
+
+def test_a_nets_layers_are_contiguous_blocks_of_the_parameter_array():
+    # net.parameters() lists w^l row by row, then b^l: each W and b is read as a plain view
+    net, X, Y = _net_and_batch(5, [4, 3], "sigmoid", 8)
+    layer = net.layers[0]
+    assert net.parameters()[:24] == [w for n in layer.neurons for w in n.w] + [
+        n.b for n in layer.neurons
+    ]
+    c = engine.compile(lambda x, y: nn.COSTS["quadratic"](net.trace(x), y), (X[0], Y[0]),
+                       net.parameters())  # fmt: skip
+    blocks = [(g.w.view, g.b.view) for g in c.groups if g.kind == "matmul"]
+    assert len(blocks) == 2
+    for W, b in blocks:
+        assert W.flags.c_contiguous and b.flags.c_contiguous
+    np.testing.assert_array_equal(blocks[0][0], net.weights()[0])
+    np.testing.assert_array_equal(blocks[1][1], net.biases()[1])
 
 
 def _state(params, c):

@@ -290,3 +290,21 @@ def test_register_refuses_a_built_in_name_and_lets_a_users_name_be_registered_ag
     again = engine.register(Primitive("bump", math.exp, lambda ops, xs, out: (out,)))  # a rerun
     assert PRIMITIVES["bump"] is again and again is not first
     del PRIMITIVES["bump"]
+
+
+def test_the_step_of_each_built_in_rule_is_generated_from_the_rule_itself():
+    from engine import float_form
+
+    arity = {"weighted_sum": 5, "logsumexp": 3}
+    for name, rule in PRIMITIVES.items():
+        n = arity.get(name, 2 if name in ("+", "-", "*", "/", "**") else 1)
+        text = float_form.source(rule, n)
+        assert text is not None and text.startswith(f"def step_{n}(p, out, g):"), name
+    # the division's locals divide g instead of multiplying by a reciprocal
+    assert "p[0].grad += g / x1" in float_form.source(PRIMITIVES["/"], 2)
+    # a rule that branches on its number cannot be traced: it keeps the generic step
+    branching = Primitive("branching", abs, lambda o, xs, out: (1.0 if xs[0] > 0 else -1.0,))
+    assert float_form.source(branching, 1) is None
+    x = Value(-2.0)
+    branching(x).backward(3.0)
+    assert x.grad == -3.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 
 from engine import Compiled
-from engine.batch_plan import Elementwise, Matmul, Rows, Sum
+from engine.compile.plan import Elementwise, Matmul, Rows, Sum
 from viz import drawing
 from viz import key as keys
 from viz.drawing import Drawing, new_drawing

@@ -1,6 +1,6 @@
 """``engine.compile``: a function recorded once at one example, replayed for a whole mini-batch.
 
-The replay runs the plan's groups (``engine.batch_plan``) as numpy operations on an array
+The replay runs the plan's groups (``engine.compile.plan``) as numpy operations on an array
 of one column per example, forward in level order and backward in reverse, with each
 primitive's ``array_forward`` and its one ``derivative`` rule applied to arrays. The
 parameters live in one array, ``data``, that every call reads (see ``parameter_arrays``
@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from engine import autodiff
-from engine.batch_plan import Elementwise, Matmul, Plan, Sum, make_plan
+from engine.compile.plan import Elementwise, Matmul, Plan, Sum, make_plan
+from engine.compile.recording import Recording, input_leaves, outputs_of, record
 from engine.grad_mode import enable_grad
-from engine.recording import Recording, input_leaves, outputs_of, record
 from engine.table import Table
 from engine.value import Value, apply
 
@@ -104,7 +104,7 @@ class Compiled:
 
     @property
     def plan(self) -> Plan:
-        """Where each node lives in the replay's arrays, and the groups (engine.batch_plan)."""
+        """Where each node lives in the replay's arrays, and the groups (engine.compile.plan)."""
         return self._plan
 
     @property

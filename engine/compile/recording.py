@@ -15,6 +15,7 @@ import sysconfig
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from engine import value as value_module
 from engine.autodiff import topological_order
@@ -59,6 +60,14 @@ def _check_params(params: object) -> list[Value]:
     if isinstance(params, Value) or not isinstance(params, Sequence):
         raise TypeError(f"engine.compile: params must be a list of Values, got {params!r}")
     params = list(params)
+    # The common case in C loops (a net's parameters: distinct leaf Values): "compile" rows
+    # of benchmarks/run.py; anything else is found, and named, one parameter at a time.
+    if (
+        set(map(type, params)) <= {Value}
+        and len(set(params)) == len(params)
+        and not any(map(attrgetter("_rule"), params))
+    ):
+        return params
     seen: dict[Value, int] = {}
     for i, p in enumerate(params):
         if not isinstance(p, Value):
@@ -92,7 +101,8 @@ def outputs_of(result: object) -> tuple[list[Value], bool]:
     )
 
 
-_ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
+_COMPILE_DIR = os.path.dirname(os.path.abspath(__file__))
+_ENGINE_DIRS = (os.path.dirname(_COMPILE_DIR), _COMPILE_DIR)
 _STDLIB_DIR = sysconfig.get_paths()["stdlib"]
 _SITE_DIRS = (sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"])
 
@@ -106,7 +116,7 @@ def _users_frame() -> tuple[int, str, int]:
     library (copy.deepcopy runs in copy.py): the user's line that read."""
     frame, level = sys._getframe(1), 1
     while frame is not None and (
-        os.path.dirname(frame.f_code.co_filename) == _ENGINE_DIR
+        os.path.dirname(frame.f_code.co_filename) in _ENGINE_DIRS
         or _in_python_library(frame.f_code.co_filename)
     ):
         frame, level = frame.f_back, level + 1  # type: ignore[assignment]
@@ -121,16 +131,16 @@ class _Reads:
     parameters' values at compile time). Once per way of reading and line of f."""
 
     def __init__(self, inputs: list[list[Value]], params: list[Value]) -> None:
-        # Each node's first source: the input or parameter its number depends on, or None.
-        self.source: dict[Value, str | None] = {
-            leaf: f"example argument {a}[{k}]"
+        # Each node's first source: the input (its name) or parameter (its index in params)
+        # its number depends on, or None. A parameter's name is written only when a warning
+        # needs it: the "compile" rows of benchmarks/run.py have ~800k parameters.
+        self.params = params
+        self.source: dict[Value, str | int | None] = dict(zip(params, range(len(params))))
+        self.source.update(
+            (leaf, f"example argument {a}[{k}]")
             for a, argument in enumerate(inputs)
             for k, leaf in enumerate(argument)
-        }
-        for i, p in enumerate(params):
-            label = f" {p.label!r}" if p.label else ""
-            self.source[p] = f"parameter params[{i}]{label}"
-        self.leaves = set(self.source)
+        )
         self.warned: set[tuple[str, str, int]] = set()
 
     def __call__(self, v: Value, how: str) -> None:
@@ -141,10 +151,11 @@ class _Reads:
         if (how, filename, line) in self.warned:
             return
         self.warned.add((how, filename, line))
-        what = source if v in self.leaves else f"a Value computed from {source}"
+        named = source if isinstance(source, str) else self._parameter(source)
+        what = named if v._rule is None else f"a Value computed from {named}"
         when = (
             "the parameter's value at compile time, though an optimizer step changes it"
-            if source.startswith("parameter")
+            if isinstance(source, int)
             else "the example's values"
         )
         warnings.warn(
@@ -156,7 +167,11 @@ class _Reads:
             stacklevel=level,
         )
 
-    def _source_of(self, v: Value) -> str | None:
+    def _parameter(self, i: int) -> str:
+        label = self.params[i].label
+        return f"parameter params[{i}]" + (f" {label!r}" if label else "")
+
+    def _source_of(self, v: Value) -> str | int | None:
         known = self.source
         if v not in known:
             for node in topological_order(v):  # parents first, so each lookup is answered
@@ -178,7 +193,7 @@ def record(f: Callable[..., object], example: object, params: object) -> Recordi
     outputs, single = outputs_of(result)
     order = topological_order(outputs)
     in_graph = set(order)
-    for i, p in enumerate(params):
+    for i, p in enumerate(params if not in_graph.issuperset(params) else ()):
         if p not in in_graph:
             raise ValueError(
                 f"engine.compile: params[{i}] ({p!r}) is not a leaf of the recorded graph: "
