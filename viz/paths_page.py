@@ -174,7 +174,7 @@ def sum_over_paths(
     index = frames.index
 
     def fields(node: Value) -> list[str]:
-        texts = [node.label, f"data {num(node.data)}"]
+        texts = [node_name(node), f"data {num(node.data)}"]
         if node is input:
             texts.append(max((f.texts[node_id(index[node])][-1] for f in steps), key=len))
         return texts
