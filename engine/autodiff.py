@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -219,9 +218,9 @@ def grad(
     outs = _as_value_list(outputs, "outputs")
     ins = _as_value_list(inputs, "inputs")
     out_grads = _grad_outputs(grad_outputs, len(outs))
-    if not create_graph and value_module.on_read is not None:
+    if not create_graph and value_module.read_watchers():
         for out in outs:  # compile's recording: float gradients freeze the inputs' numbers
-            value_module.on_read(out, "engine.grad() without create_graph")
+            value_module.tell_watchers(out, "engine.grad() without create_graph")
     order = topological_order(outs)
     # Only nodes with a path to an input need an adjoint.
     wanted = set(ins)
@@ -245,11 +244,14 @@ def grad(
         if out in needed:
             twin = twins[out]
             twin.grad = _add(twin.grad, out_grad if create_graph else float(out_grad))
-    with (
-        set_grad_enabled(create_graph),
-        value_module.watching_reads(reads) if create_graph else nullcontext(),
-    ):
-        sweep([twins[node] for node in order])
+    nodes = [twins[node] for node in order]
+    with set_grad_enabled(create_graph):
+        if create_graph:  # a derivative rule run on Values must not read their numbers
+            from engine.compile.recording import watching_reads
+
+            watching_reads(reads, sweep, nodes)
+        else:
+            sweep(nodes)
     results = []
     for x in ins:
         g = twins[x].grad if x in graph else 0.0
@@ -276,7 +278,7 @@ _BRANCHES = ("a comparison", "bool()")
 
 
 class _NumberReads:
-    """The ways the derivative rules run on Values have read a number (``watching_reads``)."""
+    """The ways the derivative rules run on Values have read a number (a read watcher)."""
 
     def __init__(self) -> None:
         self.seen: list[str] = []

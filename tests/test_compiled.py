@@ -724,7 +724,7 @@ def test_an_interrupted_recording_leaves_no_read_watcher_behind():
         with warnings.catch_warnings():
             warnings.simplefilter("error", TracingWarning)
             assert p.data == 1.5 and float(p * 2.0) == 3.0  # no warning: nothing watches
-        assert engine.value.on_read is None
+        assert engine.value.read_watchers() == ()
     assert runs > 20
 
 
