@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engine import ops
+from engine import checks, ops
 from engine.grad_mode import set_grad_enabled
 from engine.primitives import check_count
 
@@ -177,7 +177,7 @@ def _as_value_list(x: object, what: str) -> list[Value]:
 
 
 def _grad_outputs(grad_outputs: object, n: int) -> list[Any]:
-    from engine.value import Value, real
+    from engine.value import Value
 
     items = grad_outputs
     if isinstance(items, np.ndarray):  # a vector of numbers, as hvp and jvp take
@@ -189,10 +189,9 @@ def _grad_outputs(grad_outputs: object, n: int) -> list[Any]:
         items = items.tolist() if items.ndim == 1 else [items.item()] * n
     elif not isinstance(items, (list, tuple)):
         items = [items] * n
-    if len(items) != n:
-        raise ValueError(f"grad: grad_outputs has {len(items)} entries but there are {n} outputs")
+    checks.sequence(items, "grad: grad_outputs", n, why=" (one per output)")
     return [
-        g if isinstance(g, Value) else real(g, f"grad: grad_outputs[{i}]")
+        g if isinstance(g, Value) else checks.real_number(g, f"grad: grad_outputs[{i}]")
         for i, g in enumerate(items)
     ]
 
@@ -213,8 +212,8 @@ def grad(
     from engine import value as value_module
     from engine.value import Value, _leaf
 
-    create_graph = _flag(create_graph, "create_graph")
-    allow_unused = _flag(allow_unused, "allow_unused")
+    create_graph = checks.flag(create_graph, "grad: create_graph")
+    allow_unused = checks.flag(allow_unused, "grad: allow_unused")
     outs = _as_value_list(outputs, "outputs")
     ins = _as_value_list(inputs, "inputs")
     out_grads = _grad_outputs(grad_outputs, len(outs))
@@ -263,12 +262,6 @@ def grad(
         else:
             results.append(g)
     return results
-
-
-def _flag(value: object, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"grad: {name} must be True or False, got {value!r}")
-    return value
 
 
 # Reads of a number that a derivative rule on Values may make: a branch on a sign

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from engine import autodiff
+from engine.checks import is_real, real_number
 from engine.grad_mode import enabled as _grad_enabled
 from engine.primitives import (
     ABS,
@@ -62,27 +62,6 @@ def _read(v: Value, how: str) -> float:
     return v._data
 
 
-def is_real(x: object) -> bool:
-    """True for a real number (int, float, numpy scalar), False for bools and everything else."""
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
-
-
-def real(x: object, what: str) -> float:
-    """``x`` as a finite float, or TypeError/ValueError/OverflowError naming ``what``."""
-    if not is_real(x):
-        raise TypeError(
-            f"{what} must be a real number (int, float or numpy scalar), "
-            f"got {type(x).__name__}: {x!r}"
-        )
-    try:
-        f = float(x)  # type: ignore[arg-type]
-    except OverflowError:
-        raise OverflowError(f"{what} is too large for a float: {x!r}") from None
-    if not math.isfinite(f):
-        raise ValueError(f"{what} must be finite, got {f!r}")
-    return f
-
-
 class Value:
     """A scalar node: its ``data``, accumulated ``grad`` and how it was computed.
 
@@ -105,7 +84,7 @@ class Value:
 
     def __init__(self, data: Number, label: str = "") -> None:
         self._data = (
-            data if type(data) is float and data - data == 0.0 else real(data, "Value data")
+            data if type(data) is float and data - data == 0.0 else real_number(data, "Value data")
         )
         if type(label) is not str:
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
@@ -123,7 +102,7 @@ class Value:
 
     @data.setter
     def data(self, value: Number) -> None:
-        self._data = real(value, "Value data")
+        self._data = real_number(value, "Value data")
 
     @property
     def primitive(self) -> Primitive | None:
@@ -200,7 +179,7 @@ class Value:
         """Add ∂self/∂node · grad to the ``grad`` of every node of this graph."""
         if read_watchers():  # compile's recording: the grads it leaves are numbers, frozen
             tell_watchers(self, "backward()")
-        autodiff.backward(self, real(grad, "backward() grad"))
+        autodiff.backward(self, real_number(grad, "backward() grad"))
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 on every node of this graph: the leaves, interior nodes and self."""
@@ -299,7 +278,7 @@ class Value:
             return _binary(POW, self, other)
         if not is_real(other):
             return NotImplemented
-        return _unary(power(real(other, "exponent")), self)
+        return _unary(power(real_number(other, "exponent")), self)
 
     def __rpow__(self, other: Number) -> Value:
         """other ** self (a negative base needs an integer exponent; its ∂/∂self is nan)."""
@@ -418,7 +397,7 @@ def _number(x: object) -> float:
         return _read(x, "a comparison")
     if not is_real(x):
         raise TypeError(f"cannot compare a Value with {type(x).__name__}: {x!r}")
-    return float(x)  # type: ignore[arg-type]
+    return float(x)
 
 
 def operand(x: object, what: str) -> Value:
@@ -435,7 +414,7 @@ def apply(rule: Primitive, *args: Value | Number) -> Value:
     parents = tuple(operand(a, f"{rule.name} argument {i}") for i, a in enumerate(args))
     out = rule.forward(*[p._data for p in parents])
     if type(out) is not float:
-        out = real(out, f"{rule.name}: the forward rule's result")
+        out = real_number(out, f"{rule.name}: the forward rule's result")
     return _node(out, parents, rule)
 
 

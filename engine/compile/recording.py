@@ -21,8 +21,9 @@ from typing import Any, TypeVar
 
 from engine import value as value_module
 from engine.autodiff import topological_order
+from engine.checks import real_number
 from engine.grad_mode import enable_grad
-from engine.value import ReadWatcher, Value, real
+from engine.value import ReadWatcher, Value
 
 T = TypeVar("T")
 
@@ -80,7 +81,7 @@ def input_leaves(example: object) -> list[list[Value]]:
                 f"got {type(argument).__name__}: {argument!r}"
             )
         what = f"engine.compile: example argument {a}"
-        leaves.append([Value(real(x, f"{what}[{k}]")) for k, x in enumerate(argument)])
+        leaves.append([Value(real_number(x, f"{what}[{k}]")) for k, x in enumerate(argument)])
     return leaves
 
 
