@@ -221,11 +221,11 @@ def grad(
         for out in outs:  # compile's recording: float gradients freeze the inputs' numbers
             value_module.tell_watchers(out, "engine.grad() without create_graph")
     order = topological_order(outs)
-    # Only nodes with a path to an input need an adjoint.
-    wanted = set(ins)
+    # Only nodes with a path to an input need an adjoint: ``needed`` holds them.
+    input_set = set(ins)
     needed: set[Value] = set()
     for node in order:
-        if node in wanted or any(p in needed for p in node.parents):
+        if node in input_set or any(p in needed for p in node.parents):
             needed.add(node)
     graph = set(order)
     for i, x in enumerate(ins):
@@ -285,16 +285,16 @@ class _RecordedStep:
     """A node's step for ``grad(create_graph=True)``: its derivative rule run on Values, so
     each contribution local · g is itself recorded (and can be differentiated again)."""
 
-    __slots__ = ("node", "wanted", "reads")
+    __slots__ = ("node", "needed", "reads")
 
-    def __init__(self, node: Value, wanted: list[bool], reads: _NumberReads) -> None:
-        self.node, self.wanted, self.reads = node, wanted, reads
+    def __init__(self, node: Value, needed: list[bool], reads: _NumberReads) -> None:
+        self.node, self.needed, self.reads = node, needed, reads
 
     def float_backward(self, parents: Sequence[Value], out: float, g: Any) -> None:
         """Add each recorded local · g into the twins of the parents that lead to an input."""
         locals_ = _recorded_locals(self.node, self.reads)
-        for parent, local, wanted in zip(parents, locals_, self.wanted):
-            if wanted:
+        for parent, local, needed in zip(parents, locals_, self.needed):
+            if needed:
                 contribution = _scale(local, g)
                 if contribution is not None:
                     parent.grad = _add(parent.grad, contribution)

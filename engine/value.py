@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from math import isfinite
 from typing import Any
 
 import numpy as np
@@ -84,7 +85,7 @@ class Value:
 
     def __init__(self, data: Number, label: str = "") -> None:
         self._data = (
-            data if type(data) is float and data - data == 0.0 else real_number(data, "Value data")
+            data if type(data) is float and isfinite(data) else real_number(data, "Value data")
         )
         if type(label) is not str:
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
@@ -333,7 +334,7 @@ def _out_of_range(rule: Primitive, parents: tuple[Value, ...]) -> OverflowError:
 
 def _node(data: float, parents: tuple[Value, ...], rule: Primitive) -> Value:
     """The Value that ``rule`` made from ``parents`` (a leaf when grad mode is off)."""
-    if data - data:  # nonzero only for ±inf and nan: the engine's data stays finite
+    if not isfinite(data):  # the engine's data stays finite
         raise _out_of_range(rule, parents)
     v = _new(Value)
     v._data = data

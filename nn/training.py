@@ -53,7 +53,7 @@ class SGD:
         self.decays = [id(p) in decay_ids for p in self.params]
 
     @property
-    def keep(self) -> np.ndarray:
+    def decay_factors(self) -> np.ndarray:
         """The factor each parameter is multiplied by before the gradient step: 1 − η·weight_decay or 1."""
         return np.where(self.decays, 1.0 - self.lr * self.weight_decay, 1.0)
 
@@ -62,7 +62,9 @@ class SGD:
         params = self.params
         before = [p.data for p in params]
         grads = np.array([p.grad for p in params], dtype=float)
-        new = sgd_update(np.array(before), grads, self.lr, self.keep, lambda i: repr(params[i]))
+        new = sgd_update(
+            np.array(before), grads, self.lr, self.decay_factors, lambda i: repr(params[i])
+        )
         try:
             for p, x in zip(params, new.tolist()):
                 p.data = x
@@ -126,10 +128,10 @@ class TrainingWarning(UserWarning):
 
 def evaluate(net: MLP, data: Data, cost: str = "quadratic") -> tuple[float, float | None]:
     """(mean cost, accuracy or None) of net over data (pairs, or arrays (X, Y)), recording no graph."""
-    record = cost_named(cost)
-    record.check_output(net.activations[-1])
+    cost_of = cost_named(cost)
+    cost_of.check_output(net.activations[-1])
     X, Y = as_arrays(data, net, "evaluate")
-    record.check_targets(Y, "evaluate")
+    cost_of.check_targets(Y, "evaluate")
     return scalar_scores(net, X, Y, cost)
 
 
@@ -215,13 +217,13 @@ def train(
         raise TypeError(
             f"train: on_epoch must be a function of the epoch's stats, got {on_epoch!r}"
         )
-    record = cost_named(cost)
-    record.check_output(net.activations[-1])
+    cost_of = cost_named(cost)
+    cost_of.check_output(net.activations[-1])
     X, Y = as_arrays(data, net, "train")
     held = None if test_data is None else as_arrays(test_data, net, "train: test_data")
-    record.check_targets(Y, "train")
+    cost_of.check_targets(Y, "train")
     if held is not None:
-        record.check_targets(held[1], "train: test_data")
+        cost_of.check_targets(held[1], "train: test_data")
     n = len(X)
     optimizer = SGD(net.parameters(), lr, weight_decay=l2 / n, decayed=net.weight_params())
     if l2 and optimizer.lr * optimizer.weight_decay >= 1.0:
