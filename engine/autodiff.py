@@ -68,7 +68,7 @@ def backward(root: Value, grad: float) -> None:
         # Each node's adjoint for this pass is built from zero and added to what it held
         # before, so that a second backward() adds exactly the same numbers again.
         # Only the non-zero grads are set aside, as a fresh graph's nodes all start at 0:
-        # 1.09x on the "784-30-10 … one example" row of benchmarks/run.py, 1.02x on "train step".
+        # the "784-30-10 … one example" and "train step" rows of benchmarks/run.py.
         held = [(node, before) for node in order if (before := node.grad)]
         for node, _ in held:
             node.grad = 0.0

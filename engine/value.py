@@ -434,7 +434,7 @@ def weighted_sum(
 
 def weighted_sum_of_values(ws: Sequence[Value], xs: Sequence[Value], b: Value) -> Value:
     """``weighted_sum`` for a caller whose operands are all Values already (nn's neurons)."""
-    # No type check of the 2n + 1 operands: 1.14x on the "train step" row of benchmarks/run.py.
+    # No type check of the 2n + 1 operands: the "train step" row of benchmarks/run.py.
     if len(ws) != len(xs):
         raise ValueError(f"weighted_sum: {len(ws)} weights but {len(xs)} inputs")
     return _weighted_sum_node((*ws, *xs, b))
