@@ -1,4 +1,4 @@
-"""Mini-batch stochastic gradient descent, w → (1 − ηλ/n) w − (η/m) Σ_j ∂C_Xj/∂w, and evaluation."""
+"""Mini-batch SGD, w → (1 − ηλ/n) w − (η/m) Σ_j ∂C_Xj/∂w, evaluation, and a run's progress bar."""
 
 from __future__ import annotations
 
