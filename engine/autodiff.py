@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engine import ops
+from engine import checks, ops
 from engine.grad_mode import set_grad_enabled
 from engine.primitives import check_count
 
@@ -69,7 +68,7 @@ def backward(root: Value, grad: float) -> None:
         # Each node's adjoint for this pass is built from zero and added to what it held
         # before, so that a second backward() adds exactly the same numbers again.
         # Only the non-zero grads are set aside, as a fresh graph's nodes all start at 0:
-        # 1.09x on the "784-30-10 … one example" row of benchmarks/run.py, 1.02x on "train step".
+        # the "784-30-10 … one example" and "train step" rows of benchmarks/run.py.
         held = [(node, before) for node in order if (before := node.grad)]
         for node, _ in held:
             node.grad = 0.0
@@ -178,7 +177,7 @@ def _as_value_list(x: object, what: str) -> list[Value]:
 
 
 def _grad_outputs(grad_outputs: object, n: int) -> list[Any]:
-    from engine.value import Value, real
+    from engine.value import Value
 
     items = grad_outputs
     if isinstance(items, np.ndarray):  # a vector of numbers, as hvp and jvp take
@@ -190,10 +189,9 @@ def _grad_outputs(grad_outputs: object, n: int) -> list[Any]:
         items = items.tolist() if items.ndim == 1 else [items.item()] * n
     elif not isinstance(items, (list, tuple)):
         items = [items] * n
-    if len(items) != n:
-        raise ValueError(f"grad: grad_outputs has {len(items)} entries but there are {n} outputs")
+    checks.sequence(items, "grad: grad_outputs", n, why=" (one per output)")
     return [
-        g if isinstance(g, Value) else real(g, f"grad: grad_outputs[{i}]")
+        g if isinstance(g, Value) else checks.real_number(g, f"grad: grad_outputs[{i}]")
         for i, g in enumerate(items)
     ]
 
@@ -214,20 +212,20 @@ def grad(
     from engine import value as value_module
     from engine.value import Value, _leaf
 
-    create_graph = _flag(create_graph, "create_graph")
-    allow_unused = _flag(allow_unused, "allow_unused")
+    create_graph = checks.flag(create_graph, "grad: create_graph")
+    allow_unused = checks.flag(allow_unused, "grad: allow_unused")
     outs = _as_value_list(outputs, "outputs")
     ins = _as_value_list(inputs, "inputs")
     out_grads = _grad_outputs(grad_outputs, len(outs))
-    if not create_graph and value_module.on_read is not None:
+    if not create_graph and value_module.read_watchers():
         for out in outs:  # compile's recording: float gradients freeze the inputs' numbers
-            value_module.on_read(out, "engine.grad() without create_graph")
+            value_module.tell_watchers(out, "engine.grad() without create_graph")
     order = topological_order(outs)
-    # Only nodes with a path to an input need an adjoint.
-    wanted = set(ins)
+    # Only nodes with a path to an input need an adjoint: ``needed`` holds them.
+    input_set = set(ins)
     needed: set[Value] = set()
     for node in order:
-        if node in wanted or any(p in needed for p in node.parents):
+        if node in input_set or any(p in needed for p in node.parents):
             needed.add(node)
     graph = set(order)
     for i, x in enumerate(ins):
@@ -245,11 +243,14 @@ def grad(
         if out in needed:
             twin = twins[out]
             twin.grad = _add(twin.grad, out_grad if create_graph else float(out_grad))
-    with (
-        set_grad_enabled(create_graph),
-        value_module.watching_reads(reads) if create_graph else nullcontext(),
-    ):
-        sweep([twins[node] for node in order])
+    nodes = [twins[node] for node in order]
+    with set_grad_enabled(create_graph):
+        if create_graph:  # a derivative rule run on Values must not read their numbers
+            from engine.compile.recording import watching_reads
+
+            watching_reads(reads, sweep, nodes)
+        else:
+            sweep(nodes)
     results = []
     for x in ins:
         g = twins[x].grad if x in graph else 0.0
@@ -263,12 +264,6 @@ def grad(
     return results
 
 
-def _flag(value: object, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"grad: {name} must be True or False, got {value!r}")
-    return value
-
-
 # Reads of a number that a derivative rule on Values may make: a branch on a sign
 # (piecewise rules are fine to any order). Any other (float(), math.*, .data, ...) makes a
 # constant of a Value, whose derivatives would silently be 0.
@@ -276,7 +271,7 @@ _BRANCHES = ("a comparison", "bool()")
 
 
 class _NumberReads:
-    """The ways the derivative rules run on Values have read a number (``watching_reads``)."""
+    """The ways the derivative rules run on Values have read a number (a read watcher)."""
 
     def __init__(self) -> None:
         self.seen: list[str] = []
@@ -290,16 +285,16 @@ class _RecordedStep:
     """A node's step for ``grad(create_graph=True)``: its derivative rule run on Values, so
     each contribution local · g is itself recorded (and can be differentiated again)."""
 
-    __slots__ = ("node", "wanted", "reads")
+    __slots__ = ("node", "needed", "reads")
 
-    def __init__(self, node: Value, wanted: list[bool], reads: _NumberReads) -> None:
-        self.node, self.wanted, self.reads = node, wanted, reads
+    def __init__(self, node: Value, needed: list[bool], reads: _NumberReads) -> None:
+        self.node, self.needed, self.reads = node, needed, reads
 
     def float_backward(self, parents: Sequence[Value], out: float, g: Any) -> None:
         """Add each recorded local · g into the twins of the parents that lead to an input."""
         locals_ = _recorded_locals(self.node, self.reads)
-        for parent, local, wanted in zip(parents, locals_, self.wanted):
-            if wanted:
+        for parent, local, needed in zip(parents, locals_, self.needed):
+            if needed:
                 contribution = _scale(local, g)
                 if contribution is not None:
                     parent.grad = _add(parent.grad, contribution)

@@ -9,15 +9,13 @@ argument as its caller knows it (``"moons: seed"``, ``"MLP: nouts[1]"``).
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 from collections.abc import Collection, Sequence
 from typing import Any, TypeGuard
 
 import numpy as np
-
-# value.py's own check of a real number (``real``) is the root that real_number builds on
-from engine.value import is_real, real
 
 __all__ = [
     "count",
@@ -36,6 +34,11 @@ def _got(x: object) -> str:
     return f"{type(x).__name__}: {x!r:.80}"
 
 
+def is_real(x: object) -> TypeGuard[numbers.Real]:
+    """True for a real number (int, float, numpy scalar), False for bools and everything else."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
 def is_integer(n: object) -> TypeGuard[int]:  # numpy's integers act as ints here
     """True for an integer (numpy's included), False for bools and everything else."""
     return isinstance(n, numbers.Integral) and is_real(n)
@@ -43,7 +46,14 @@ def is_integer(n: object) -> TypeGuard[int]:  # numpy's integers act as ints her
 
 def real_number(x: object, what: str, least: float | None = None, positive: bool = False) -> float:
     """``x`` as a finite float, ≥ ``least`` if given and > 0 if ``positive``; errors name ``what``."""
-    f = real(x, what)
+    if not is_real(x):
+        raise TypeError(f"{what} must be a real number (int, float or numpy scalar), got {_got(x)}")
+    try:
+        f = float(x)
+    except OverflowError:  # an int beyond a float's range
+        raise OverflowError(f"{what} is too large for a float: {x!r}") from None
+    if not math.isfinite(f):
+        raise ValueError(f"{what} must be finite, got {f!r}")
     if positive and not f > 0:
         raise ValueError(f"{what} must be > 0, got {x!r}")
     if least is not None and f < least:

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from contextvars import ContextVar, Token
 from typing import Any, TypeVar
 
+from engine.checks import flag
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 _ENABLED: ContextVar[bool] = ContextVar("engine_grad_enabled", default=True)
@@ -105,9 +107,6 @@ class set_grad_enabled(_Block):
     """Set grad mode now, in this thread or task; as a block or decorator, restore it after."""
 
     def __init__(self, mode: bool) -> None:
-        # imported here, not at the top: engine.checks imports value, which imports this module
-        from engine.checks import flag
-
         super().__init__(flag(mode, "set_grad_enabled: mode"))
         self._before = _ENABLED.set(self.mode)  # as PyTorch: the call alone switches it
 

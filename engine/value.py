@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import math
-import numbers
-import sys
-import threading
 from collections.abc import Callable, Sequence
-from types import FrameType
+from math import isfinite
 from typing import Any
 
 import numpy as np
 
 from engine import autodiff
+from engine.checks import is_real, real_number
 from engine.grad_mode import enabled as _grad_enabled
 from engine.primitives import (
     ABS,
@@ -37,94 +35,32 @@ from engine.primitives import (
 
 Number = int | float
 
-# Told of every read of a Value's number (``data``, float(), bool(), a comparison, repr,
-# a copy, a pickle, local_grads, ...), with how it was read, while some thread watches
-# reads (``watching_reads``); None otherwise, so that a read costs one test.
-on_read: Callable[[Value, str], None] | None = None
-# Per thread: (watcher, the frame of the block that watches), innermost last. Only its own
-# thread changes a thread's list; no lock, so no interrupt can leave one held.
-_watchers: dict[int, list[tuple[Callable[[Value, str], None], FrameType]]] = {}
+ReadWatcher = Callable[["Value", str], None]
 
 
-def _tell_watchers(v: Value, how: str) -> None:
-    mine = _watchers.get(threading.get_ident())
-    if mine:
-        stack = set()
-        frame: FrameType | None = sys._getframe(1)
-        while frame is not None:
-            stack.add(frame)
-            frame = frame.f_back
-        for entry in tuple(mine):
-            if entry[1] in stack:
-                entry[0](v, how)
-            else:  # its block ended without closing (an interrupt in its clean-up): drop it
-                mine.remove(entry)
-    if not mine:
-        _forget_this_thread()
+def _nobody_watches() -> tuple[ReadWatcher, ...]:
+    return ()
 
 
-def _forget_this_thread() -> None:
-    """Drop this thread's list if it is empty; stop telling anyone once no thread watches."""
-    global on_read
-    me = threading.get_ident()
-    if not _watchers.get(me, True):
-        _watchers.pop(me, None)
-    if not _watchers:
-        on_read = None
-        if _watchers:  # another thread began watching meanwhile
-            on_read = _tell_watchers
+# The read watchers of this thread or task, each told of every read of a Value's number
+# (``data``, float(), bool(), a comparison, repr, a copy, a pickle, local_grads, ...) with
+# how it was read. engine.compile.recording owns them (a ContextVar, set by its
+# ``watching_reads``) and puts the ContextVar's ``get`` here when it is imported: this
+# module cannot import it, recording imports this module. A read costs one call and a test.
+read_watchers: Callable[[], tuple[ReadWatcher, ...]] = _nobody_watches
 
 
-class watching_reads:
-    """Within the block, ``watcher(v, how)`` is told of each read of a Value's number that
-    this thread makes (engine.compile's recording; a derivative rule run on Values).
-
-    A block whose clean-up was cut short (a Ctrl-C landing there) stops watching as soon as
-    its frame has left the stack: no stale watcher outlives it.
-    """
-
-    def __init__(self, watcher: Callable[[Value, str], None]) -> None:
-        self.watcher = watcher
-
-    def __enter__(self) -> None:
-        global on_read
-        self.entry = (self.watcher, sys._getframe(1))
-        _watchers.setdefault(threading.get_ident(), []).append(self.entry)
-        on_read = _tell_watchers
-
-    def __exit__(self, *exc: object) -> None:
-        mine = _watchers.get(threading.get_ident(), [])
-        if self.entry in mine:
-            mine.remove(self.entry)
-        _forget_this_thread()
+def tell_watchers(v: Value, how: str) -> None:
+    """Tell each read watcher of this thread or task that ``how`` read ``v``'s number."""
+    for watcher in read_watchers():
+        watcher(v, how)
 
 
 def _read(v: Value, how: str) -> float:
     """``v``'s number, read by ``how`` (compile's recording is told)."""
-    if on_read is not None:
-        on_read(v, how)
+    if read_watchers():
+        tell_watchers(v, how)
     return v._data
-
-
-def is_real(x: object) -> bool:
-    """True for a real number (int, float, numpy scalar), False for bools and everything else."""
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
-
-
-def real(x: object, what: str) -> float:
-    """``x`` as a finite float, or TypeError/ValueError/OverflowError naming ``what``."""
-    if not is_real(x):
-        raise TypeError(
-            f"{what} must be a real number (int, float or numpy scalar), "
-            f"got {type(x).__name__}: {x!r}"
-        )
-    try:
-        f = float(x)  # type: ignore[arg-type]
-    except OverflowError:
-        raise OverflowError(f"{what} is too large for a float: {x!r}") from None
-    if not math.isfinite(f):
-        raise ValueError(f"{what} must be finite, got {f!r}")
-    return f
 
 
 class Value:
@@ -149,7 +85,7 @@ class Value:
 
     def __init__(self, data: Number, label: str = "") -> None:
         self._data = (
-            data if type(data) is float and data - data == 0.0 else real(data, "Value data")
+            data if type(data) is float and isfinite(data) else real_number(data, "Value data")
         )
         if type(label) is not str:
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
@@ -161,13 +97,13 @@ class Value:
     @property
     def data(self) -> float:
         """The number this node holds: always a finite Python float."""
-        if on_read is not None:  # written out, not _read(): nn's SGD.step reads every p.data
-            on_read(self, ".data")
+        if read_watchers():  # written out, not _read(): nn's SGD.step reads every p.data
+            tell_watchers(self, ".data")
         return self._data
 
     @data.setter
     def data(self, value: Number) -> None:
-        self._data = real(value, "Value data")
+        self._data = real_number(value, "Value data")
 
     @property
     def primitive(self) -> Primitive | None:
@@ -184,13 +120,13 @@ class Value:
         """∂self/∂parent for each parent, in the order of ``parents``."""
         if self._rule is None:
             return ()
-        if on_read is not None:
-            on_read(self, ".local_grads")
+        if read_watchers():
+            tell_watchers(self, ".local_grads")
         return tuple(self._rule.float_derivative(self.parents, self._data))
 
     def __repr__(self) -> str:
-        if on_read is not None:
-            on_read(self, "repr() or str()")
+        if read_watchers():
+            tell_watchers(self, "repr() or str()")
         label = f"label={self.label!r}, " if self.label else ""
         return f"Value({label}data={self._data:.6g}, grad={self.grad:.6g})"
 
@@ -242,9 +178,9 @@ class Value:
 
     def backward(self, grad: Number = 1.0) -> None:
         """Add ∂self/∂node · grad to the ``grad`` of every node of this graph."""
-        if on_read is not None:  # compile's recording: the grads it leaves are numbers, frozen
-            on_read(self, "backward()")
-        autodiff.backward(self, real(grad, "backward() grad"))
+        if read_watchers():  # compile's recording: the grads it leaves are numbers, frozen
+            tell_watchers(self, "backward()")
+        autodiff.backward(self, real_number(grad, "backward() grad"))
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 on every node of this graph: the leaves, interior nodes and self."""
@@ -261,8 +197,8 @@ class Value:
     def __deepcopy__(self, memo: dict[int, Any]) -> Value:
         # Node by node, parents first, through deepcopy's memo: each node is copied once
         # however many nodes of its graph are copied, shared nodes stay shared, no recursion.
-        if on_read is not None:
-            on_read(self, "copy.deepcopy()")
+        if read_watchers():
+            tell_watchers(self, "copy.deepcopy()")
         stack = [self]
         while stack:
             node = stack[-1]
@@ -284,8 +220,8 @@ class Value:
         # A graph pickles as a flat list of records, so depth costs no recursion; leaves
         # stay objects, so pickle shares them (a net's parameters). Interior nodes are
         # rebuilt per pickled Value: pickle a graph through its root (or deepcopy it).
-        if on_read is not None:
-            on_read(self, "pickle or copy.copy()")
+        if read_watchers():
+            tell_watchers(self, "pickle or copy.copy()")
         if self._rule is None:
             return (_leaf, (self._data, self.grad, self.label))
         leaves: list[Value] = []
@@ -343,7 +279,7 @@ class Value:
             return _binary(POW, self, other)
         if not is_real(other):
             return NotImplemented
-        return _unary(power(real(other, "exponent")), self)
+        return _unary(power(real_number(other, "exponent")), self)
 
     def __rpow__(self, other: Number) -> Value:
         """other ** self (a negative base needs an integer exponent; its ∂/∂self is nan)."""
@@ -398,7 +334,7 @@ def _out_of_range(rule: Primitive, parents: tuple[Value, ...]) -> OverflowError:
 
 def _node(data: float, parents: tuple[Value, ...], rule: Primitive) -> Value:
     """The Value that ``rule`` made from ``parents`` (a leaf when grad mode is off)."""
-    if data - data:  # nonzero only for ±inf and nan: the engine's data stays finite
+    if not isfinite(data):  # the engine's data stays finite
         raise _out_of_range(rule, parents)
     v = _new(Value)
     v._data = data
@@ -410,9 +346,9 @@ def _node(data: float, parents: tuple[Value, ...], rule: Primitive) -> Value:
     else:
         v.parents = ()
         v._rule = None
-        if on_read is not None:  # recording for compile: this leaf freezes its inputs' numbers
+        if read_watchers():  # recording for compile: this leaf freezes its inputs' numbers
             for p in parents:
-                on_read(p, "an operation under no_grad()")
+                tell_watchers(p, "an operation under no_grad()")
     return v
 
 
@@ -462,7 +398,7 @@ def _number(x: object) -> float:
         return _read(x, "a comparison")
     if not is_real(x):
         raise TypeError(f"cannot compare a Value with {type(x).__name__}: {x!r}")
-    return float(x)  # type: ignore[arg-type]
+    return float(x)
 
 
 def operand(x: object, what: str) -> Value:
@@ -479,7 +415,7 @@ def apply(rule: Primitive, *args: Value | Number) -> Value:
     parents = tuple(operand(a, f"{rule.name} argument {i}") for i, a in enumerate(args))
     out = rule.forward(*[p._data for p in parents])
     if type(out) is not float:
-        out = real(out, f"{rule.name}: the forward rule's result")
+        out = real_number(out, f"{rule.name}: the forward rule's result")
     return _node(out, parents, rule)
 
 
@@ -498,7 +434,7 @@ def weighted_sum(
 
 def weighted_sum_of_values(ws: Sequence[Value], xs: Sequence[Value], b: Value) -> Value:
     """``weighted_sum`` for a caller whose operands are all Values already (nn's neurons)."""
-    # No type check of the 2n + 1 operands: 1.14x on the "train step" row of benchmarks/run.py.
+    # No type check of the 2n + 1 operands: the "train step" row of benchmarks/run.py.
     if len(ws) != len(xs):
         raise ValueError(f"weighted_sum: {len(ws)} weights but {len(xs)} inputs")
     return _weighted_sum_node((*ws, *xs, b))

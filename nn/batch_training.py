@@ -35,16 +35,17 @@ def sgd_update(
     data: np.ndarray,
     grad: np.ndarray,
     lr: float,
-    keep: float | np.ndarray,
+    decay_factor: float | np.ndarray,
     name: Callable[[int], str],
 ) -> np.ndarray:
-    """keep·data − lr·grad, the one SGD update; FloatingPointError if any grad or result is not finite.
+    """decay_factor·data − lr·grad, the one SGD update; FloatingPointError if not all finite.
 
-    ``keep`` is 1 − ηλ/n for a decayed weight, 1 otherwise (``SGD.keep``); ``name(i)`` names
-    parameter i in the message. Nothing is written here: the caller writes all or nothing.
+    ``decay_factor`` is 1 − ηλ/n for a decayed weight, 1 otherwise (``SGD.decay_factors``);
+    ``name(i)`` names parameter i in the message. Nothing is written here: the caller writes
+    all or nothing.
     """
     with np.errstate(over="ignore", invalid="ignore"):  # refused below, by name
-        new = keep * data - lr * grad
+        new = decay_factor * data - lr * grad
     finite = np.isfinite(new)
     if finite.all():
         return new
@@ -154,7 +155,7 @@ class BatchTrainer:
         self.compiled_step = engine.compile(example_cost, example, params, input_grads=False)
         self.evaluator = engine.compile(cost_and_output, example, params, input_grads=False)
         self._data = self._grad = np.zeros(0)
-        self._keep: float | np.ndarray | None = None
+        self._decay_factor: float | np.ndarray | None = None
         self.held = self.X[:0], self.Y[:0]
 
     @classmethod
@@ -177,21 +178,24 @@ class BatchTrainer:
 
     def step(self, batch: list[int], optimizer: SGD) -> None:
         """One step on the examples ``batch`` with ``optimizer``'s learning rate and decay."""
-        if self._keep is None:
-            self._keep = optimizer.keep if optimizer.weight_decay else 1.0
-        self.sgd_step(batch, optimizer.lr, self._keep)
+        if self._decay_factor is None:
+            self._decay_factor = optimizer.decay_factors if optimizer.weight_decay else 1.0
+        self.sgd_step(batch, optimizer.lr, self._decay_factor)
 
-    def sgd_step(self, batch: list[int], lr: float, keep: float | np.ndarray = 1.0) -> None:
+    def sgd_step(self, batch: list[int], lr: float, decay_factor: float | np.ndarray = 1.0) -> None:
         """One step on the examples ``batch`` (indices), all or nothing as SGD.step.
 
-        ``keep`` multiplies the parameters first (SGD.keep: 1 − ηλ/n for a weight under
-        L2 regularisation, 1 for a bias), so the step is (SGD.step's) keep·p − η·grad.
+        ``decay_factor`` multiplies the parameters first (SGD.decay_factors: 1 − ηλ/n for a
+        weight under L2 regularisation, 1 for a bias), so the step is (SGD.step's)
+        decay_factor·p − η·grad.
         """
         grad = self._grad
         grad[:] = 0.0
         self.compiled_step.backward(self.X[batch], self.Y[batch])
         params = self.compiled_step.params
-        self._data[:] = sgd_update(self._data, grad, lr, keep, lambda i: repr(params[i].label))
+        self._data[:] = sgd_update(
+            self._data, grad, lr, decay_factor, lambda i: repr(params[i].label)
+        )
 
     def held_out(self, data: Sequence[tuple[Sequence[float], Sequence[float]]] | Arrays) -> None:
         """Keep ``data`` as arrays, for ``evaluate(held_out=True)`` after each epoch."""

@@ -12,19 +12,19 @@ from __future__ import annotations
 import gc
 import math
 import os
+import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 
-from engine import Value
+from engine import Value, checks
 from engine.autodiff import zero_grad
 from engine.checks import count, is_real, one_of, real_number, sequence
 from engine.value import Number, weighted_sum_of_values
 from nn import saving
 from nn.activations import activation_named, layer_activations
-from nn.checks import seeded
 from nn.data import class_targets
 
 Array = np.ndarray
@@ -348,7 +348,7 @@ class MLP(Module):
         ]
         names = layer_activations(activation, len(nouts))
         one_of(init, "MLP: init", INITS)
-        rng = seeded(seed, "MLP")
+        rng = random.Random(checks.seed(seed, "MLP: seed"))
         weights = [
             [[rng.gauss(0.0, INITS[init](n_in)) for _ in range(n_in)] for _ in range(n_out)]
             for n_in, n_out in zip(sizes, sizes[1:])

@@ -1,40 +1,28 @@
-"""Mini-batch stochastic gradient descent, w → (1 − ηλ/n) w − (η/m) Σ_j ∂C_Xj/∂w, and evaluation."""
+"""Mini-batch SGD, w → (1 − ηλ/n) w − (η/m) Σ_j ∂C_Xj/∂w, evaluation, and a run's progress bar."""
 
 from __future__ import annotations
 
-import math
 import random
+import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
+from tqdm import autonotebook, std
+from tqdm.auto import tqdm
 
-from engine import Value
+from engine import Value, checks
 from engine.autodiff import zero_grad
 from engine.table import ShownAsTable, Table
-from engine.value import is_real
 from nn import diagnostics
 from nn.batch_training import BatchTrainer, ScalarSteps, arrays, scalar_scores, sgd_update
-from nn.checks import is_integer, seeded
 from nn.costs import cost_named
 from nn.data import Data, as_arrays
 from nn.diagnostics import Diagnosis
 from nn.network import MLP
-from nn.progress import progress_bar, write_line
-
-
-def _real(value: object, name: str, positive: bool = False) -> float:
-    """value as a float: finite, and > 0 if ``positive`` else ≥ 0; ValueError naming it."""
-    x = float(value) if is_real(value) else math.nan  # type: ignore[arg-type]
-    if not (0 < x < math.inf if positive else 0 <= x < math.inf):
-        raise ValueError(
-            f"{name} must be a {'positive' if positive else 'non-negative'} finite number, "
-            f"got {value!r}"
-        )
-    return x
 
 
 class SGD:
@@ -52,8 +40,8 @@ class SGD:
         weight_decay: float = 0.0,
         decayed: Sequence[Value] | None = None,
     ) -> None:
-        self.lr = _real(lr, "SGD: lr", positive=True)
-        self.weight_decay = _real(weight_decay, "SGD: weight_decay")
+        self.lr = checks.real_number(lr, "SGD: lr", positive=True)
+        self.weight_decay = checks.real_number(weight_decay, "SGD: weight_decay", least=0)
         self.params: list[Value] = list(params)
         if not all(isinstance(p, Value) for p in self.params):
             raise TypeError("SGD: params must be Values")
@@ -65,7 +53,7 @@ class SGD:
         self.decays = [id(p) in decay_ids for p in self.params]
 
     @property
-    def keep(self) -> np.ndarray:
+    def decay_factors(self) -> np.ndarray:
         """The factor each parameter is multiplied by before the gradient step: 1 − η·weight_decay or 1."""
         return np.where(self.decays, 1.0 - self.lr * self.weight_decay, 1.0)
 
@@ -74,7 +62,9 @@ class SGD:
         params = self.params
         before = [p.data for p in params]
         grads = np.array([p.grad for p in params], dtype=float)
-        new = sgd_update(np.array(before), grads, self.lr, self.keep, lambda i: repr(params[i]))
+        new = sgd_update(
+            np.array(before), grads, self.lr, self.decay_factors, lambda i: repr(params[i])
+        )
         try:
             for p, x in zip(params, new.tolist()):
                 p.data = x
@@ -138,10 +128,10 @@ class TrainingWarning(UserWarning):
 
 def evaluate(net: MLP, data: Data, cost: str = "quadratic") -> tuple[float, float | None]:
     """(mean cost, accuracy or None) of net over data (pairs, or arrays (X, Y)), recording no graph."""
-    record = cost_named(cost)
-    record.check_output(net.activations[-1])
+    cost_of = cost_named(cost)
+    cost_of.check_output(net.activations[-1])
     X, Y = as_arrays(data, net, "evaluate")
-    record.check_targets(Y, "evaluate")
+    cost_of.check_targets(Y, "evaluate")
     return scalar_scores(net, X, Y, cost)
 
 
@@ -162,17 +152,6 @@ def _scores(
             f"examples, not the {len(data[0] if isinstance(data, tuple) else data)} given"
         )
     return trainer.scores(held_out)
-
-
-def _count(value: object, name: str, allow_zero: bool = False) -> int:
-    """value as an int if it is a positive (or, allow_zero, non-negative) integer, numpy's included."""
-    least = 0 if allow_zero else 1
-    if not (is_integer(value) and value >= least):
-        raise ValueError(
-            f"train: {name} must be a {'non-negative' if allow_zero else 'positive'} "
-            f"integer, got {value!r}"
-        )
-    return int(value)
 
 
 def _report(stats: EpochStats, epochs: int) -> str:
@@ -227,23 +206,24 @@ def train(
     mini-batches are ``epoch_batches(len(data), batch_size, rng)`` for each epoch in turn,
     with ``rng = random.Random(seed)``.
     """
-    epochs = _count(epochs, "epochs", allow_zero=True)
-    batch_size = _count(batch_size, "batch_size")
-    l2 = _real(l2, "train: l2")
-    for flag, name in ((verbose, "verbose"), (diagnose, "diagnose"), (compiled, "compiled")):
-        if not isinstance(flag, bool):
-            raise TypeError(f"train: {name} must be True or False, got {flag!r}")
+    epochs = checks.count(epochs, "train: epochs", least=0)
+    batch_size = checks.count(batch_size, "train: batch_size")
+    lr = checks.real_number(lr, "train: lr", positive=True)
+    l2 = checks.real_number(l2, "train: l2", least=0)
+    verbose = checks.flag(verbose, "train: verbose")
+    diagnose = checks.flag(diagnose, "train: diagnose")
+    compiled = checks.flag(compiled, "train: compiled")
     if on_epoch is not None and not callable(on_epoch):
         raise TypeError(
             f"train: on_epoch must be a function of the epoch's stats, got {on_epoch!r}"
         )
-    record = cost_named(cost)
-    record.check_output(net.activations[-1])
+    cost_of = cost_named(cost)
+    cost_of.check_output(net.activations[-1])
     X, Y = as_arrays(data, net, "train")
     held = None if test_data is None else as_arrays(test_data, net, "train: test_data")
-    record.check_targets(Y, "train")
+    cost_of.check_targets(Y, "train")
     if held is not None:
-        record.check_targets(held[1], "train: test_data")
+        cost_of.check_targets(held[1], "train: test_data")
     n = len(X)
     optimizer = SGD(net.parameters(), lr, weight_decay=l2 / n, decayed=net.weight_params())
     if l2 and optimizer.lr * optimizer.weight_decay >= 1.0:
@@ -251,7 +231,7 @@ def train(
             f"train: η·λ/n = {lr!r}·{l2!r}/{n} ≥ 1 would flip every weight's sign "
             f"at each step (w → (1 − ηλ/n) w); use a smaller l2 or lr"
         )
-    rng = seeded(seed, "train")
+    rng = random.Random(checks.seed(seed, "train: seed"))
     steps = (BatchTrainer.for_net(net, cost, (X, Y)) if compiled else None) or ScalarSteps(
         net, cost, (X, Y)
     )
@@ -291,6 +271,43 @@ def train(
         if bar is not None:
             bar.close()
     return history
+
+
+# The progress bar of a run, drawn by tqdm: a widget in Jupyter, a line on a terminal;
+# nothing when the output is not a terminal (a log file gets the epoch lines only) or, on a
+# terminal, before ``delay`` seconds have passed (a quick run shows no bar).
+
+
+def progress_bar(
+    epochs: int, per_epoch: int, stream: TextIO | None = None, delay: float = 2.0
+) -> std.tqdm:
+    """A bar over every example of every epoch, described "epoch k/epochs".
+
+    On a terminal the bar is wiped when it closes; in a notebook the widget is shown from
+    the start and stays, showing the finished run.
+    """
+    in_notebook = autonotebook.tqdm is not std.tqdm  # tqdm.auto chose the widget
+    if in_notebook:
+        delay = 0.0  # the widget stays, showing the finished run: no flicker to spare
+    return tqdm(
+        total=epochs * per_epoch,
+        desc=f"epoch 1/{epochs}",
+        unit="example",
+        file=stream,
+        delay=delay,
+        leave=in_notebook,
+        disable=None,  # off when the stream is not a terminal
+        dynamic_ncols=True,
+    )
+
+
+def write_line(bar: std.tqdm, line: str) -> None:
+    """Print line to stdout: above the bar once it shows, plainly before (so it stays hidden)."""
+    # tqdm.write redraws every bar after the line, even one still within its delay
+    if not bar.disable and time.time() >= bar.start_t + bar.delay:
+        bar.write(line, file=sys.stdout)
+    else:
+        print(line)
 
 
 class _Printer:

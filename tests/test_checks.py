@@ -59,6 +59,22 @@ def test_every_seed_accepts_numpy_integers_and_none():
             "paths: limit must be an integer, got float",
         ),
         (lambda: datasets.moons(noise="a"), TypeError, "moons: noise must be a real number"),
+        (
+            lambda: nn.train(nn.MLP(1, [1]), [([0.0], [0.0])], "a", 1, 0.1, verbose=False),
+            TypeError,
+            "train: epochs must be an integer, got str: 'a'",
+        ),
+        (
+            lambda: nn.train(nn.MLP(1, [1]), [([0.0], [0.0])], 1, 1, "a", verbose=False),
+            TypeError,
+            "train: lr must be a real number",
+        ),
+        (lambda: nn.SGD([], lr="a"), TypeError, "SGD: lr must be a real number"),
+        (
+            lambda: engine.grad(engine.Value(1.0), [engine.Value(1.0)], allow_unused=1),
+            TypeError,
+            "grad: allow_unused must be True or False, got int: 1",
+        ),
         (lambda: datasets.moons(noise=-1), ValueError, "moons: noise must be ≥ 0, got -1"),
         (
             lambda: engine.gradcheck(lambda x: x, [1.0], eps=0.0),

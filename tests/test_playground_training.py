@@ -40,11 +40,13 @@ def test_one_step_is_the_sgd_step_of_nn_matrix(dataset):
     batch = epoch_batches(len(s.train), 5, random.Random(3))[0]
     X, Y = _arrays([s.train[i] for i in batch])
     bp = matrix.backprop_batch(weights, biases, X, Y, s.net.activations, "quadratic")
-    keep = 1.0 - 0.5 * 0.3 / len(s.train)  # network2's L2 step on the weights, not the biases
+    decay_factor = 1.0 - 0.5 * 0.3 / len(
+        s.train
+    )  # network2's L2 step on the weights, not the biases
     s.control("step")
     assert (s.epoch, s.steps) == (0, 1)
     for got, w, g in zip(s.net.weights(), weights, bp.grad_w):
-        np.testing.assert_allclose(got, keep * w - 0.5 * g, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(got, decay_factor * w - 0.5 * g, rtol=1e-12, atol=1e-14)
     for got, b, g in zip(s.net.biases(), biases, bp.grad_b):
         np.testing.assert_allclose(got, b - 0.5 * g, rtol=1e-12, atol=1e-14)
 

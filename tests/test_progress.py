@@ -3,7 +3,7 @@
 import io
 
 import nn
-from nn.progress import progress_bar
+from nn.training import progress_bar
 
 
 class Terminal(io.StringIO):

@@ -83,11 +83,11 @@ def test_sgd_refuses_non_finite_grads_without_changing_anything():
 @pytest.mark.parametrize(
     "kwargs, error, message",
     [
-        (dict(lr=0.0), ValueError, "lr must be a positive finite number, got 0.0"),
-        (dict(lr=math.inf), ValueError, "lr must be a positive finite number"),
-        (dict(l2=-1.0), ValueError, "train: l2 must be a non-negative finite number, got -1.0"),
-        (dict(batch_size=0), ValueError, "batch_size must be a positive integer, got 0"),
-        (dict(epochs=-1), ValueError, "epochs must be a non-negative integer, got -1"),
+        (dict(lr=0.0), ValueError, "train: lr must be > 0, got 0.0"),
+        (dict(lr=math.inf), ValueError, "train: lr must be finite, got inf"),
+        (dict(l2=-1.0), ValueError, "train: l2 must be ≥ 0, got -1.0"),
+        (dict(batch_size=0), ValueError, "train: batch_size must be ≥ 1, got 0"),
+        (dict(epochs=-1), ValueError, "train: epochs must be ≥ 0, got -1"),
         (dict(cost="l1"), ValueError, "cost must be one of .*, got 'l1'"),
         (dict(data=[]), ValueError, "data is empty"),
         (
@@ -268,7 +268,7 @@ def test_sgd_weight_decay_applies_to_the_decayed_parameters_only():
     assert w.data == (1 - 0.1 * 3.0) * 2.0 - 0.1 * 0.5 and b.data == 2.0 - 0.1 * 0.5
     with pytest.raises(ValueError, match="decayed must be some of params"):
         SGD([w], lr=0.1, weight_decay=1.0, decayed=[b])
-    with pytest.raises(ValueError, match="weight_decay must be a non-negative finite number"):
+    with pytest.raises(ValueError, match="SGD: weight_decay must be ≥ 0, got -1.0"):
         SGD([w], lr=0.1, weight_decay=-1.0)
 
 
@@ -487,7 +487,7 @@ def test_train_checks_its_flags_and_callback_before_the_first_update():
     net, data = MLP(2, [1], seed=0), [([0.1, 0.2], [1.0])]
     with pytest.raises(TypeError, match="train: on_epoch must be a function"):
         nn.train(net, data, 1, 1, 0.1, on_epoch=5, verbose=False)
-    with pytest.raises(TypeError, match="train: verbose must be True or False, got 'no'"):
+    with pytest.raises(TypeError, match="train: verbose must be True or False, got str: 'no'"):
         nn.train(net, data, 1, 1, 0.1, verbose="no")
 
 

@@ -66,16 +66,16 @@ def trace_numbers(
     who: str = "draw_net",
 ) -> NetNumbers:
     """Trace ``net`` on x and, when y is given, backpropagate the cost: every number, read off the Values."""
-    record = cost_named(cost)
-    on_z = record.on.get(net.activations[-1])
+    cost_of = cost_named(cost)
+    on_z = cost_of.on.get(net.activations[-1])
     sigmas = [activation_named(layer.activation) for layer in net.layers]
     with net.grads_set_aside():
         tr = net.trace(x)
         C = None
         if y is not None:
             y = net.target(y)
-            record.check_targets([y], who, one=True)
-            C = record(tr, y)
+            cost_of.check_targets([y], who, one=True)
+            C = cost_of(tr, y)
             C.backward()
         names = {f"a1_{k}": a.label or f"a^1_{k}" for k, a in enumerate(tr.activations[0])}
         for l, (layer, zs, acts) in enumerate(zip(net.layers, tr.zs, tr.activations[1:]), start=2):
@@ -98,7 +98,7 @@ def trace_numbers(
             ],
             layerwise=[None if s.elementwise else s.name for s in sigmas],
             layer_texts=[f"{s.name}, {s.text}" for s in sigmas],
-            cost_text=[record.text] + ([on_z.text] if on_z else []),
+            cost_text=[cost_of.text] + ([on_z.text] if on_z else []),
             from_z=on_z is not None,
             y=None if y is None else [float(v) for v in y],
             cost=None if C is None else C.data,

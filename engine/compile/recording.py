@@ -9,6 +9,7 @@ the line of f.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import sys
 import sysconfig
@@ -16,11 +17,39 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
+from typing import Any, TypeVar
 
 from engine import value as value_module
 from engine.autodiff import topological_order
+from engine.checks import real_number
 from engine.grad_mode import enable_grad
-from engine.value import Value, real
+from engine.value import ReadWatcher, Value
+
+T = TypeVar("T")
+
+# The watchers of reads of a Value's number in this thread or task, innermost last: a
+# recording's _Reads, and grad(create_graph=True)'s check of its derivative rules. Each read
+# asks value.read_watchers (this ContextVar's get) and, when it is not empty, tells them all.
+READ_WATCHERS: contextvars.ContextVar[tuple[ReadWatcher, ...]] = contextvars.ContextVar(
+    "engine_read_watchers", default=()
+)
+value_module.read_watchers = READ_WATCHERS.get
+
+
+def watching_reads(watcher: ReadWatcher, call: Callable[..., T], *args: Any) -> T:
+    """``call(*args)``, with ``watcher(v, how)`` told of each read of a Value's number it makes
+    in this thread or task (as well as the watchers already told).
+
+    The call runs in a copy of the current context, and the watcher is set in that copy only:
+    when the call ends, however it ends (a Ctrl-C where a block's clean-up would run
+    included), no watcher is left behind.
+    """
+
+    def watched() -> T:
+        READ_WATCHERS.set((*READ_WATCHERS.get(), watcher))
+        return call(*args)
+
+    return contextvars.copy_context().run(watched)
 
 
 class TracingWarning(UserWarning):
@@ -52,7 +81,7 @@ def input_leaves(example: object) -> list[list[Value]]:
                 f"got {type(argument).__name__}: {argument!r}"
             )
         what = f"engine.compile: example argument {a}"
-        leaves.append([Value(real(x, f"{what}[{k}]")) for k, x in enumerate(argument)])
+        leaves.append([Value(real_number(x, f"{what}[{k}]")) for k, x in enumerate(argument)])
     return leaves
 
 
@@ -188,8 +217,7 @@ def record(f: Callable[..., object], example: object, params: object) -> Recordi
         raise TypeError(f"engine.compile: f must be callable, got {f!r}")
     inputs = input_leaves(example)
     params = _check_params(params)
-    with value_module.watching_reads(_Reads(inputs, params)), enable_grad():
-        result = f(*inputs)
+    result = watching_reads(_Reads(inputs, params), enable_grad()(f), *inputs)
     outputs, single = outputs_of(result)
     order = topological_order(outputs)
     in_graph = set(order)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import autodiff
+from engine import autodiff, checks
 from engine.compile.plan import Elementwise, Matmul, Plan, Sum, make_plan
 from engine.compile.recording import Recording, input_leaves, outputs_of, record
 from engine.grad_mode import enable_grad
@@ -366,8 +366,7 @@ class Compiled:
         f is called again on each, so control flow that the recording froze shows up, as a
         different graph or different numbers.
         """
-        if isinstance(examples, bool) or not isinstance(examples, int) or examples < 1:
-            raise ValueError(f"check: examples must be a whole number ≥ 1, got {examples!r}")
+        examples = checks.count(examples, "check: examples")
         X = self._check_batch(batch)
         m = len(X[0])
         picked = sorted({round(j) for j in np.linspace(0, m - 1, min(examples, m))})
