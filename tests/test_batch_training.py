@@ -147,7 +147,7 @@ def test_sgd_step_and_the_compiled_step_refuse_alike_through_one_update():
 
 
 def test_a_ctrl_c_at_any_line_of_a_compiled_epoch_leaves_the_net_at_a_whole_step():
-    # The sibling sweep of the "5 of 17 parameters changed": an interrupt at every
+    # Once "5 of 17 parameters changed" was possible: an interrupt at every
     # line that one compiled epoch runs in engine/ and nn/ leaves the net as it was before
     # the epoch or after some whole number of its steps, never part old and part new.
     data = [([0.1 * i, 1.0 - 0.2 * i], [float(i % 2)]) for i in range(4)]

@@ -409,7 +409,7 @@ def _on_screen(driver, element_id):
 
 @pytest.mark.slow
 def test_a_hostile_label_leaves_the_buttons_working(browser, tmp_path, hostile_labels):
-    # issue 16 item 7: "<!--<script>" in a label made the parser swallow the viewer's script
+    # "<!--<script>" in a label made the parser swallow the viewer's script
     for i, label in enumerate(hostile_labels):
         x = Value(2.0, label=label)
         y = x * x
@@ -434,7 +434,7 @@ def test_a_hostile_label_leaves_the_buttons_working(browser, tmp_path, hostile_l
 
 @pytest.mark.slow
 def test_a_malformed_step_in_the_url_opens_step_0_and_a_large_one_the_last(browser, tmp_path):
-    # issue 16 item 20: "#step=1e3" opened step 1 (only the leading digits were read)
+    # "#step=1e3" opened step 1 (only the leading digits were read)
     page = step_through(_chain(3), tmp_path / "chain.html")  # steps 0 to 6
     fragments = {"1e3": 0, "-1": 0, "2.5": 0, "2x": 0, "+2": 0, "%202": 0, "": 0, "02": 2, "99": 6}
     for fragment, step in fragments.items():

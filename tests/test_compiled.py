@@ -674,7 +674,7 @@ def test_compiled_backward_is_all_or_nothing_when_interrupted_at_any_line():
 
 
 def test_leaving_parameter_arrays_is_all_or_nothing_when_interrupted_at_any_line():
-    # The "5 of 17 parameters changed": an interrupt while the arrays are copied
+    # Once "5 of 17 parameters changed": an interrupt while the arrays are copied
     # back to the Values must leave all of them old or all new.
     net = nn.MLP(2, [4, 1], activation=["tanh", "linear"], seed=5)
     params = net.parameters()

@@ -202,7 +202,7 @@ def test_a_lone_neuron_refuses_a_layer_wise_activation():
 
 
 def test_every_function_given_a_target_and_a_cost_refuses_it_outside_0_1_as_train_does():
-    # issue 16 item 18: step_through_net(..., cost="cross_entropy") drew a target of 2 that
+    # step_through_net(..., cost="cross_entropy") drew a target of 2 that
     # nn.train refuses; the siblings (draw_net, compare, evaluate, diagnose, draw_layers) did too
     import viz
 

@@ -16,7 +16,7 @@ def _params(net):
     return [p.data for p in net.parameters()]
 
 
-def test_issue16_item12_class_labels_of_shape_m_train_as_their_one_hot_rows():
+def test_class_labels_of_shape_m_train_as_their_one_hot_rows():
     # Y of shape (m,) for a 3-output net was refused with "got (12, 1)", a shape never passed
     X, labels = _set()
     one_hot = np.eye(3)[labels]

@@ -1,4 +1,4 @@
-"""The engine at the edges of its domain (issue 8): no silent wrong number, no crash in backward.
+"""The engine at the edges of its domain: no silent wrong number, no crash in backward.
 
 Each expected value is PyTorch's (float64) for the same expression, derived by hand here.
 """

@@ -158,23 +158,23 @@ def test_train_reaches_95_percent(tmp_path, seed):
 
 
 @pytest.mark.parametrize("lr", ["10", "50"])
-def test_item9_train_example_survives_large_learning_rates(tmp_path, lr):
-    # issue 8 item 9: at --lr 5 … 50 a sigmoid output saturates to exactly 1.0 and the
+def test_train_example_survives_large_learning_rates(tmp_path, lr):
+    # at --lr 5 … 50 a sigmoid output saturates to exactly 1.0 and the
     # cross-entropy used to die on ln 0 after epoch 1
     done = run(tmp_path, "train.py", "--lr", lr, "--epochs", "3", "--points", "60")
     assert done.returncode == 0, done.stderr
     assert "epoch 3/3" in done.stdout and "3 epochs in" in done.stdout
 
 
-def test_item10_train_example_with_zero_epochs(tmp_path):
-    # issue 8 item 10: --epochs 0 used to raise IndexError on history[-1]
+def test_train_example_with_zero_epochs(tmp_path):
+    # --epochs 0 used to raise IndexError on history[-1]
     done = run(tmp_path, "train.py", "--epochs", "0", "--points", "20")
     assert done.returncode == 0, done.stderr
     assert "0 epochs in" in done.stdout and "accuracy" in done.stdout
 
 
-def test_item11_tiny_net_too_large_to_draw_ends_with_a_message(tmp_path):
-    # issue 8 item 11: --sizes 20,20,2 printed its results, then died with a traceback
+def test_tiny_net_too_large_to_draw_ends_with_a_message(tmp_path):
+    # --sizes 20,20,2 printed its results, then died with a traceback
     done = run(tmp_path, "tiny_net.py", "--sizes", "20,20,2")
     assert done.returncode == 0, done.stderr
     assert "agree to 1e-9: True" in done.stdout
@@ -217,8 +217,8 @@ def test_item11_tiny_net_too_large_to_draw_ends_with_a_message(tmp_path):
         ),
     ],
 )
-def test_item11_examples_end_with_a_message_never_a_traceback(tmp_path, example, args, message):
-    # issue 8 item 11: every option an example accepts ends in a clear message
+def test_examples_end_with_a_message_never_a_traceback(tmp_path, example, args, message):
+    # every option an example accepts ends in a clear message
     done = run(tmp_path, example, *args)
     assert done.returncode in (1, 2)
     assert re.search(message, done.stderr), done.stderr
@@ -241,8 +241,8 @@ def test_item11_examples_end_with_a_message_never_a_traceback(tmp_path, example,
 def test_every_example_refuses_an_unwritable_output_before_any_work(
     tmp_path, example, args, unwritable
 ):
-    # issue 16 item 17: digits.py --plot /proc/nope/x.svg trained for the whole run, then failed
-    # (and issue 8's tiny_net printed its numbers, then "no picture"): now one line, at once
+    # digits.py --plot /proc/nope/x.svg trained for the whole run, then failed
+    # (tiny_net printed its numbers, then "no picture"): now one line, at once
     (tmp_path / "taken").write_text("a file where a folder should go")
     (tmp_path / "out").write_text("a file where a folder should go")
     done = run(tmp_path, example, *args)
@@ -252,7 +252,7 @@ def test_every_example_refuses_an_unwritable_output_before_any_work(
 
 @pytest.mark.parametrize("lr", ["0.01", "0.1", "1", "10", "100"])
 def test_train_example_trains_or_stops_cleanly_at_any_learning_rate(tmp_path, lr):
-    # issue 8, "done when": examples/train.py's data at learning rates 0.01 … 100
+    # examples/train.py's data at learning rates 0.01 … 100
     done = run(tmp_path, "train.py", "--lr", lr, "--epochs", "2", "--points", "40")
     assert "Traceback" not in done.stderr
     if done.returncode == 0:

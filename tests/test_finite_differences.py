@@ -81,7 +81,7 @@ def test_a_step_out_of_the_domain_is_undecidable():
 
 
 def test_a_jump_in_the_second_derivative_is_undecidable_not_wrong():
-    # issue 16 item 5: x.relu() * x at 0 has grad 0 (torch agrees) but was painted red
+    # x.relu() * x at 0 has grad 0 (torch agrees) but was painted red
     for make in (lambda x: x.relu() * x, lambda x: x * abs(x), lambda x: (x.relu() * x).exp()):
         x = Value(0.0, label="x")
         y = make(x)
@@ -112,7 +112,7 @@ def _random_expression(rng):
 
 
 def test_no_correct_grad_is_painted_red_and_every_wrong_one_is():
-    # issue 16 item 5's sweep: random graphs at kinks, their grads from backward() (right by
+    # random graphs at kinks, their grads from backward() (right by
     # the fuzz tests against torch), then one grad made wrong by a visible amount
     rng = random.Random(16)
     wrong_caught = 0
@@ -132,7 +132,7 @@ def test_no_correct_grad_is_painted_red_and_every_wrong_one_is():
 
 
 def test_check_before_backward_says_so_instead_of_painting_every_node_red():
-    # issue 16 item 19: every node was red (every grad 0), with no hint why
+    # every node was red (every grad 0), with no hint why
     x = Value(2.0, label="x")
     y = x * x
     assert "grad 0" in draw_dot(y).source  # drawing without the check needs no backward()

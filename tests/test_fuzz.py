@@ -1,8 +1,8 @@
 """Bounded fuzzers over every primitive, with extreme but finite inputs (subnormals, 1e±300).
 
-Random graphs with reuse and diamonds (issue 8): forward is finite or raises a clear error
+Random graphs with reuse and diamonds: forward is finite or raises a clear error
 naming the operation; backward never raises once forward succeeded; a grad is nan only where
-the mathematics gives no number. And (issue 16): backward, grad and the viewer's steps give
+the mathematics gives no number. Backward, grad and the viewer's steps give
 the same numbers bit for bit; random programs to the 3rd order match forward mode and central
 differences; random compiled programs match the scalar engine after parameter steps."""
 
@@ -200,7 +200,7 @@ def test_random_programs_to_third_order_match_forward_mode_and_central_differenc
 # weighted_sum is left out: a layer's sum runs in numpy's order, which at the edge of the
 # float range may overflow where the scalar order does not (docs/compile.md says so).
 COMPILED_RULES = [rule for rule in RULES if rule.name != "weighted_sum"]
-# Ways f may read a number (issue 16, items 1 and 2): each is warned about when the number
+# Ways f may read a number: each is warned about when the number
 # depends on an input or a parameter, and must otherwise replay right.
 NUMBER_READS = [
     lambda v: float(v),

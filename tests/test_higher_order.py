@@ -1,4 +1,4 @@
-"""Derivatives of derivatives (issue 10): closed forms to 4th order, gradgradcheck on random
+"""Derivatives of derivatives: closed forms to 4th order, gradgradcheck on random
 graphs, Jacobians both ways, Hessians, Hessian-vector products and forward mode."""
 
 import math
@@ -468,7 +468,7 @@ def test_grad_outputs_may_be_a_numpy_vector():
 @pytest.mark.parametrize(
     "rule",
     [
-        lambda ops, xs, out: (3.0 * math.pow(xs[0], 2),),  # the issue's: math.pow reads float()
+        lambda ops, xs, out: (3.0 * math.pow(xs[0], 2),),  # math.pow reads float()
         lambda ops, xs, out: (3.0 * float(xs[0]) * xs[0],),
         lambda ops, xs, out: (3.0 * math.exp(2.0 * math.log(xs[0])),),
         lambda ops, xs, out: (3.0 * round(xs[0], 12) ** 2,),
@@ -562,7 +562,7 @@ def test_forward_mode_takes_an_infinite_local_derivative_as_backward_does():
 
 
 def test_numpy_vectors_are_taken_wherever_a_list_of_numbers_is():
-    # The siblings of grad_outputs (issue 16, item 13): every argument that is a list of
+    # The siblings of grad_outputs: every argument that is a list of
     # numbers takes a numpy vector and gives the list's numbers
     f = lambda a, b: a * b.exp()  # noqa: E731
     v, w = [0.3, -1.2], [1.0, 0.5]

@@ -117,7 +117,7 @@ def test_a_softmax_layer_is_shown_as_layer_wise_and_still_agrees_with_the_matrix
 
 
 def test_no_input_label_reaches_the_html_parser_inside_the_frames_script(hostile_labels):
-    # issue 16 item 7's sibling: the net page shows the labels of Values given as x
+    # the net page shows the labels of Values given as x
     import re
 
     from engine import Value

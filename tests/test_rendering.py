@@ -210,7 +210,7 @@ def test_only_graphs_with_long_edges_get_the_fast_layout(monkeypatch):
 
 @pytest.mark.slow
 def test_an_unrolled_recurrence_renders_in_seconds_not_minutes(tmp_path, renderer):
-    # issue 16 item 8: 40 steps of h = tanh(w·h + 0.1 t), 162 nodes, kept dot busy > 90 s,
+    # 40 steps of h = tanh(w·h + 0.1 t), 162 nodes, kept dot busy > 90 s,
     # as did a step-through page and a compiled version's groups (draw_groups) of such a chain
     import engine
     from viz import draw_groups, step_through

@@ -81,8 +81,8 @@ def test_save_leaves_no_temporary_file(tmp_path):
         pytest.param(b'{"n": ' + b"9" * 5000 + b"}", "invalid or truncated JSON", id="long-int"),
     ],
 )
-def test_item13_unreadable_files_are_refused_naming_the_file(tmp_path, content, message):
-    # issue 8 item 13: a PNG, a zip or latin-1 text raised a bare UnicodeDecodeError, and
+def test_unreadable_files_are_refused_naming_the_file(tmp_path, content, message):
+    # a PNG, a zip or latin-1 text raised a bare UnicodeDecodeError, and
     # deeply nested JSON a RecursionError
     path = tmp_path / "thing.bin"
     path.write_bytes(content)
@@ -108,21 +108,21 @@ def test_item13_unreadable_files_are_refused_naming_the_file(tmp_path, content, 
         (lambda d: d | {"weights": [[[1, 2]] * 3, [[True, 0.0, 0.0]]]}, "malformed field: weights"),
     ],
 )
-def test_item24_load_is_strict_on_every_field_type(tmp_path, edit, message):
-    # issue 8 item 24: numbers as strings, booleans, "version": 1.0 or true, and
+def test_load_is_strict_on_every_field_type(tmp_path, edit, message):
+    # numbers as strings, booleans, "version": 1.0 or true, and
     # activations as a dict used to load
     with pytest.raises(ValueError, match=message) as info:
         MLP.load(_saved_then_edited(tmp_path, MLP(2, [3, 1], seed=0), edit))
     assert "net.json" in str(info.value)
 
 
-def test_item24_integers_where_floats_are_expected_still_load(tmp_path):
+def test_integers_where_floats_are_expected_still_load(tmp_path):
     path = _saved_then_edited(tmp_path, MLP(2, [1], seed=0), lambda d: d | {"weights": [[[1, -2]]]})
     assert MLP.load(path).weights()[0].tolist() == [[1.0, -2.0]]
 
 
-def test_item16_save_writes_through_a_symlink_and_keeps_the_mode(tmp_path):
-    # issue 8 item 16: saving through a symlink replaced the link; a 0600 file became 0644
+def test_save_writes_through_a_symlink_and_keeps_the_mode(tmp_path):
+    # saving through a symlink replaced the link; a 0600 file became 0644
     target = tmp_path / "real.json"
     MLP(2, [1], seed=0).save(target)
     target.chmod(0o600)
@@ -136,16 +136,16 @@ def test_item16_save_writes_through_a_symlink_and_keeps_the_mode(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real.json"]
 
 
-def test_item16_save_keeps_a_users_own_tmp_file(tmp_path):
-    # issue 8 item 16: save wrote to <path>.tmp, silently deleting a user's file of that name
+def test_save_keeps_a_users_own_tmp_file(tmp_path):
+    # save wrote to <path>.tmp, silently deleting a user's file of that name
     mine = tmp_path / "net.json.tmp"
     mine.write_text("mine")
     MLP(2, [1], seed=0).save(tmp_path / "net.json")
     assert mine.read_text() == "mine"
 
 
-def test_item16_save_refuses_a_directory_before_writing(tmp_path):
-    # issue 8 item 16: save("<dir>") wrote <dir>.tmp with all the weights, then failed
+def test_save_refuses_a_directory_before_writing(tmp_path):
+    # save("<dir>") wrote <dir>.tmp with all the weights, then failed
     folder = tmp_path / "nets"
     folder.mkdir()
     with pytest.raises(IsADirectoryError, match="nets: is a directory"):
@@ -153,8 +153,8 @@ def test_item16_save_refuses_a_directory_before_writing(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["nets"] and not list(folder.iterdir())
 
 
-def test_item16_a_failed_save_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
-    # issue 8 item 16: a crash mid-write left net.json.tmp behind
+def test_a_failed_save_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    # a crash mid-write left net.json.tmp behind
     path = tmp_path / "net.json"
     MLP(2, [1], seed=0).save(path)
     before = path.read_bytes()
@@ -169,14 +169,14 @@ def test_item16_a_failed_save_leaves_the_old_file_and_no_temporary(tmp_path, mon
     assert [p.name for p in tmp_path.iterdir()] == ["net.json"]
 
 
-def test_item16_save_into_a_missing_folder_names_the_path(tmp_path):
+def test_save_into_a_missing_folder_names_the_path(tmp_path):
     with pytest.raises(FileNotFoundError, match="cannot write beside it") as info:
         MLP(2, [1], seed=0).save(tmp_path / "nowhere" / "net.json")
     assert "nowhere/net.json" in str(info.value)
 
 
-def test_item17_save_refuses_non_finite_parameters(tmp_path):
-    # issue 8 item 17: a weight made inf was saved as Infinity, and load refused the file.
+def test_save_refuses_non_finite_parameters(tmp_path):
+    # a weight made inf was saved as Infinity, and load refused the file.
     # Values now stay finite, so the check is seen one level down, where the numbers go in.
     path = tmp_path / "net.json"
     with pytest.raises(ValueError, match="net.json: refusing to save a net whose parameters"):
@@ -239,7 +239,7 @@ def _interrupt_at_line(k, functions):
 
 
 def test_ctrl_c_at_any_line_of_a_write_leaves_the_old_file_or_the_new_and_no_temporary(tmp_path):
-    # issue 16 item 10: a Ctrl-C between making the temporary file and entering the try left
+    # a Ctrl-C between making the temporary file and entering the try left
     # .net.json.<hex>.tmp behind; _discard, the clean-up after an interrupt, is not interrupted
     import sys
 
@@ -265,7 +265,7 @@ def test_ctrl_c_at_any_line_of_a_write_leaves_the_old_file_or_the_new_and_no_tem
 
 
 def test_every_file_the_project_writes_gets_its_mode_from_the_umask(tmp_path, renderer, matplotlib):
-    # issue 16 item 11: pages, plots and renders were 0644 whatever the umask; net.save was not
+    # pages, plots and renders were 0644 whatever the umask; net.save was not
     import nn
     from engine import Value
     from viz import draw_dot, plot_history, render, step_through

@@ -148,7 +148,7 @@ def test_zero_to_a_negative_power():
 
 
 def test_negative_base_to_an_integer_value_exponent_as_pytorch():
-    # issue 8 item 21: (-2) ** Value(2.0) is 4; ∂/∂exponent has no real number (nan)
+    # (-2) ** Value(2.0) is 4; ∂/∂exponent has no real number (nan)
     y = Value(2.0)
     out = (-2) ** y
     assert out.data == 4.0

@@ -88,7 +88,7 @@ def test_a_single_leaf_is_one_step():
 
 
 def test_no_label_reaches_the_html_parser_inside_the_frames_script(hostile_labels):
-    # issue 16 item 7: "<!--<script>" in a label swallowed the viewer's script
+    # "<!--<script>" in a label swallowed the viewer's script
     for label in hostile_labels:
         x = Value(2.0, label=label)
         y = x * x

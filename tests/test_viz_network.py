@@ -102,7 +102,7 @@ def test_a_two_digit_index_keeps_its_comma_plainly():
 
 
 def test_draw_net_on_a_saturated_sigmoid_with_cross_entropy():
-    # issue 8 item 9: a == 1.0 exactly with target 0 used to die on ln(1 − a); the
+    # a == 1.0 exactly with target 0 used to die on ln(1 − a); the
     # cross-entropy record takes C from z^L, so C is fed by z^L and δ^L = a − y = 1
     net = MLP.from_matrices([[[30.0, 30.0]]], [[0.0]])
     src = draw_net(
