@@ -151,6 +151,17 @@ class _Writer:
         self.grad_entries.update(listed)
 
 
+def _runs(rows: list[int]) -> list[list[int]]:
+    """The rows cut where they stop running on by one."""
+    runs: list[list[int]] = []
+    for r in rows:
+        if runs and r == runs[-1][-1] + 1:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    return runs
+
+
 def _listed(rows: Rows) -> list[int]:
     if isinstance(rows, slice):
         return list(range(rows.start, rows.stop))
@@ -179,7 +190,8 @@ def _forward(w: _Writer, plan: Plan, blocks: dict[int, ParamBlock]) -> None:
             x = w.rows("V", group.x_rows)[0]
             W, b = _params(w, 2 * k, blocks[2 * k]), _params(w, 2 * k + 1, blocks[2 * k + 1])
             w.line(f"np.matmul({W}, {x}, out={out})")
-            w.line(f"{out}[...] += {b}[:, None]")
+            column = w.bind(f"{b}c", f"{b}[:, None]") if b.startswith("P") else f"{b}[:, None]"
+            w.line(f"{out}[...] += {column}")
         elif isinstance(group, Sum):
             w.line(f"np.sum(V[{w.index(group.operand_rows)}], axis=0, out={out})")
         else:
@@ -225,7 +237,10 @@ def _backward(
                     group.x_distinct,
                 )
         elif isinstance(group, Sum):
-            if group.distinct:
+            if group.distinct and group.count == 1:  # one chain: its operands' runs of rows
+                for run in _runs(group.operand_rows.ravel().tolist()):
+                    w.write("A", w.adjoint_rows, rows_of(run), G)
+            elif group.distinct:
                 for operand in group.operand_rows:
                     w.write("A", w.adjoint_rows, rows_of(operand.tolist()), G)
             else:
