@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from engine import ops
 from engine.compile.plan import Elementwise, Matmul, ParamBlock, Plan, Rows, Sum, rows_of
 
 
@@ -25,7 +26,7 @@ class Stale(Exception):
     when the text was made: the grouped replay runs instead."""
 
 
-def expect(locals_: list[Any], kinds: tuple[float | None, ...]) -> list[Any]:
+def expect(locals_: Any, kinds: tuple[float | None, ...]) -> list[Any]:
     """The rule's local derivatives, if each is still the constant (or array) it was."""
     for local, kind in zip(locals_, kinds):
         if isinstance(local, (int, float)) != (kind is not None) or (
@@ -196,7 +197,8 @@ def _forward(w: _Writer, plan: Plan, blocks: dict[int, ParamBlock]) -> None:
             w.line(f"np.sum(V[{w.index(group.operand_rows)}], axis=0, out={out})")
         else:
             xs = ", ".join(w.rows("V", r)[0] for r in group.parent_rows)
-            w.line(f"{out}[...] = g[{k}].rule.array_forward({xs})")
+            forward = w.bind(f"F{k}", f"g[{k}].rule.array_forward")
+            w.line(f"{out}[...] = {forward}({xs})")
 
 
 def _backward(
@@ -255,7 +257,9 @@ def _backward(
         else:
             xs = ", ".join(w.rows("V", r)[0] for r in group.parent_rows)
             out = w.rows("V", group.rows)[0]
-            w.line(f"L = expect(g[{k}].local_derivatives([{xs}], {out}), {kinds[k]})")
+            # (a rule that fails on arrays raises here; the grouped replay then names it)
+            derivative = w.bind(f"D{k}", f"g[{k}].rule.derivative")
+            w.line(f"L = expect({derivative}(ARRAYS, [{xs}], {out}), {kinds[k]})")
             for i, (rows, kind, wanted, distinct) in enumerate(
                 zip(group.parent_rows, kinds[k], group.requires, group.distinct)
             ):
@@ -319,7 +323,8 @@ def straight_line(
         [
             f"# {title}: straight-line replay for batch size m = {V.shape[1]}",
             "# V: a row per node, A: their adjoints, step: the parameters' grads;",
-            "# g[k]: the plan's k-th group, P[k]: a parameter block, I[j]: an index array",
+            "# g[k]: the plan's k-th group (its primitive g[k].rule), P[k]: a parameter block, "
+            "I[j]: an index array",
             *w.prologue,
             "",
             "",
@@ -334,6 +339,7 @@ def straight_line(
     )
     scope: dict[str, Any] = {
         "np": np,
+        "ARRAYS": ops.ARRAYS,
         "V": V,
         "A": A,
         "data": data,
