@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_compiled import NETS, _demo, _net_and_batch, build, programs
+from test_compiled import NETS, _demo, _net_and_batch, build, programs, random_case
 from user_primitive import GAUSS
 
 import engine
@@ -46,9 +46,7 @@ def assert_bit_identical(c, params, batch):
 @given(steps=programs(), m=st.sampled_from([1, 2, 7]), seed=st.integers(0, 10**6))
 @settings(max_examples=60, deadline=None)
 def test_random_programs_give_the_grouped_replays_numbers_bit_for_bit(steps, m, seed):
-    rng = np.random.default_rng(seed)
-    params = [Value(v) for v in rng.uniform(-1.5, 1.5, 2)]
-    batch = [rng.uniform(-2.0, 2.0, (m, 2)), rng.uniform(-2.0, 2.0, (m, 1))]
+    params, batch = random_case(m, seed)
     f = build(steps, params)
     c = engine.compile(f, [arg[0].tolist() for arg in batch], params)
     assert_bit_identical(c, params, batch)
