@@ -11,6 +11,7 @@ primitive is ``g[k]``, the k-th group of the plan, never the text of a user's fu
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -349,5 +350,9 @@ def straight_line(
         "P": blocks,
         "I": w.indices,
     }
-    exec(compile(source, f"<engine.compile straight line, m = {V.shape[1]}>", "exec"), scope)
+    # Named as a file of this package, so that tests/interrupts.py interrupts its lines too.
+    where = os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), f"<straight line, m = {V.shape[1]}>"
+    )
+    exec(compile(source, where, "exec"), scope)
     return StraightLine(source, scope["forward"], scope["backward"])
