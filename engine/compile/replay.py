@@ -189,8 +189,7 @@ class Compiled:
         self._step[plan.param_index] += A[plan.param_rows].sum(axis=1)
 
     def source(self, m: int | None = None) -> str:
-        """The straight-line numpy code the replay runs for batch size m (default: the last
-        batch size used, else 1), for a reader."""
+        """The straight-line numpy code run for batch size m (default: the last used, else 1)."""
         if m is None:
             m = next(reversed(self._buffers), 1)
         if isinstance(m, bool) or not isinstance(m, int) or m < 1:
