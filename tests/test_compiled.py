@@ -126,10 +126,15 @@ def assert_matches_scalar(f, params, batch):
 @given(steps=programs(), m=st.sampled_from([1, 2, 7]), seed=st.integers(0, 10**6))
 @settings(max_examples=60, deadline=None)
 def test_random_expressions_match_the_scalar_engine(steps, m, seed):
+    params, batch = random_case(m, seed)
+    assert_matches_scalar(build(steps, params), params, batch)
+
+
+def random_case(m, seed):
+    """Two parameters and a batch of m examples (x of 2 numbers, y of 1) for a program."""
     rng = np.random.default_rng(seed)
     params = [Value(v) for v in rng.uniform(-1.5, 1.5, 2)]
-    batch = [rng.uniform(-2.0, 2.0, (m, 2)), rng.uniform(-2.0, 2.0, (m, 1))]
-    assert_matches_scalar(build(steps, params), params, batch)
+    return params, [rng.uniform(-2.0, 2.0, (m, 2)), rng.uniform(-2.0, 2.0, (m, 1))]
 
 
 @pytest.mark.parametrize("name", sorted(ENTRIES))

@@ -126,18 +126,21 @@ class Elementwise(Group):
         """Fill the group's rows of V."""
         V[self.rows] = self.rule.array_forward(*[V[r] for r in self.parent_rows])
 
-    def backward(self, V: np.ndarray, A: np.ndarray) -> None:
-        """Add local derivative × adjoint into the parents' rows of A (the table's rule on arrays)."""
-        G = A[self.rows]
-        xs = [V[r] for r in self.parent_rows]
+    def local_derivatives(self, xs: list[np.ndarray], out: np.ndarray) -> list[Any]:
+        """∂out/∂x for each parent, the table's one rule run on arrays (or a number)."""
         try:
-            locals_ = self.rule.derivative(ops.ARRAYS, xs, V[self.rows])
+            return list(self.rule.derivative(ops.ARRAYS, xs, out))
         except (ValueError, TypeError) as e:  # e.g. `if x > 0` on an array, or math.cos(array)
             raise TypeError(
                 f"engine.compile: the derivative rule of {self.rule.name!r} does not run on "
                 f"numpy arrays ({e}); write it with + − × ÷ and ops.* (ops.step for a branch on "
                 f"the sign), not with `if` on a number or math.*"
             ) from e
+
+    def backward(self, V: np.ndarray, A: np.ndarray) -> None:
+        """Add local derivative × adjoint into the parents' rows of A (the table's rule on arrays)."""
+        G = A[self.rows]
+        locals_ = self.local_derivatives([V[r] for r in self.parent_rows], V[self.rows])
         for rows, local, wanted, distinct in zip(
             self.parent_rows, locals_, self.requires, self.distinct
         ):

@@ -21,6 +21,7 @@ import numpy as np
 from engine import autodiff, checks
 from engine.compile.plan import Elementwise, Matmul, Plan, Sum, make_plan
 from engine.compile.recording import Recording, input_leaves, outputs_of, record
+from engine.compile.straight_line import Stale, StraightLine, straight_line
 from engine.grad_mode import enable_grad
 from engine.table import Table
 from engine.value import Value, apply
@@ -97,6 +98,8 @@ class Compiled:
         self._plan = make_plan(recording, self._data, self._step, input_grads)
         self._want_input_grads = input_grads
         self._buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._lines: dict[int, StraightLine | None] = {}  # per batch size, beside its buffers
+        self._straight = True  # False: the grouped replay, group by group (the reference)
         self._in_arrays = False
         # Calls share the replay's buffers and the parameters' arrays: one call at a time,
         # as backward() passes are serialised.
@@ -160,13 +163,13 @@ class Compiled:
         with np.errstate(all="ignore"):  # numbers that run out are found, and explained, below
             V = self._forward(X)
             A = self._buffers[m][1]
-            A.fill(0.0)
-            A[plan.output_rows[0]] = 1.0
-            self._step.fill(0.0)
-            for group in reversed(plan.groups):
-                if group.wanted:
-                    group.backward(V, A)
-        self._step[plan.param_index] += A[plan.param_rows].sum(axis=1)
+            line = self._lines[m] if self._straight else None
+            try:
+                if line is None:
+                    raise Stale
+                line.backward()
+            except (Stale, ValueError, TypeError):  # the grouped replay names a failing rule
+                self._grouped_backward(V, A)
         step = self._step
         input_grads = tuple(A[rows].T.copy() for rows in plan.input_rows if self._want_input_grads)
         if not (np.isfinite(step).all() and all(np.isfinite(g).all() for g in input_grads)):
@@ -174,6 +177,32 @@ class Compiled:
         if self.reduction == "mean":
             np.multiply(step, 1.0 / m, out=step)
         return step, input_grads or None, self._outputs(V)
+
+    def _grouped_backward(self, V: np.ndarray, A: np.ndarray) -> None:
+        plan = self._plan
+        A.fill(0.0)
+        A[plan.output_rows[0]] = 1.0
+        self._step.fill(0.0)
+        for group in reversed(plan.groups):
+            if group.wanted:
+                group.backward(V, A)
+        self._step[plan.param_index] += A[plan.param_rows].sum(axis=1)
+
+    def source(self, m: int | None = None) -> str:
+        """The straight-line numpy code run for batch size m (default: the last used, else 1)."""
+        if m is None:
+            m = next(reversed(self._buffers), 1)
+        if isinstance(m, bool) or not isinstance(m, int) or m < 1:
+            raise ValueError(f"engine.compile: source(m): m must be a whole number ≥ 1, got {m!r}")
+        with self._lock:
+            self._buffers_for(m)
+            line = self._lines[m]
+        if line is None:
+            return (
+                "# engine.compile runs this plan group by group (the grouped replay): a "
+                "derivative rule could not be tried on arrays when the code was generated\n"
+            )
+        return line.source
 
     # --- parameters ---------------------------------------------------------------------
 
@@ -287,23 +316,34 @@ class Compiled:
     def _buffers_for(self, m: int) -> tuple[np.ndarray, np.ndarray]:
         if m not in self._buffers:
             if len(self._buffers) >= 4:  # a few batch sizes (the last batch of an epoch)
-                self._buffers.pop(next(iter(self._buffers)))
+                oldest = next(iter(self._buffers))
+                del self._buffers[oldest], self._lines[oldest]
             V = np.empty((self._plan.n_rows, m))
             V[self._plan.constant_rows] = self._plan.constant_values[:, None]
-            self._buffers[m] = (V, np.empty_like(V))
+            A = np.empty_like(V)
+            self._lines[m] = straight_line(
+                self._plan, len(self.params), self._want_input_grads,
+                (V, A, self._data, self._step), "engine.compile",
+            )  # fmt: skip
+            self._buffers[m] = (V, A)
         return self._buffers[m]
 
     def _forward(self, X: list[np.ndarray]) -> np.ndarray:
         if not self._in_arrays:
             self._pull()
         plan = self._plan
-        V = self._buffers_for(len(X[0]))[0]
-        for rows, x in zip(plan.input_rows, X):
-            V[rows] = x.T
-        V[plan.param_rows] = self._data[plan.param_index][:, None]
+        m = len(X[0])
+        V = self._buffers_for(m)[0]
+        line = self._lines[m] if self._straight else None
         try:
-            for group in plan.groups:
-                group.forward(V)
+            if line is not None:
+                line.forward(X)
+            else:
+                for rows, x in zip(plan.input_rows, X):
+                    V[rows] = x.T
+                V[plan.param_rows] = self._data[plan.param_index][:, None]
+                for group in plan.groups:
+                    group.forward(V)
         except Exception:  # a user's primitive raised for some example: find which
             self._raise_for_first_failing(X, range(len(X[0])))
             raise
