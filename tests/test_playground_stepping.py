@@ -55,6 +55,8 @@ def test_the_frames_are_the_step_through_pages_frames():
     assert [f["title"] for f in answer["frames"]] == [f.title for f in page.frames]
     assert [f["equation"] for f in answer["frames"]] == [f.equation for f in page.frames]
     assert answer["svg"].startswith("<svg") and 'id="w2_1_0"' in answer["svg"]
+    # the same drawing top to bottom, for a narrow screen: the same ids, taller than wide
+    assert answer["svg_tall"].startswith("<svg") and 'id="w2_1_0"' in answer["svg_tall"]
 
 
 @pytest.mark.parametrize(

@@ -125,7 +125,7 @@ def step_answer(body: Mapping[str, object]) -> dict:
     """Everything Tab 1 shows for the request's net and example: picture, frames, numbers, check."""
     net, cost_name, x, y, seed = read_net(body)
     try:
-        n, bp, frames, (svg,) = net_step_parts(net, x, y, cost_name)
+        n, bp, frames, (svg, svg_tall) = net_step_parts(net, x, y, cost_name, rankdir=None)
     except ArithmeticError as e:  # a cost or σ that overflows on these numbers
         raise BadRequest(f"these numbers overflow: {e}") from None
     except RenderError as e:  # no Graphviz renderer: the server's problem, said plainly
@@ -141,7 +141,8 @@ def step_answer(body: Mapping[str, object]) -> dict:
     verdict = "✓ agrees with" if ok else "✗ differs from"
     return {
         "title": f"Backpropagation in a {'-'.join(map(str, net.sizes))} net",
-        "svg": svg[svg.index("<svg") :],
+        "svg": svg[svg.index("<svg") :],  # layers left to right
+        "svg_tall": svg_tall[svg_tall.index("<svg") :],  # top to bottom, for a narrow screen
         "frames": [asdict(f) for f in frames],
         "legend": [[e.state, labels.scripted(e.meaning)] for e in KEY if e.state],
         "sizes": net.sizes,

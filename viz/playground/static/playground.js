@@ -101,9 +101,20 @@
     }
   }
 
+  // A narrow box (a phone) shows the net's layers top to bottom, a wide one left to right.
+  const TALL_BELOW = 700;  // px of the picture's box
+  let tall = null;
+
+  function narrow() {
+    // A hidden tab's box has no width: the window's then.
+    return ($("picture").clientWidth || window.innerWidth) < TALL_BELOW;
+  }
+
   function showNet(answer, restore) {
     net = answer;
-    const parsed = new DOMParser().parseFromString(answer.svg, "image/svg+xml");
+    tall = narrow();
+    const text = tall ? answer.svg_tall : answer.svg;
+    const parsed = new DOMParser().parseFromString(text, "image/svg+xml");
     const svg = document.importNode(parsed.documentElement, true);
     $("picture").replaceChildren(svg);
     fitPicture();
@@ -635,7 +646,10 @@
     $("tab-train").onclick = () => selectTab("train");
     ["start", "pause", "step", "epoch", "reset"].forEach(a => { $(a).onclick = () => control(a); });
     $("to-step").onclick = toStepThrough;
-    window.addEventListener("resize", fitPicture);
+    window.addEventListener("resize", () => {
+      if (net && narrow() !== tall) showNet(net, true);  // turned: the other layout
+      else fitPicture();
+    });
     $("train-settings").addEventListener("change", configure);
     $("train-settings").addEventListener("submit", e => e.preventDefault());
     selectTab("step");
