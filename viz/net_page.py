@@ -22,7 +22,7 @@ from viz.network import (
     net_lines,
     trace_numbers,
 )
-from viz.page import Frame, KeyEntry, StepPage, layouts, write_page
+from viz.page import Frame, KeyEntry, StepPage, layouts, widest, write_page
 from viz.value_page import signed
 
 TOLERANCE = 1e-9  # engine against nn.matrix: the same sums in another order
@@ -380,14 +380,17 @@ def net_step_parts(
         net.weights(), net.biases(), x_array, np.asarray(y, float), net.activations, cost
     )
     frames = net_frames(n, bp, number_format, scripts)
-    layout: dict[str, list[Line]] = {
-        eid: [(max((f.texts[eid][i] for f in frames), key=len), None) for i in texts]
+    lines = frame_lines(frames)
+    pictures = layouts(rankdir, lambda d: draw_lines(n, lines, d, scripts, every_weight=True).svg())
+    return n, bp, frames, pictures
+
+
+def frame_lines(frames: list[Frame]) -> dict[str, list[Line]]:
+    """Each label's lines at the widest text a frame puts there, so no frame overflows it."""
+    return {
+        eid: [(widest(frames, eid, i), None) for i in texts]
         for eid, texts in frames[0].texts.items()
     }
-    pictures = layouts(
-        rankdir, lambda d: draw_lines(n, layout, d, scripts, every_weight=True).svg()
-    )
-    return n, bp, frames, pictures
 
 
 def step_through_net(

@@ -17,8 +17,8 @@ from nn import matrix
 from nn.network import MLP
 from viz import drawing, labels
 from viz.net_page import KEY as NET_KEY
+from viz.net_page import frame_lines
 from viz.network import (
-    Line,
     NetNumbers,
     check_net_size,
     draw_lines,
@@ -26,7 +26,7 @@ from viz.network import (
     net_lines,
     trace_numbers,
 )
-from viz.page import Frame, KeyEntry, StepPage, write_page
+from viz.page import Frame, KeyEntry, StepPage, layouts, write_page
 from viz.paths_page import agreement
 from viz.value_page import signed
 
@@ -151,7 +151,7 @@ def sum_over_paths_net(
     path: str | os.PathLike | None = None,
     cost: str = "quadratic",
     number_format: str = ".3g",
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     max_weights: int | None = 200,
     max_paths: int = 200,
     scripts: bool = True,
@@ -296,11 +296,8 @@ def sum_over_paths_net(
         ],
         {**downstream, **shared, f"z{l}_{j}": "final current"},
     )
-    layout: dict[str, list[Line]] = {
-        eid: [(max((fr.texts[eid][i] for fr in f.frames), key=len), None) for i in texts]
-        for eid, texts in f.frames[0].texts.items()
-    }
-    svg = draw_lines(n, layout, rankdir, scripts).svg()
+    lines = frame_lines(f.frames)
+    pictures = layouts(rankdir, lambda d: draw_lines(n, lines, d, scripts).svg())
     title = f"∂C/∂w^{l}_{j}{k} in a {'-'.join(map(str, net.sizes))} net, one path at a time"
     key = [replace(e, meaning=f.text(e.meaning)) for e in KEY]
-    return write_page(f.text(title), svg, f.frames, key, path)
+    return write_page(f.text(title), pictures, f.frames, key, path)

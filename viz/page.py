@@ -94,6 +94,11 @@ def _named(svg: str, name: str) -> str:
     return f'<svg role="img" aria-label="{label}"{svg[4:end]}<title>{label}</title>{svg[end:]}'
 
 
+def widest(frames: Sequence[Frame], element: str, index: int) -> str:
+    """The longest text any frame gives line ``index`` of ``element``: the size it is drawn at."""
+    return max((f.texts[element][index] for f in frames), key=len)
+
+
 def layouts(rankdir: str | None, draw: Callable[[str], str]) -> list[str]:
     """The pictures a page offers: ``draw(rankdir)``, or with None both directions, left to right
     first, of which the page shows the one its box shows larger (top to bottom on a phone)."""

@@ -8,7 +8,7 @@ import os
 from engine import Path, Value, count_paths, paths
 from viz import drawing
 from viz.graph import edge_id, graph_order, local_grad_text, node_id, node_name, value_graph
-from viz.page import Frame, KeyEntry, StepPage, write_page
+from viz.page import Frame, KeyEntry, StepPage, layouts, widest, write_page
 from viz.steps import backward_steps
 from viz.value_page import KEY as GRAPH_KEY
 from viz.value_page import signed
@@ -101,7 +101,7 @@ def sum_over_paths(
     input: Value,
     path: str | os.PathLike | None = None,
     number_format: str = ".4g",
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     max_nodes: int | None = 200,
     max_paths: int | None = 200,
 ) -> StepPage:
@@ -176,11 +176,11 @@ def sum_over_paths(
     def fields(node: Value) -> list[str]:
         texts = [node_name(node), f"data {num(node.data)}"]
         if node is input:
-            texts.append(max((f.texts[node_id(index[node])][-1] for f in steps), key=len))
+            texts.append(widest(steps, node_id(index[node]), -1))
         return texts
 
     def edge_label(node: Value, position: int, local: float) -> str:
         return frames.edges[edge_id(index[node], position)]
 
-    svg = value_graph(order, rankdir, fields, edge_label).svg()
-    return write_page(f"∂{y}/∂{x}, one path at a time", svg, steps, KEY, path)
+    pictures = layouts(rankdir, lambda d: value_graph(order, d, fields, edge_label).svg())
+    return write_page(f"∂{y}/∂{x}, one path at a time", pictures, steps, KEY, path)

@@ -8,7 +8,7 @@ from collections import Counter
 from engine import Value
 from viz import drawing
 from viz.graph import edge_id, graph_order, local_grad_text, node_id, node_name, value_graph
-from viz.page import Frame, KeyEntry, StepPage, layouts, write_page
+from viz.page import Frame, KeyEntry, StepPage, layouts, widest, write_page
 from viz.steps import Step, backward_steps
 
 KEY = [
@@ -141,10 +141,6 @@ def backward_frames(order: list[Value], number_format: str) -> list[Frame]:
     return result
 
 
-def _widest(frames: list[Frame], element: str, index: int) -> str:
-    return max((f.texts[element][index] for f in frames), key=len)
-
-
 def step_through(
     root: Value,
     path: str | os.PathLike | None = None,
@@ -166,10 +162,10 @@ def step_through(
     def fields(node: Value) -> list[str]:
         nid = node_id(frames_index[node])
         data = f"data {signed(node.data, number_format)}"
-        return [node_name(node), data, _widest(frames, nid, -1)]
+        return [node_name(node), data, widest(frames, nid, -1)]
 
     def edge_label(node: Value, position: int, local: float) -> str:
-        return _widest(frames, edge_id(frames_index[node], position), 0)
+        return widest(frames, edge_id(frames_index[node], position), 0)
 
     frames_index = {node: i for i, node in enumerate(order)}
     pictures = layouts(rankdir, lambda d: value_graph(order, d, fields, edge_label).svg())
