@@ -155,7 +155,8 @@ class BatchTrainer:
         self.compiled_step = engine.compile(example_cost, example, params, input_grads=False)
         self.evaluator = engine.compile(cost_and_output, example, params, input_grads=False)
         self._data = self._grad = np.zeros(0)
-        self._decay_factor: float | np.ndarray | None = None
+        self._decay_factor: float | np.ndarray = 1.0
+        self._decay_for: tuple[float, float] | None = None  # the (lr, weight_decay) it is for
         self.held = self.X[:0], self.Y[:0]
 
     @classmethod
@@ -178,7 +179,9 @@ class BatchTrainer:
 
     def step(self, batch: list[int], optimizer: SGD) -> None:
         """One step on the examples ``batch`` with ``optimizer``'s learning rate and decay."""
-        if self._decay_factor is None:
+        settings = (optimizer.lr, optimizer.weight_decay)
+        if self._decay_for != settings:  # derived from the optimizer's lr and decay as they are
+            self._decay_for = settings
             self._decay_factor = optimizer.decay_factors if optimizer.weight_decay else 1.0
         self.sgd_step(batch, optimizer.lr, self._decay_factor)
 

@@ -60,17 +60,18 @@ class SGD:
     def step(self) -> None:
         """Move every parameter against its grad, all or none: a non-finite grad or result changes nothing."""
         params = self.params
-        before = [p.data for p in params]
+        before = [p._data for p in params]
         grads = np.array([p.grad for p in params], dtype=float)
         new = sgd_update(
             np.array(before), grads, self.lr, self.decay_factors, lambda i: repr(params[i])
         )
+        # sgd_update has proven every new number a finite float: no setter checks each again
         try:
             for p, x in zip(params, new.tolist()):
-                p.data = x
+                p._data = x
         except BaseException:  # an interrupt mid-loop (Ctrl-C): all or none, even then
             for p, old in zip(params, before):
-                p.data = old
+                p._data = old
             raise
 
     def zero_grad(self) -> None:

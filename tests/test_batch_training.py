@@ -183,3 +183,20 @@ def test_a_ctrl_c_at_any_line_of_a_compiled_epoch_leaves_the_net_at_a_whole_step
         for p, x in zip(net.parameters(), whole_steps[0]):
             p.data, p.grad = x, 0.0
     assert runs > 100  # every other line of the epoch: a few seconds
+
+
+def test_a_changed_learning_rate_changes_the_weight_decay_of_the_next_step():
+    # the decay 1 − η·weight_decay is derived from the optimizer's lr as it is at each step
+    net = MLP(3, [4, 2], seed=0)
+    rng = np.random.default_rng(0)
+    X, Y = rng.uniform(0, 1, (4, 3)), rng.uniform(0, 1, (4, 2))
+    W, B = net.weights(), net.biases()
+    trainer = BatchTrainer(net, "quadratic", (X, Y))
+    optimizer = nn.SGD(net.parameters(), 0.5, weight_decay=0.1, decayed=net.weight_params())
+    with trainer.epoch():
+        for batch, lr in (([0, 1], 0.5), ([2, 3], 0.1)):
+            optimizer.lr = lr
+            trainer.step(batch, optimizer)
+            W, B = nn.matrix.sgd_update(W, B, X[batch].T, Y[batch].T, lr, l2=0.1, n=1)
+    for got, want in zip(net.weights() + net.biases(), W + B):
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
