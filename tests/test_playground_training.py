@@ -33,22 +33,29 @@ def test_spiral_has_three_outputs():
     assert set(s.progress()["grid"]["label"]) <= {0, 1, 2}
 
 
-@pytest.mark.parametrize("dataset", ["moons", "xor", "circles"])
-def test_one_step_is_the_sgd_step_of_nn_matrix(dataset):
-    s = Session({**SMALL, "dataset": dataset})
+def _assert_one_step_is_the_sgd_step_of_nn_matrix(s, lr):
     weights, biases = s.net.weights(), s.net.biases()
     batch = epoch_batches(len(s.train), 5, random.Random(3))[0]
     X, Y = _arrays([s.train[i] for i in batch])
     bp = matrix.backprop_batch(weights, biases, X, Y, s.net.activations, "quadratic")
-    decay_factor = 1.0 - 0.5 * 0.3 / len(
-        s.train
-    )  # network2's L2 step on the weights, not the biases
+    decay_factor = 1.0 - lr * 0.3 / len(s.train)  # network2's L2 step on the weights only
     s.control("step")
     assert (s.epoch, s.steps) == (0, 1)
     for got, w, g in zip(s.net.weights(), weights, bp.grad_w):
-        np.testing.assert_allclose(got, decay_factor * w - 0.5 * g, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(got, decay_factor * w - lr * g, rtol=1e-12, atol=1e-14)
     for got, b, g in zip(s.net.biases(), biases, bp.grad_b):
-        np.testing.assert_allclose(got, b - 0.5 * g, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(got, b - lr * g, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("dataset", ["moons", "xor", "circles"])
+def test_one_step_is_the_sgd_step_of_nn_matrix(dataset):
+    _assert_one_step_is_the_sgd_step_of_nn_matrix(Session({**SMALL, "dataset": dataset}), 0.5)
+
+
+def test_a_step_follows_the_optimizers_lr_as_it_is_then_decay_included():
+    s = Session(SMALL)
+    s.optimizer.lr = 0.2  # the weight decay 1 − η·λ/n follows η
+    _assert_one_step_is_the_sgd_step_of_nn_matrix(s, 0.2)
 
 
 def test_epoch_finishes_the_epoch_and_records_its_figures():

@@ -154,8 +154,8 @@ class Session:
         sizes = [2, *c.hidden, CLASSES[c.dataset]]
         self.net = MLP(2, sizes[1:], activation=c.activations, seed=c.seed, init="scaled")
         params = self.net.parameters()
-        optimizer = SGD(params, c.lr, c.l2 / len(self.train), self.net.weight_params())
-        self.decay_factors = optimizer.decay_factors
+        # its lr and decay are read at each step, as nn.train's compiled steps read them
+        self.optimizer = SGD(params, c.lr, c.l2 / len(self.train), self.net.weight_params())
         trainer = BatchTrainer.for_net(self.net, c.cost, self.train)
         if trainer is None:  # every activation and cost offered here records without a branch
             raise RuntimeError(f"the {c.cost} cost of this net cannot be compiled")
@@ -195,7 +195,7 @@ class Session:
                 for _ in range(count):
                     if stoppable and self._stop.is_set():
                         break
-                    self.trainer.sgd_step(self.batches.pop(0), self.config.lr, self.decay_factors)
+                    self.trainer.step(self.batches.pop(0), self.optimizer)
                     self.steps += 1
             if not self.batches:
                 self.epoch += 1
