@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from viz.labels import scripted
+from viz.drawing import scripted
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "backpropagation.md"

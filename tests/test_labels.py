@@ -1,4 +1,4 @@
-"""labels.scripted: the page's notation, with indices as Unicode super- and subscripts."""
+"""drawing.scripted: the page's notation, with indices as Unicode super- and subscripts."""
 
 import re
 import xml.etree.ElementTree as ET
@@ -7,7 +7,7 @@ import pytest
 
 from nn import MLP
 from viz import draw_net
-from viz.labels import NBSP, scripted, table
+from viz.drawing import NBSP, scripted, table
 from viz.rendering import pipe
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -7,9 +7,7 @@ import inspect
 from engine import Compiled
 from engine.compile.plan import Elementwise, Matmul, Rows, Sum
 from viz import drawing
-from viz import key as keys
 from viz.drawing import Drawing, new_drawing
-from viz.labels import check_showable
 
 
 def _row_list(rows: Rows) -> list[int]:
@@ -44,7 +42,13 @@ def draw_groups(compiled: Compiled, rankdir: str = "LR", key: bool = False) -> D
 
     def leaves(gid: str, text: str, rows: list[int]) -> None:
         """One box for a kind of leaf the replay reads (inputs, parameters, constants)."""
-        g.node(gid, check_showable(text), shape="box", style="filled", fillcolor=drawing.LEAF_FILL)
+        g.node(
+            gid,
+            drawing.check_showable(text),
+            shape="box",
+            style="filled",
+            fillcolor=drawing.LEAF_FILL,
+        )
         owner.update(dict.fromkeys(rows, gid))
 
     for a, rows in enumerate(plan.input_rows):
@@ -56,7 +60,9 @@ def draw_groups(compiled: Compiled, rankdir: str = "LR", key: bool = False) -> D
         gid = f"g{i}"
         how = {"matmul": "as W @ X + b", "sum": "as one sum per chain"}.get(group.kind, "")
         nodes = f"{group.count} node{'s' if group.count > 1 else ''}"
-        text = check_showable(f"level {group.level}: {group.rule.name}\n{nodes} {how}".rstrip())
+        text = drawing.check_showable(
+            f"level {group.level}: {group.rule.name}\n{nodes} {how}".rstrip()
+        )
         g.node(
             gid, text, shape="box", style="filled,rounded", fillcolor=drawing.GROUP_FILL[group.kind]
         )
@@ -79,19 +85,19 @@ def draw_groups(compiled: Compiled, rankdir: str = "LR", key: bool = False) -> D
     for source in sorted(outputs):
         g.edge(source, "out")
     if key:
-        keys.add_key(
+        drawing.add_key(
             g,
             [
-                keys.Entry("inputs, parameters, constants", fill=drawing.LEAF_FILL),
-                keys.Entry(
+                drawing.KeyEntry("inputs, parameters, constants", fill=drawing.LEAF_FILL),
+                drawing.KeyEntry(
                     "a layer of weighted sums as W @ X + b", fill=drawing.GROUP_FILL["matmul"]
                 ),
-                keys.Entry(
+                drawing.KeyEntry(
                     "a primitive on every node of the group", fill=drawing.GROUP_FILL["elementwise"]
                 ),
-                keys.Entry("chains of + as one sum", fill=drawing.GROUP_FILL["sum"]),
-                keys.Entry("the output", fill=drawing.COST_FILL),
-                keys.Entry("an edge: how many rows a group reads from a box"),
+                drawing.KeyEntry("chains of + as one sum", fill=drawing.GROUP_FILL["sum"]),
+                drawing.KeyEntry("the output", fill=drawing.COST_FILL),
+                drawing.KeyEntry("an edge: how many rows a group reads from a box"),
             ],
         )
     return g

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from engine import Value, checks
 from engine.autodiff import topological_order
 from engine.gradcheck import central_difference
-from viz import drawing, labels
-from viz import key as keys
+from viz import drawing
 from viz.drawing import Drawing, new_drawing
 
 STEP = 1e-6  # relative step: small against the curvature, large against rounding
@@ -206,12 +205,12 @@ def value_graph(
         attrs = {"fillcolor": colour, "id": nid}
         if node is root:
             attrs["penwidth"] = drawing.ROOT_PEN
-        label = "{" + labels.record(fields(node)) + "}"
+        label = "{" + drawing.record(fields(node)) + "}"
         g.node(nid, label, shape="record", style="filled", **attrs)
         if node.op:
             g.node(
                 nid + "op",
-                labels.plain(node.op),
+                drawing.plain(node.op),
                 id=nid + "op",
                 shape="box",
                 style="rounded,filled",
@@ -224,7 +223,7 @@ def value_graph(
                 g.edge(
                     node_id(ids[parent]),
                     nid + "op",
-                    label=labels.plain(edge_label(node, position, local)),
+                    label=drawing.plain(edge_label(node, position, local)),
                     id=edge_id(i, position),
                 )
     return g
@@ -292,26 +291,30 @@ def draw_dot(
 
     g = value_graph(order, rankdir, fields, edge_label, fill if check else None)
     if key:
-        keys.add_key(g, value_key(show_local_grads, check))
+        drawing.add_key(g, value_key(show_local_grads, check))
     return g
 
 
-def value_key(local_grads: bool, check: bool) -> list[keys.Entry]:
+def value_key(local_grads: bool, check: bool) -> list[drawing.KeyEntry]:
     """What draw_dot's fills, borders and edge labels mean."""
     entries = [
-        keys.Entry("a leaf: an input, a parameter or a constant", fill=drawing.LEAF_FILL),
-        keys.Entry("a value an operation made: name | data | grad", fill=drawing.INTERIOR_FILL),
-        keys.Entry("thick border: the root, whose grad is 1", fill="#ffffff", border="3"),
-        keys.Entry("an operation, between its arguments and its result", fill=drawing.OP_FILL),
-        keys.Entry("#k on an edge: the argument's position in the operation"),
+        drawing.KeyEntry("a leaf: an input, a parameter or a constant", fill=drawing.LEAF_FILL),
+        drawing.KeyEntry(
+            "a value an operation made: name | data | grad", fill=drawing.INTERIOR_FILL
+        ),
+        drawing.KeyEntry("thick border: the root, whose grad is 1", fill="#ffffff", border="3"),
+        drawing.KeyEntry(
+            "an operation, between its arguments and its result", fill=drawing.OP_FILL
+        ),
+        drawing.KeyEntry("#k on an edge: the argument's position in the operation"),
     ]
     if local_grads:
-        entries.append(keys.Entry("∂= on an edge: the local derivative ∂result/∂argument"))
+        entries.append(drawing.KeyEntry("∂= on an edge: the local derivative ∂result/∂argument"))
     if check:
         entries += [
-            keys.Entry("grad agrees with the central difference", fill=drawing.AGREES_FILL),
-            keys.Entry("grad disagrees with it", fill=drawing.DISAGREES_FILL),
-            keys.Entry("a kink: no single derivative there", fill=drawing.UNDECIDABLE_FILL),
+            drawing.KeyEntry("grad agrees with the central difference", fill=drawing.AGREES_FILL),
+            drawing.KeyEntry("grad disagrees with it", fill=drawing.DISAGREES_FILL),
+            drawing.KeyEntry("a kink: no single derivative there", fill=drawing.UNDECIDABLE_FILL),
         ]
     return entries
 

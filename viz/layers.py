@@ -7,8 +7,7 @@ import numpy as np
 from nn.data import Data
 from nn.diagnostics import Diagnosis, LayerHealth, diagnose
 from nn.network import MLP
-from viz import drawing, labels
-from viz import key as keys
+from viz import drawing
 from viz.drawing import Drawing, new_drawing
 
 
@@ -44,7 +43,7 @@ def draw_layers(
     """
 
     def label(texts: list[str]) -> str:
-        return labels.lines(*(labels.scripted(t) if scripts else t for t in texts))
+        return drawing.lines(*(drawing.scripted(t) if scripts else t for t in texts))
 
     health: Diagnosis | None = None if data is None else diagnose(net, data, cost)
     g = new_drawing("layers", rankdir)
@@ -75,28 +74,30 @@ def draw_layers(
     if health is not None:
         g.node(
             "C",
-            labels.lines(
+            drawing.lines(
                 f"C: {cost} cost", f"over {health.examples} examples"
             ),  # a name, not maths
             fillcolor=drawing.COST_FILL,
         )
         g.edge(f"l{len(net.sizes)}", "C")
     if key:
-        keys.add_key(g, layers_key(health is not None))
+        drawing.add_key(g, layers_key(health is not None))
     return g
 
 
-def layers_key(diagnosed: bool) -> list[keys.Entry]:
+def layers_key(diagnosed: bool) -> list[drawing.KeyEntry]:
     """What draw_layers' fills and edges mean."""
     entries = [
-        keys.Entry("the input layer", fill=drawing.INPUT_FILL),
-        keys.Entry("a layer of n units and its σ", fill=drawing.A_FILL),
-        keys.Entry("an edge: the weights w of the next layer, ‖w‖ their size"),
+        drawing.KeyEntry("the input layer", fill=drawing.INPUT_FILL),
+        drawing.KeyEntry("a layer of n units and its σ", fill=drawing.A_FILL),
+        drawing.KeyEntry("an edge: the weights w of the next layer, ‖w‖ their size"),
     ]
     if diagnosed:
         entries[2:2] = [
-            keys.Entry("most of its units saturated or dead", fill=drawing.STUCK_FILL),
-            keys.Entry("the cost over the data", fill=drawing.COST_FILL),
+            drawing.KeyEntry("most of its units saturated or dead", fill=drawing.STUCK_FILL),
+            drawing.KeyEntry("the cost over the data", fill=drawing.COST_FILL),
         ]
-        entries.append(keys.Entry("a thicker edge: a larger ‖∂C/∂w‖, a faster learning layer"))
+        entries.append(
+            drawing.KeyEntry("a thicker edge: a larger ‖∂C/∂w‖, a faster learning layer")
+        )
     return entries

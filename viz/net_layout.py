@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from viz import drawing
 
-EM = 0.62  # a generous mean width of a character in ems (Helvetica's digits are 0.556)
 ROW = 17.0  # a table row: an 11 pt line and its padding
 BORDER = 1.0
 PAD = 6.0  # space left and right of a box's widest text
@@ -29,11 +28,6 @@ GAP = 14.0  # the least space between two things drawn side by side
 ARROW = 10.0  # an arrowhead's length
 # A layer with more inputs per neuron gets one lane (labels shown one column at a time).
 MAX_LANES = 4
-
-
-def text_width(text: str, font_size: float) -> float:
-    """A width no drawn text of this length exceeds by much (Graphviz's fonts differ by renderer)."""
-    return len(text) * EM * font_size
 
 
 @dataclass
@@ -57,7 +51,7 @@ class Box:
 
 def box(texts: list[str]) -> Box:
     """A table whose fixed cells hold texts, one per row, at the drawings' font size."""
-    width = max(text_width(t, float(drawing.FONT_SIZE)) for t in texts) + 2 * PAD
+    width = max(drawing.text_width(t, float(drawing.FONT_SIZE)) for t in texts) + 2 * PAD
     return Box(texts, round(width), ROW * len(texts) + 2 * BORDER)
 
 
@@ -74,13 +68,13 @@ class Label:
 
 def label(texts: list[str]) -> Label:
     """The size of an edge label of these lines."""
-    width = max(text_width(t, float(drawing.EDGE_FONT_SIZE)) for t in texts) + 4
+    width = max(drawing.text_width(t, float(drawing.EDGE_FONT_SIZE)) for t in texts) + 4
     return Label(texts, width, EDGE_LINE * len(texts) + 4)
 
 
 def heading(texts: list[str]) -> Label:
     """The size of a layer's heading, at the boxes' font size."""
-    width = max(text_width(t, float(drawing.FONT_SIZE)) for t in texts) + 4
+    width = max(drawing.text_width(t, float(drawing.FONT_SIZE)) for t in texts) + 4
     return Label(texts, width, ROW * len(texts))
 
 

@@ -12,7 +12,7 @@ from engine import Value
 from engine.value import Number
 from nn import matrix
 from nn.network import MLP
-from viz import drawing, labels, net_layout
+from viz import drawing, net_layout
 from viz.network import (
     Line,
     NetNumbers,
@@ -67,7 +67,7 @@ class _NetFrames:
 
     def text(self, plain: str) -> str:
         """A line in the page's notation, with true minus signs."""
-        return labels.scripted(plain) if self.scripts else plain
+        return drawing.scripted(plain) if self.scripts else plain
 
     def lines(self) -> dict[str, list[Line]]:
         """Every label's lines as far as the pass has got, numbers with true minus signs."""
@@ -421,5 +421,5 @@ def step_through_net(
         raise ValueError("step_through_net: a target y is needed to backpropagate a cost")
     _, _, frames, pictures = net_step_parts(net, x, y, cost, number_format, rankdir, scripts)
     title = f"Backpropagation in a {'-'.join(map(str, net.sizes))} net, one step at a time"
-    key = [replace(e, meaning=labels.scripted(e.meaning)) if scripts else e for e in KEY]
+    key = [replace(e, meaning=drawing.scripted(e.meaning)) if scripts else e for e in KEY]
     return write_page(title, pictures, frames, key, path)

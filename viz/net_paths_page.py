@@ -15,7 +15,7 @@ from engine.paths import product_of_rates
 from engine.value import Number
 from nn import matrix
 from nn.network import MLP
-from viz import drawing, labels
+from viz import drawing
 from viz.net_page import KEY as NET_KEY
 from viz.net_page import frame_lines
 from viz.network import (
@@ -117,7 +117,7 @@ class _Frames:
         return signed(x, self.number_format)
 
     def text(self, plain: str) -> str:
-        return labels.scripted(plain) if self.scripts else plain
+        return drawing.scripted(plain) if self.scripts else plain
 
     def add(
         self, title: str, caption: list[str], equation: list[str], classes: dict[str, str]

@@ -16,8 +16,7 @@ from engine.value import Number
 from nn.activations import activation_named
 from nn.costs import cost_named
 from nn.network import MLP
-from viz import drawing, labels, net_layout
-from viz import key as keys
+from viz import drawing, net_layout
 from viz.drawing import Drawing, new_drawing
 from viz.graph import GraphTooLargeError
 
@@ -182,7 +181,7 @@ def draw_lines(
         raise ValueError(f"rankdir must be 'LR' or 'TB' for a net, got {rankdir!r}")
 
     def notation(text: str) -> str:
-        return labels.scripted(text) if scripts else text
+        return drawing.scripted(text) if scripts else text
 
     def texts(eid: str) -> list[str]:
         return [notation(line_text(line)) for line in lines[eid]]
@@ -246,7 +245,7 @@ def draw_lines(
         cell = (b.w - 2 * net_layout.BORDER, net_layout.ROW)
         g.node(
             eid,
-            labels.table(b.texts, fill, cell),
+            drawing.table(b.texts, fill, cell),
             id=eid,
             shape="plain",
             pos=net_layout.pos(b.x, b.y) + "!",
@@ -254,7 +253,7 @@ def draw_lines(
     for l, (_, title) in enumerate(headings, start=1):
         g.node(
             f"layer{l}",
-            labels.lines(*title.texts),
+            drawing.lines(*title.texts),
             id=f"layer{l}",
             shape="plaintext",
             margin="0",
@@ -267,7 +266,7 @@ def draw_lines(
         attrs = {"id": eid, "pos": net_layout.spline(points)}
         lab = edge_labels.get(eid)
         if lab is not None and every_weight:  # a page: the label in the edge's group, by its id
-            attrs.update(label=labels.lines(*lab.texts), lp=net_layout.pos(lab.x, lab.y))
+            attrs.update(label=drawing.lines(*lab.texts), lp=net_layout.pos(lab.x, lab.y))
         elif lab is not None:  # a node of its own, drawn over the edges (outputorder)
             where = net_layout.pos(lab.x, lab.y) + "!"
             g.node(
@@ -281,19 +280,19 @@ def draw_lines(
     if with_key:
         unlabelled = any(lab is None for *_, lab in weights.values())
         entries = net_key(n, "C" in lines, unlabelled, notation)
-        width, height = keys.size(entries)
+        width, height = drawing.key_size(entries)
         things = [b for b, _ in boxes.values()] + list(edge_labels.values())
         left = min(t.x - t.w / 2 for t in things)
         bottom = max(t.y + t.h / 2 for t in things)
         where = net_layout.pos(left + width / 2, bottom + net_layout.GAP + height / 2)
-        g.node("key", keys.table(entries), id="key", shape="plain", pos=where + "!")
+        g.node("key", drawing.key_table(entries), id="key", shape="plain", pos=where + "!")
     return g
 
 
 def halo(texts: list[str]) -> str:
     """An edge's label as a node on a pale backing, so that the edges it sits across do not
     strike its text through (static drawings; a page keeps labels in their edges' groups)."""
-    lines = "<BR/>".join(labels.html_text(t) for t in texts)
+    lines = "<BR/>".join(drawing.html_text(t) for t in texts)
     return (
         f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1" '
         f'BGCOLOR="{drawing.LABEL_BACKING}"><TR><TD>{lines}</TD></TR></TABLE>>'
@@ -302,31 +301,31 @@ def halo(texts: list[str]) -> str:
 
 def net_key(
     n: NetNumbers, backward: bool, unlabelled: bool, notation: Callable[[str], str]
-) -> list[keys.Entry]:
+) -> list[drawing.KeyEntry]:
     """What draw_net's fills, edges and labels mean."""
     z = "z = Σ_k w_k a_k + b, its bias b" + (", δ = ∂C/∂z, ∂C/∂b" if backward else "")
     entries = [
-        keys.Entry("a^1: the input", fill=drawing.INPUT_FILL),
-        keys.Entry(z, fill=drawing.Z_FILL),
-        keys.Entry("a = σ(z)" + (", ∂C/∂a" if backward else ""), fill=drawing.A_FILL),
+        drawing.KeyEntry("a^1: the input", fill=drawing.INPUT_FILL),
+        drawing.KeyEntry(z, fill=drawing.Z_FILL),
+        drawing.KeyEntry("a = σ(z)" + (", ∂C/∂a" if backward else ""), fill=drawing.A_FILL),
     ]
     if backward:
         into = "z^L" if n.from_z else "a^L"
         entries.append(
-            keys.Entry(f"the cost C, the target y; ∂C/∂{into} into C", fill=drawing.COST_FILL)
+            drawing.KeyEntry(f"the cost C, the target y; ∂C/∂{into} into C", fill=drawing.COST_FILL)
         )
     entries += [
-        keys.Entry(
+        drawing.KeyEntry(
             "weight w > 0" + (", with ∂C/∂w" if backward else ""), edge=drawing.POSITIVE_WEIGHT
         ),
-        keys.Entry("weight w < 0; thicker for larger |w|", edge=drawing.NEGATIVE_WEIGHT),
-        keys.Entry("on z → a: σ'(z), the slope of σ"),
+        drawing.KeyEntry("weight w < 0; thicker for larger |w|", edge=drawing.NEGATIVE_WEIGHT),
+        drawing.KeyEntry("on z → a: σ'(z), the slope of σ"),
     ]
     if unlabelled:
         entries.append(
-            keys.Entry(f"more than {net_layout.MAX_LANES} inputs a neuron: w unlabelled")
+            drawing.KeyEntry(f"more than {net_layout.MAX_LANES} inputs a neuron: w unlabelled")
         )
-    return [keys.Entry(notation(e.text), e.fill, e.edge) for e in entries]
+    return [drawing.KeyEntry(notation(e.text), e.fill, e.edge) for e in entries]
 
 
 def check_net_size(net: MLP, max_weights: int | None, caller: str) -> None:

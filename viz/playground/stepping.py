@@ -14,7 +14,7 @@ import numpy as np
 
 from nn.costs import COSTS
 from nn.network import MLP
-from viz import labels
+from viz import drawing
 from viz.net_page import KEY, TOLERANCE, net_step_parts
 from viz.playground.fields import BadRequest, choice, integer, listed, number, numbers, only
 from viz.rendering import RenderError
@@ -144,7 +144,7 @@ def step_answer(body: Mapping[str, object]) -> dict:
         "svg": svg[svg.index("<svg") :],  # layers left to right
         "svg_tall": svg_tall[svg_tall.index("<svg") :],  # top to bottom, for a narrow screen
         "frames": [asdict(f) for f in frames],
-        "legend": [[e.state, labels.scripted(e.meaning)] for e in KEY if e.state],
+        "legend": [[e.state, drawing.scripted(e.meaning)] for e in KEY if e.state],
         "sizes": net.sizes,
         "activations": net.activations,
         "cost": cost_name,
