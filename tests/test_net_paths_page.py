@@ -7,8 +7,8 @@ import pytest
 
 from nn import MLP, matrix
 from viz import sum_over_paths_net
-from viz.net_paths_page import net_paths
 from viz.network import trace_numbers
+from viz.paths_pages import net_paths
 
 X, Y = [0.5, -1.0], [1.0, 0.0]
 

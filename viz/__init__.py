@@ -7,10 +7,9 @@ from viz.drawing import Drawing
 from viz.graph import GraphTooLargeError, draw_dot
 from viz.layers import draw_layers
 from viz.net_page import step_through_net
-from viz.net_paths_page import sum_over_paths_net
 from viz.network import draw_net
 from viz.page import StepPage
-from viz.paths_page import sum_over_paths
+from viz.paths_pages import sum_over_paths, sum_over_paths_net
 from viz.plots import plot_history
 from viz.rendering import RendererNotFoundError, RenderError, render
 from viz.steps import Contribution, Step, backward_steps
