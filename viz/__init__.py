@@ -2,12 +2,11 @@
 
 import importlib
 
-from viz.compiled import draw_groups
 from viz.drawing import Drawing
 from viz.graph import GraphTooLargeError, draw_dot
-from viz.layers import draw_layers
 from viz.net_page import step_through_net
 from viz.network import draw_net
+from viz.overviews import draw_groups, draw_layers
 from viz.page import StepPage
 from viz.paths_pages import sum_over_paths, sum_over_paths_net
 from viz.plots import plot_history
