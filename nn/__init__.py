@@ -2,7 +2,6 @@
 
 from nn import datasets
 from nn.activations import ACTIVATIONS, Activation
-from nn.compare import Comparison, compare
 from nn.costs import (
     COSTS,
     Cost,
@@ -12,8 +11,8 @@ from nn.costs import (
     mean_cost,
     quadratic_cost,
 )
-from nn.diagnostics import Diagnosis, LayerHealth, diagnose
 from nn.network import MLP, Layer, Module, Neuron, Trace
+from nn.reports import Comparison, Diagnosis, LayerHealth, compare, diagnose
 from nn.torch_bridge import from_torch, to_torch, torch_cost
 from nn.training import SGD, EpochStats, History, TrainingWarning, evaluate, train
 

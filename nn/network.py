@@ -25,7 +25,7 @@ from engine.checks import count, is_real, one_of, real_number, sequence
 from engine.value import Number, weighted_sum_of_values
 from nn import saving
 from nn.activations import activation_named, layer_activations
-from nn.data import class_targets
+from nn.datasets import class_targets
 
 Array = np.ndarray
 

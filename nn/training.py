@@ -17,12 +17,12 @@ from tqdm.auto import tqdm
 from engine import Value, checks
 from engine.autodiff import zero_grad
 from engine.table import ShownAsTable, Table
-from nn import diagnostics
+from nn import reports
 from nn.batch_training import BatchTrainer, ScalarSteps, arrays, scalar_scores, sgd_update
 from nn.costs import cost_named
-from nn.data import Data, as_arrays
-from nn.diagnostics import Diagnosis
+from nn.datasets import Data, as_arrays
 from nn.network import MLP
+from nn.reports import Diagnosis
 
 
 class SGD:
@@ -328,7 +328,7 @@ class _Diagnosis:
         self.net, self.data, self.cost, self.warned = net, data, cost, False
 
     def __call__(self, stats: EpochStats) -> None:
-        stats.diagnosis = diagnostics.diagnose(self.net, self.data, self.cost)
+        stats.diagnosis = reports.diagnose(self.net, self.data, self.cost)
         found = stats.diagnosis.warnings()
         if found and not self.warned:
             warnings.warn(

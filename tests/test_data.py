@@ -1,4 +1,4 @@
-"""nn.data: the (X, Y) and (x, y) forms train, evaluate and diagnose take, integer class labels included."""
+"""The (X, Y) and (x, y) forms train, evaluate and diagnose take (nn.datasets), class labels included."""
 
 import numpy as np
 import pytest
@@ -106,7 +106,7 @@ def test_a_class_label_is_a_target_for_compare_and_the_drawings():
 
 
 def test_plain_pairs_read_in_one_call_equal_pairs_read_one_by_one():
-    from nn.data import as_arrays
+    from nn.datasets import as_arrays
 
     rng = np.random.default_rng(0)
     plain = [(rng.normal(size=3).tolist(), [1.0, 0.0]) for _ in range(5)]

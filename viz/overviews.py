@@ -9,9 +9,9 @@ import numpy as np
 
 from engine import Compiled
 from engine.compile.plan import Elementwise, Matmul, Rows, Sum
-from nn.data import Data
-from nn.diagnostics import Diagnosis, LayerHealth, diagnose
+from nn.datasets import Data
 from nn.network import MLP
+from nn.reports import Diagnosis, LayerHealth, diagnose
 from viz import drawing
 from viz.drawing import Drawing, new_drawing
 

@@ -20,8 +20,8 @@ import numpy as np
 import engine
 from nn import datasets
 from nn.batch_training import BatchTrainer
-from nn.diagnostics import diagnose
 from nn.network import MLP
+from nn.reports import diagnose
 from nn.training import SGD, _scores, epoch_batches
 from viz.playground import stepping
 from viz.playground.fields import BadRequest, choice, integer, listed, number, only
