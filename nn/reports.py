@@ -23,7 +23,6 @@ import numpy as np
 from engine import Value
 from engine.table import ShownAsTable, Table
 from engine.value import Number
-from nn import matrix
 from nn.activations import ACTIVATIONS
 from nn.costs import cost_named, mean_cost
 from nn.datasets import Data, as_arrays
@@ -288,7 +287,7 @@ def diagnose(net: MLP, data: Data, cost: str = "quadratic") -> Diagnosis:
     # σ' of the output layer is out of δ^L when the cost has its own rule from z^L
     without_sigma_prime = net.activations[-1] in cost_named(cost).on
     weights, biases = net.weights(), net.biases()
-    bp = matrix.backprop_batch(weights, biases, X.T, Y.T, net.activations, cost)
+    bp = backprop_batch(weights, biases, X.T, Y.T, net.activations, cost)
     layers = []
     for i, (name, z, delta, gw, gb, w) in enumerate(
         zip(net.activations, bp.z, bp.delta, bp.grad_w, bp.grad_b, weights)
