@@ -40,7 +40,12 @@ def rows_of(indices: Sequence[int]) -> Rows:
 
 
 def _distinct(rows: Rows) -> bool:
-    return isinstance(rows, slice) or len(np.unique(rows)) == len(rows)
+    return isinstance(rows, slice) or _once_each(rows)
+
+
+def _once_each(indices: np.ndarray) -> bool:
+    """No index twice (np.unique would import numpy.ma on first use: ~30 ms of a compile)."""
+    return int(np.bincount(indices.ravel()).max(initial=0)) <= 1
 
 
 def _scatter_add(A: np.ndarray, rows: Rows, distinct: bool, values: Any) -> None:
@@ -187,7 +192,7 @@ class Sum(Group):
     def __init__(self, *args: Any, operand_rows: np.ndarray) -> None:
         super().__init__(*args)
         self.operand_rows = operand_rows  # (operands, nodes)
-        self.distinct = len(np.unique(operand_rows)) == operand_rows.size
+        self.distinct = _once_each(operand_rows)
 
     def forward(self, V: np.ndarray) -> None:
         """Each chain's operands added in the chain's order (numpy sums axis 0 row by row)."""
@@ -387,7 +392,7 @@ def _grouped(g: _Graph, lay: _Layout, layer: np.ndarray) -> list[_Pending]:
             continue
         n = count[nodes[0]] // 2
         used = g.param_at[np.concatenate([reads[:, :n].ravel(), reads[:, -1]])]
-        if np.bincount(used).max() > 1:  # a parameter twice: run the generic rule instead
+        if not _once_each(used):  # a parameter twice: run the generic rule instead
             out.append(_Pending("elementwise", key[1], WEIGHTED_SUM, ks, reads))
         else:
             out.append(_Pending("matmul", key[1], WEIGHTED_SUM, ks, reads))
@@ -420,7 +425,9 @@ def make_plan(rec: Recording, data: np.ndarray, grad: np.ndarray, input_grads: b
     for p in grouped:
         n = p.reads.shape[1] // 2
         read.append(p.reads[0, n : 2 * n] if p.kind == "matmul" else p.reads.ravel())
-    read_from_v = np.unique(np.concatenate(read))
+    is_read = np.zeros(g.n, bool)
+    is_read[np.concatenate(read)] = True
+    read_from_v = np.flatnonzero(is_read)
     leaves = read_from_v[(g.inner_at[read_from_v] < 0) & (row[read_from_v] < 0)]
     constants = leaves[g.param_at[leaves] < 0]
     param_index = np.sort(g.param_at[leaves[g.param_at[leaves] >= 0]])
