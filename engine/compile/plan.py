@@ -361,7 +361,7 @@ class _Pending:
     level: int
     rule: Primitive
     ks: np.ndarray
-    reads: np.ndarray  # matmul: the xs (positions); else (nodes, operands) positions
+    reads: np.ndarray  # (nodes, operands) positions: a sum's chain operands, else the parents
 
 
 def _grouped(g: _Graph, lay: _Layout, layer: np.ndarray) -> list[_Pending]:
