@@ -343,8 +343,9 @@ def _layout(g: _Graph, outputs: np.ndarray, wanted_leaf: np.ndarray) -> _Layout:
             chain = chains.pop(left, None) or g.parents_of(left).tolist()
             chain.append(int(g.parents[g.start[k] + 1]))
             chains[k] = chain
-            inner = [int(i) for i in g.inner_at[chain] if i >= 0]
-            level[k] = 1 + max(map(level.__getitem__, inner), default=0)
+            # 1 + the highest level of the chain's operands: left's operands, and the right
+            right = level[parents_k[1]] if len(parents_k) > 1 else 0
+            level[k] = max(level[left], 1 + right)
         elif count[k]:
             level[k] = 1 + max(map(level.__getitem__, parents_k), default=0)
     wanted_at = wanted_leaf.copy()
