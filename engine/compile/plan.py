@@ -441,19 +441,22 @@ def make_plan(rec: Recording, data: np.ndarray, grad: np.ndarray, input_grads: b
     groups: list[Elementwise | Matmul | Sum] = []
     wanted = lay.wanted
     for p in grouped:
-        if p.kind == "matmul":
-            order = np.argsort(g.param_at[p.reads[:, -1]], kind="stable")
-        elif p.reads.shape[1]:  # by the rows of the operands, the first operand first
-            order = np.lexsort(row[p.reads].T[::-1])
-        else:
-            order = np.arange(len(p.ks))
-        ks, reads = p.ks[order], p.reads[order]
+        ks, reads = p.ks, p.reads
+        # The rows a group reads (a layer's: its xs, below); the nodes sorted by them, or a
+        # layer's by the index of their biases.
+        read_rows = row[reads] if p.kind != "matmul" else reads[:, :0]
+        if len(ks) > 1:
+            if p.kind == "matmul":
+                order = np.argsort(g.param_at[reads[:, -1]], kind="stable")
+            else:  # by the rows of the operands, the first operand first
+                order = np.lexsort(read_rows.T[::-1])
+            ks, reads, read_rows = ks[order], reads[order], read_rows[order]
         nodes = [g.inner[k] for k in ks.tolist()]
         positions = g.position[ks]
         row[positions] = n_rows + np.arange(len(ks))
         rows = slice(n_rows, n_rows + len(ks))
         n_rows += len(ks)
-        common = (p.level, p.rule, nodes, rows, bool(wanted[positions].any()))
+        common = (p.level, p.rule, nodes, rows, any(wanted[positions].tolist()))
         if p.kind == "matmul":
             n = reads.shape[1] // 2
             xs = reads[0, n : 2 * n]
@@ -461,19 +464,19 @@ def make_plan(rec: Recording, data: np.ndarray, grad: np.ndarray, input_grads: b
                 Matmul(
                     *common,
                     x_rows=rows_of(row[xs].tolist()),
-                    x_wanted=bool(wanted[xs].any()),
+                    x_wanted=any(wanted[xs].tolist()),
                     w=ParamBlock(g.param_at[reads[:, :n]], data, grad),
                     b=ParamBlock(g.param_at[reads[:, -1]], data, grad),
                 )
             )
         elif p.kind == "sum":
-            groups.append(Sum(*common, operand_rows=np.ascontiguousarray(row[reads].T)))
+            groups.append(Sum(*common, operand_rows=np.ascontiguousarray(read_rows.T)))
         else:
             groups.append(
                 Elementwise(
                     *common,
-                    parent_rows=[rows_of(column.tolist()) for column in row[reads].T],
-                    requires=[bool(w) for w in wanted[reads].any(axis=0)],
+                    parent_rows=[rows_of(column) for column in read_rows.T.tolist()],
+                    requires=list(map(any, wanted[reads].T.tolist())),
                 )
             )
     return Plan(
