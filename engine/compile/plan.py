@@ -44,7 +44,7 @@ def _distinct(rows: Rows) -> bool:
 
 
 def _once_each(indices: np.ndarray) -> bool:
-    """No index twice (np.unique would import numpy.ma on first use: ~30 ms of a compile)."""
+    """No index twice (counted: np.unique hashes, and imports numpy.ma on its first call)."""
     return int(np.bincount(indices.ravel()).max(initial=0)) <= 1
 
 
