@@ -472,6 +472,38 @@ def test_the_demo_runs_as_eight_groups_three_of_them_matrix_products():
     assert step.summary().splitlines()[2].split() == ["1", "weighted_sum", "matmul", "16"]
 
 
+def test_a_layer_sharing_a_weight_runs_neuron_by_neuron_and_matches_the_scalar_engine():
+    w, b = [Value(0.7), Value(-0.4), Value(0.2)], Value(0.1)
+
+    def f(x, y):  # two neurons on one input list; both read w[0]
+        z = [engine.weighted_sum([w[0], w[1]], x, b), engine.weighted_sum([w[2], w[0]], x, b)]
+        return (z[0] * z[1] - y[0]).tanh()
+
+    rng = np.random.default_rng(3)
+    batch = [rng.uniform(-1, 1, (4, 2)), rng.uniform(-1, 1, (4, 1))]
+    c = engine.compile(f, [arg[0].tolist() for arg in batch], w + [b])
+    assert (c.groups[0].rule.name, c.groups[0].kind, c.groups[0].count) == (
+        "weighted_sum",
+        "elementwise",
+        2,
+    )
+    assert_matches_scalar(f, w + [b], batch)
+
+
+def test_unused_inputs_and_leaves_or_sums_as_outputs_match_the_scalar_engine():
+    p = Value(0.5)
+
+    def f(x):  # x[2] is never read; an input, a chain of + and a parameter are outputs
+        s = x[0] + x[1] + p
+        return [x[0], s, (s + x[0]) * p, p]
+
+    X = np.random.default_rng(4).uniform(-1, 1, (5, 3))
+    c = engine.compile(f, (X[0].tolist(),), [p])
+    want = [[v.data for v in f([Value(float(a)) for a in row])] for row in X]
+    assert_close(c(X), want)
+    assert_matches_scalar(lambda x: f(x)[2] * f(x)[1], [p], [X])  # ∂/∂x[2] is 0
+
+
 def test_a_cost_sum_runs_as_one_group():
     net, X, Y = _net_and_batch(3, [4, 6], "sigmoid", 5)
     c = engine.compile(lambda x, y: nn.quadratic_cost(net(x), y), (X[0], Y[0]), net.parameters())

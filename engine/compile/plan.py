@@ -14,7 +14,6 @@ gathered). And a chain of + (as ``sum`` makes) runs as one sum over its operands
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
@@ -41,7 +40,12 @@ def rows_of(indices: Sequence[int]) -> Rows:
 
 
 def _distinct(rows: Rows) -> bool:
-    return isinstance(rows, slice) or len(np.unique(rows)) == len(rows)
+    return isinstance(rows, slice) or _once_each(rows)
+
+
+def _once_each(indices: np.ndarray) -> bool:
+    """No index twice (counted: np.unique hashes, and imports numpy.ma on its first call)."""
+    return int(np.bincount(indices.ravel()).max(initial=0)) <= 1
 
 
 def _scatter_add(A: np.ndarray, rows: Rows, distinct: bool, values: Any) -> None:
@@ -188,7 +192,7 @@ class Sum(Group):
     def __init__(self, *args: Any, operand_rows: np.ndarray) -> None:
         super().__init__(*args)
         self.operand_rows = operand_rows  # (operands, nodes)
-        self.distinct = len(np.unique(operand_rows)) == operand_rows.size
+        self.distinct = _once_each(operand_rows)
 
     def forward(self, V: np.ndarray) -> None:
         """Each chain's operands added in the chain's order (numpy sums axis 0 row by row)."""
@@ -219,74 +223,181 @@ class Plan:
     groups: list[Elementwise | Matmul | Sum]
 
 
-def _operands(rec: Recording) -> dict[Value, tuple[Value, ...]]:
-    """Each interior node the replay runs, with the operands it reads.
+class _Graph:
+    """The recording as arrays: each node by its position in ``rec.order``, each interior node
+    (one a primitive made) by its index k among them, the parents of k at
+    ``parents[start[k] : start[k] + count[k]]``.
+
+    Nodes are found by identity (``id``, sorted and searched), so building it is a few C loops
+    over the graph: no Python work per leaf, which matters for a wide net (784-1000-10 has
+    ~800k nodes, ~2,000 of them interior).
+    """
+
+    def __init__(self, rec: Recording) -> None:
+        self.order = rec.order
+        self.n = len(rec.order)
+        ids = np.fromiter(map(id, rec.order), np.intp, self.n)
+        self._by_id = np.argsort(ids)
+        self._ids = ids[self._by_id]
+        self.inner = [v for v in rec.order if v._rule is not None]
+        self.rules = [v._rule for v in self.inner]
+        self.position = self.find(self.inner)
+        parents = list(map(_PARENTS, self.inner))
+        self.count = np.fromiter(map(len, parents), np.intp, len(parents))
+        self.start = np.zeros(len(parents), np.intp)
+        np.cumsum(self.count[:-1], out=self.start[1:])
+        self.parents = self.find(itertools.chain.from_iterable(parents), int(self.count.sum()))
+        self.edge_node = np.repeat(np.arange(len(self.inner)), self.count)  # each edge's k
+        self.inner_at = np.full(self.n, -1, np.intp)  # position -> k, or -1 for a leaf
+        self.inner_at[self.position] = np.arange(len(self.inner))
+        self.param_at = np.full(self.n, -1, np.intp)  # position -> index in params, or -1
+        self.param_at[self.find(rec.params, len(rec.params))] = np.arange(len(rec.params))
+
+    def find(self, values: Any, count: int = -1) -> np.ndarray:
+        """The positions of values, nodes of the graph."""
+        at = np.searchsorted(self._ids, np.fromiter(map(id, values), np.intp, count))
+        return self._by_id[at]
+
+    def find_some(self, values: Sequence[Value]) -> np.ndarray:
+        """The positions of values, -1 for one that is not in the graph (an unused input)."""
+        ids = np.fromiter(map(id, values), np.intp, len(values))
+        at = np.minimum(np.searchsorted(self._ids, ids), max(self.n - 1, 0))
+        return np.where(self._ids[at] == ids, self._by_id[at], -1)
+
+    def parents_of(self, k: int) -> np.ndarray:
+        """The positions of k's parents."""
+        return self.parents[self.start[k] : self.start[k] + self.count[k]]
+
+
+def _interior_parents(g: _Graph) -> tuple[list[int], list[int]]:
+    """(ks, bounds): the interior parents of k are ``ks[bounds[k] : bounds[k + 1]]`` (as k's).
+
+    Levels and the adjoint flags are worked out in Python over these edges only: a leaf's
+    level is 0 and its flag known beforehand, and a net's edges are nearly all to leaves.
+    """
+    inner = g.inner_at[g.parents]
+    interior = np.flatnonzero(inner >= 0)
+    bounds = np.searchsorted(g.edge_node[interior], np.arange(len(g.inner) + 1))
+    return inner[interior].tolist(), bounds.tolist()
+
+
+def _wanted_leaf(g: _Graph, input_positions: np.ndarray, input_grads: bool) -> np.ndarray:
+    """Per position: a leaf that needs an adjoint (a parameter, or an input when input_grads)."""
+    wanted = g.param_at >= 0
+    if input_grads:
+        wanted[input_positions[input_positions >= 0]] = True
+    return wanted
+
+
+def _layers(g: _Graph) -> np.ndarray:
+    """Per interior node: a layer's neuron, a weighted_sum whose weights and bias are parameters."""
+    n = g.count // 2
+    candidate = np.array([rule is WEIGHTED_SUM for rule in g.rules], bool) & (n > 0)
+    edge_node = g.edge_node
+    offset = np.arange(len(g.parents)) - g.start[edge_node]
+    weight_or_bias = (offset < n[edge_node]) | (offset == 2 * n[edge_node])
+    not_param = candidate[edge_node] & weight_or_bias & (g.param_at[g.parents] < 0)
+    return candidate & (np.bincount(edge_node[not_param], minlength=len(g.inner)) == 0)
+
+
+@dataclass
+class _Layout:
+    """The interior nodes the replay runs, their levels and which need an adjoint.
 
     A chain ((a + b) + c) + … whose inner sums are used only once (as ``sum`` folds a list)
-    runs as one node, the chain's last +, reading all the chain's operands.
+    runs as one node, the chain's last +, reading all the chain's operands (``chains``).
     """
-    uses = Counter(
-        itertools.chain.from_iterable(map(_PARENTS, rec.order))
-    )  # C loops: ~1 µs per node
-    keep = set(rec.outputs)
-    operands: dict[Value, Any] = {}
-    for node in rec.order:
-        if node._rule is None:
-            continue
-        left = node.parents[0]
-        if node._rule is ADD and left._rule is ADD and uses[left] == 1 and left not in keep:
-            chain = operands.pop(left)  # left is absorbed into node's chain
-            chain.append(node.parents[1])
-            operands[node] = chain
+
+    runs: list[int]  # the k's the replay runs, in order
+    chains: dict[int, list[int]]  # k -> the positions of its chain's operands
+    level: list[int]
+    wanted: np.ndarray  # per position
+
+
+def _layout(g: _Graph, outputs: np.ndarray, wanted_leaf: np.ndarray) -> _Layout:
+    """The chains, then each node's level and flag, parents before children."""
+    ks, bounds = _interior_parents(g)
+    uses = np.bincount(g.parents, minlength=g.n)
+    first = g.parents[g.start[g.count > 0]]  # each interior node's left parent ...
+    absorbable = np.zeros(g.n, bool)  # ... a sum used once, not an output: a chain goes on
+    is_add = np.array([rule is ADD for rule in g.rules], bool)
+    absorbable[g.position] = is_add
+    absorbable &= uses == 1
+    absorbable[outputs] = False
+    joins = np.zeros(len(g.inner), bool)
+    joins[g.count > 0] = absorbable[first]
+    joins &= is_add
+    leaf_wanted = np.bincount(g.edge_node[wanted_leaf[g.parents]], minlength=len(g.inner))
+    leaf_wanted = leaf_wanted.tolist()
+    count = g.count.tolist()
+    level = [0] * len(g.inner)
+    wanted = [False] * len(g.inner)
+    chains: dict[int, list[int]] = {}
+    absorbed = set()
+    for k, join in enumerate(joins.tolist()):
+        parents_k = ks[bounds[k] : bounds[k + 1]]
+        wanted[k] = leaf_wanted[k] > 0 or any(map(wanted.__getitem__, parents_k))
+        if join:
+            left = parents_k[0]
+            absorbed.add(left)
+            chain = chains.pop(left, None) or g.parents_of(left).tolist()
+            chain.append(int(g.parents[g.start[k] + 1]))
+            chains[k] = chain
+            # 1 + the highest level of the chain's operands: left's operands, and the right
+            right = level[parents_k[1]] if len(parents_k) > 1 else 0
+            level[k] = max(level[left], 1 + right)
+        elif count[k]:
+            level[k] = 1 + max(map(level.__getitem__, parents_k), default=0)
+    wanted_at = wanted_leaf.copy()
+    wanted_at[g.position] = wanted
+    runs = [k for k in range(len(g.inner)) if k not in absorbed]
+    return _Layout(runs, chains, level, wanted_at)
+
+
+@dataclass
+class _Pending:
+    """A group before its rows are known: its nodes (k's) and the positions they read."""
+
+    kind: str
+    level: int
+    rule: Primitive
+    ks: np.ndarray
+    reads: np.ndarray  # (nodes, operands) positions: a sum's chain operands, else the parents
+
+
+def _grouped(g: _Graph, lay: _Layout, layer: np.ndarray) -> list[_Pending]:
+    """The groups, by level: nodes of one level, kind, primitive and number of operands (a
+    layer's neurons: of one level and input list)."""
+    keys: dict[tuple, list[int]] = {}
+    layer_list = layer.tolist()
+    start, count = g.start.tolist(), g.count.tolist()
+    for k in lay.runs:
+        if layer_list[k]:
+            n = count[k] // 2
+            xs = g.parents[start[k] + n : start[k] + 2 * n].tobytes()
+            key: tuple = ("matmul", lay.level[k], xs)
         else:
-            operands[node] = list(node.parents)
-    return {node: tuple(args) for node, args in operands.items()}
-
-
-def _levels(order: list[Value], operands: dict[Value, tuple[Value, ...]]) -> dict[Value, int]:
-    level = dict.fromkeys(order, 0)  # leaves, and the + nodes absorbed into a chain
-    for node, args in operands.items():  # in the order of ``order``: parents first
-        if args:
-            level[node] = 1 + max(map(level.__getitem__, args))
-    return level
-
-
-def _layer_key(node: Value, level: int, param_at: dict[Value, int]) -> tuple | None:
-    """The key of the matrix product node belongs to, or None if it is not a layer's neuron."""
-    if node._rule is not WEIGHTED_SUM:
-        return None
-    n = len(node.parents) // 2
-    ws_and_b = (*node.parents[:n], node.parents[-1])
-    if n == 0 or not all(map(param_at.__contains__, ws_and_b)):
-        return None
-    return ("matmul", level, tuple(map(id, node.parents[n : 2 * n])))
-
-
-def _grouped(
-    operands: dict[Value, tuple[Value, ...]], level: dict[Value, int], param_at: dict[Value, int]
-) -> list[tuple[str, int, Primitive, list[Value]]]:
-    """(kind, level, rule, nodes) per group, by level."""
-    groups: dict[tuple, list[Value]] = {}
-    for node, args in operands.items():
-        key = _layer_key(node, level[node], param_at)
-        if key is None:
-            kind = "sum" if len(args) != len(node.parents) else "elementwise"
-            key = (kind, level[node], node._rule, len(args))
-        groups.setdefault(key, []).append(node)
+            chain = lay.chains.get(k)
+            kind = "elementwise" if chain is None else "sum"
+            key = (kind, lay.level[k], g.rules[k], count[k] if chain is None else len(chain))
+        keys.setdefault(key, []).append(k)
     out = []
-    for key, nodes in groups.items():
-        if key[0] == "matmul":
-            used = [param_at[p] for node in nodes for p in node.parents[: len(node.parents) // 2]]
-            used += [param_at[node.parents[-1]] for node in nodes]
-            if len(set(used)) != len(used):  # a parameter twice: run the generic rule instead
-                for arity in {len(node.parents) for node in nodes}:
-                    same = [node for node in nodes if len(node.parents) == arity]
-                    out.append(("elementwise", key[1], WEIGHTED_SUM, same))
-                continue
-            out.append(("matmul", key[1], WEIGHTED_SUM, nodes))
+    for key, nodes in keys.items():
+        ks = np.array(nodes, np.intp)
+        if key[0] == "sum":
+            reads = np.array([lay.chains[k] for k in nodes], np.intp)
         else:
-            out.append((key[0], key[1], key[2], nodes))
-    out.sort(key=lambda g: g[1])
+            reads = g.parents[g.start[ks][:, None] + np.arange(count[nodes[0]])]
+        if key[0] != "matmul":
+            out.append(_Pending(key[0], key[1], key[2], ks, reads))
+            continue
+        n = count[nodes[0]] // 2
+        used = g.param_at[np.concatenate([reads[:, :n].ravel(), reads[:, -1]])]
+        if not _once_each(used):  # a parameter twice: run the generic rule instead
+            out.append(_Pending("elementwise", key[1], WEIGHTED_SUM, ks, reads))
+        else:
+            out.append(_Pending("matmul", key[1], WEIGHTED_SUM, ks, reads))
+    out.sort(key=attrgetter("level"))
     return out
 
 
@@ -295,80 +406,86 @@ def make_plan(rec: Recording, data: np.ndarray, grad: np.ndarray, input_grads: b
 
     Adjoints flow back to the parameters, and to the inputs when ``input_grads``.
     """
-    param_at = {p: i for i, p in enumerate(rec.params)}
-    operands = _operands(rec)
-    level = _levels(rec.order, operands)
-    grouped = _grouped(operands, level, param_at)
-    read_from_v: set[Value] = set(rec.outputs)
-    for kind, _, _, nodes in grouped:
-        for node in nodes:
-            n = len(node.parents) // 2
-            read_from_v.update(node.parents[n : 2 * n] if kind == "matmul" else operands[node])
+    g = _Graph(rec)
+    inputs = [g.find_some(leaves) for leaves in rec.inputs]
+    input_positions = np.concatenate([np.zeros(0, np.intp), *inputs])
+    outputs = g.find(rec.outputs, len(rec.outputs))
+    lay = _layout(g, outputs, _wanted_leaf(g, input_positions, input_grads))
+    grouped = _grouped(g, lay, _layers(g))
 
-    inputs = {leaf for leaves in rec.inputs for leaf in leaves}
-    row: dict[Value, int] = {}
-    input_rows = []
-    for leaves in rec.inputs:
-        start = len(row)
-        row.update((leaf, start + k) for k, leaf in enumerate(leaves))
-        input_rows.append(slice(start, len(row)))
-    constants = [v for v in rec.order if v._rule is None and v not in row and v not in param_at]
-    constants = [v for v in constants if v in read_from_v]
-    params_in_v = [p for p in rec.params if p in read_from_v]
-    for v in constants + params_in_v:
-        row[v] = len(row)
-
-    wanted: dict[Value, bool] = {}  # leads back to an input or a parameter: needs an adjoint
-    for node in rec.order:
-        if node.parents:
-            wanted[node] = any(wanted[p] for p in node.parents)
-        else:
-            wanted[node] = node in param_at or (input_grads and node in inputs)
+    # Rows: the inputs, then the constants and parameters some group reads from V (in the
+    # order of rec.order and of params), then each group's nodes, group after group.
+    row = np.full(g.n, -1, np.intp)
+    input_rows, n_rows = [], 0
+    for positions in inputs:
+        found = positions >= 0
+        row[positions[found]] = n_rows + np.flatnonzero(found)
+        input_rows.append(slice(n_rows, n_rows + len(positions)))
+        n_rows += len(positions)
+    read = [outputs]
+    for p in grouped:
+        n = p.reads.shape[1] // 2
+        read.append(p.reads[0, n : 2 * n] if p.kind == "matmul" else p.reads.ravel())
+    is_read = np.zeros(g.n, bool)
+    is_read[np.concatenate(read)] = True
+    read_from_v = np.flatnonzero(is_read)
+    leaves = read_from_v[(g.inner_at[read_from_v] < 0) & (row[read_from_v] < 0)]
+    constants = leaves[g.param_at[leaves] < 0]
+    param_index = np.sort(g.param_at[leaves[g.param_at[leaves] >= 0]])
+    param_positions = np.empty(len(rec.params), np.intp)
+    param_positions[g.param_at[g.param_at >= 0]] = np.flatnonzero(g.param_at >= 0)
+    for positions in (constants, param_positions[param_index]):
+        row[positions] = n_rows + np.arange(len(positions))
+        n_rows += len(positions)
 
     groups: list[Elementwise | Matmul | Sum] = []
-    for kind, lvl, rule, nodes in grouped:
-        if kind == "matmul":
-            nodes = sorted(nodes, key=lambda v: param_at[v.parents[-1]])
-        else:
-            nodes = sorted(nodes, key=lambda v: tuple(row[p] for p in operands[v]))
-        start = len(row)
-        row.update((v, start + i) for i, v in enumerate(nodes))
-        common = (lvl, rule, nodes, slice(start, len(row)), any(wanted[v] for v in nodes))
-        if kind == "matmul":
-            n = len(nodes[0].parents) // 2
-            xs = nodes[0].parents[n : 2 * n]
-            w = np.array([[param_at[p] for p in v.parents[:n]] for v in nodes], dtype=np.intp)
-            b = np.array([param_at[v.parents[-1]] for v in nodes], dtype=np.intp)
+    wanted = lay.wanted
+    for p in grouped:
+        ks, reads = p.ks, p.reads
+        # The rows a group reads (a layer's: its xs, below); the nodes sorted by them, or a
+        # layer's by the index of their biases.
+        read_rows = row[reads] if p.kind != "matmul" else reads[:, :0]
+        if len(ks) > 1:
+            if p.kind == "matmul":
+                order = np.argsort(g.param_at[reads[:, -1]], kind="stable")
+            else:  # by the rows of the operands, the first operand first
+                order = np.lexsort(read_rows.T[::-1])
+            ks, reads, read_rows = ks[order], reads[order], read_rows[order]
+        nodes = [g.inner[k] for k in ks.tolist()]
+        positions = g.position[ks]
+        row[positions] = n_rows + np.arange(len(ks))
+        rows = slice(n_rows, n_rows + len(ks))
+        n_rows += len(ks)
+        common = (p.level, p.rule, nodes, rows, any(wanted[positions].tolist()))
+        if p.kind == "matmul":
+            n = reads.shape[1] // 2
+            xs = reads[0, n : 2 * n]
             groups.append(
                 Matmul(
                     *common,
-                    x_rows=rows_of([row[x] for x in xs]),
-                    x_wanted=any(wanted[x] for x in xs),
-                    w=ParamBlock(w, data, grad),
-                    b=ParamBlock(b, data, grad),
+                    x_rows=rows_of(row[xs].tolist()),
+                    x_wanted=any(wanted[xs].tolist()),
+                    w=ParamBlock(g.param_at[reads[:, :n]], data, grad),
+                    b=ParamBlock(g.param_at[reads[:, -1]], data, grad),
                 )
             )
-            continue
-        arity = len(operands[nodes[0]])
-        by_position = [[operands[v][i] for v in nodes] for i in range(arity)]
-        if kind == "sum":
-            rows = np.array([[row[p] for p in args] for args in by_position], dtype=np.intp)
-            groups.append(Sum(*common, operand_rows=rows))
+        elif p.kind == "sum":
+            groups.append(Sum(*common, operand_rows=np.ascontiguousarray(read_rows.T)))
         else:
             groups.append(
                 Elementwise(
                     *common,
-                    parent_rows=[rows_of([row[p] for p in args]) for args in by_position],
-                    requires=[any(wanted[p] for p in args) for args in by_position],
+                    parent_rows=[rows_of(column) for column in read_rows.T.tolist()],
+                    requires=list(map(any, wanted[reads].T.tolist())),
                 )
             )
     return Plan(
-        n_rows=len(row),
+        n_rows=n_rows,
         input_rows=input_rows,
-        constant_rows=np.array([row[v] for v in constants], dtype=np.intp),
-        constant_values=np.array([v._data for v in constants], dtype=float),
-        param_rows=np.array([row[p] for p in params_in_v], dtype=np.intp),
-        param_index=np.array([param_at[p] for p in params_in_v], dtype=np.intp),
-        output_rows=[row[v] for v in rec.outputs],
+        constant_rows=row[constants],
+        constant_values=np.array([g.order[i]._data for i in constants.tolist()], dtype=float),
+        param_rows=row[param_positions[param_index]],
+        param_index=param_index,
+        output_rows=row[outputs].tolist(),
         groups=groups,
     )

@@ -85,18 +85,17 @@ def input_leaves(example: object) -> list[list[Value]]:
     return leaves
 
 
-def _check_params(params: object) -> list[Value]:
+def _check_params(params: object) -> tuple[list[Value], set[Value]]:
+    """params as a list of distinct leaf Values, and as a set; clear errors otherwise."""
     if isinstance(params, Value) or not isinstance(params, Sequence):
         raise TypeError(f"engine.compile: params must be a list of Values, got {params!r}")
     params = list(params)
     # The common case in C loops (a net's parameters: distinct leaf Values): "compile" rows
     # of benchmarks/run.py; anything else is found, and named, one parameter at a time.
-    if (
-        set(map(type, params)) <= {Value}
-        and len(set(params)) == len(params)
-        and not any(map(attrgetter("_rule"), params))
-    ):
-        return params
+    if set(map(type, params)) <= {Value}:
+        distinct = set(params)
+        if len(distinct) == len(params) and not any(map(attrgetter("_rule"), params)):
+            return params, distinct
     seen: dict[Value, int] = {}
     for i, p in enumerate(params):
         if not isinstance(p, Value):
@@ -109,7 +108,7 @@ def _check_params(params: object) -> list[Value]:
         if p in seen:
             raise ValueError(f"engine.compile: params[{i}] is params[{seen[p]}] again")
         seen[p] = i
-    return params
+    return params, set(seen)
 
 
 def outputs_of(result: object) -> tuple[list[Value], bool]:
@@ -160,16 +159,12 @@ class _Reads:
     parameters' values at compile time). Once per way of reading and line of f."""
 
     def __init__(self, inputs: list[list[Value]], params: list[Value]) -> None:
+        self.inputs, self.params = inputs, params
         # Each node's first source: the input (its name) or parameter (its index in params)
-        # its number depends on, or None. A parameter's name is written only when a warning
-        # needs it: the "compile" rows of benchmarks/run.py have ~800k parameters.
-        self.params = params
-        self.source: dict[Value, str | int | None] = dict(zip(params, range(len(params))))
-        self.source.update(
-            (leaf, f"example argument {a}[{k}]")
-            for a, argument in enumerate(inputs)
-            for k, leaf in enumerate(argument)
-        )
+        # its number depends on, or None. Made at the first read, and a parameter's name
+        # only when a warning needs it: the "compile" rows of benchmarks/run.py have ~800k
+        # parameters and no read.
+        self.source: dict[Value, str | int | None] | None = None
         self.warned: set[tuple[str, str, int]] = set()
 
     def __call__(self, v: Value, how: str) -> None:
@@ -200,8 +195,18 @@ class _Reads:
         label = self.params[i].label
         return f"parameter params[{i}]" + (f" {label!r}" if label else "")
 
+    def _sources(self) -> dict[Value, str | int | None]:
+        if self.source is None:
+            self.source = dict(zip(self.params, range(len(self.params))))
+            self.source.update(
+                (leaf, f"example argument {a}[{k}]")
+                for a, argument in enumerate(self.inputs)
+                for k, leaf in enumerate(argument)
+            )
+        return self.source
+
     def _source_of(self, v: Value) -> str | int | None:
-        known = self.source
+        known = self._sources()
         if v not in known:
             for node in topological_order(v):  # parents first, so each lookup is answered
                 if node not in known:
@@ -216,13 +221,13 @@ def record(f: Callable[..., object], example: object, params: object) -> Recordi
     if not callable(f):
         raise TypeError(f"engine.compile: f must be callable, got {f!r}")
     inputs = input_leaves(example)
-    params = _check_params(params)
+    params, distinct = _check_params(params)
     result = watching_reads(_Reads(inputs, params), enable_grad()(f), *inputs)
     outputs, single = outputs_of(result)
     order = topological_order(outputs)
-    in_graph = set(order)
-    for i, p in enumerate(params if not in_graph.issuperset(params) else ()):
-        if p not in in_graph:
+    missing = distinct.difference(order)
+    for i, p in enumerate(params if missing else ()):
+        if p in missing:
             raise ValueError(
                 f"engine.compile: params[{i}] ({p!r}) is not a leaf of the recorded graph: "
                 f"f's output does not depend on it"
