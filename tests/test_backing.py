@@ -368,3 +368,28 @@ def test_placement_reads_and_sets_bound_and_plain_values_in_order():
     assert _numbers(params) == ([1.0, 2.0, 4.0], [0.5, 0.25, 0.125])
     assert c._data[[4, 1]].tolist() == [1.0, 4.0]
     assert Placement(bound).whole is c._backing
+
+
+def test_an_interrupted_bound_block_leaves_the_values_at_a_whole_step():
+    net = _net()
+    X = np.array([[1.0, 2.0], [0.5, -0.5]])
+    c = engine.compile(lambda x: net(x)[0], ([0.0, 0.0],), net.parameters())
+    c(X)  # binds: inside the block the Values are the arrays
+    old = list(zip(*_numbers(net.parameters())))
+
+    def epoch():
+        with c.parameter_arrays() as (data, grad):
+            c.backward(X)
+            data -= 0.1 * grad
+
+    epoch()
+    new = list(zip(*_numbers(net.parameters())))
+    stepped = [(x, g) for (x, _), (_, g) in zip(old, new)]  # after backward, before the step
+    runs = 0
+    for line in interrupted_runs(epoch):
+        runs += 1
+        assert list(zip(*_numbers(net.parameters()))) in (old, stepped, new), f"line {line}"
+        c._in_arrays = False  # an interrupt on the block's first line of `finally` skips it
+        for p, (x, g) in zip(net.parameters(), old):
+            p.data, p.grad = x, g
+    assert runs > 20
