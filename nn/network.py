@@ -129,7 +129,7 @@ class Module:
                 raise ValueError(f"load_state_dict: {key!r} holds numbers that are not finite")
             params.extend(values.flat)
             numbers.append(given.ravel())
-        Placement(params).assign(np.concatenate([np.zeros(0), *numbers]))  # all or none
+        Placement(params).assign(np.concatenate(numbers) if numbers else np.zeros(0))  # all or none
 
 
 class Neuron(Module):

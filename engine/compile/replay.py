@@ -226,7 +226,7 @@ class Compiled:
         if bound:  # the Values are the arrays: kept to put back if the block ends non-finite
             before = self._data.copy(), self._grads.copy()
         else:
-            self._pull()
+            self._where().numbers(out=self._data)
             self._where().grads(out=self._grads)
         try:
             self._in_arrays = True  # inside try: an interrupt right here still closes the block
@@ -252,9 +252,6 @@ class Compiled:
             self._backing.bind()
         else:
             where.numbers(out=self._data)
-
-    def _pull(self) -> None:
-        self._where().numbers(out=self._data)
 
     def _check_data(self, restore: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         """ValueError naming the first non-finite number of ``data`` (after putting back
