@@ -106,15 +106,16 @@ class Placement:
         self.whole: Backing | None = None  # the Backing whose arrays hold params, all in order
         by_backing: dict[Backing, tuple[list[int], list[int]]] = {}
         loose: list[int] = []
-        if set(map(type, self.params)) <= {Value}:  # none bound (a C loop: compile's cost)
-            loose = list(range(len(self.params)))
-        for i, p in enumerate(self.params if not loose else ()):
-            if isinstance(p, Backed):
-                positions, indices = by_backing.setdefault(p.backing, ([], []))
-                positions.append(i)
-                indices.append(p._at[p])
-            else:
-                loose.append(i)
+        if set(map(type, params)) <= {Value}:  # none bound, found in a C loop (compile's cost)
+            loose = list(range(len(params)))
+        else:
+            for i, p in enumerate(params):
+                if isinstance(p, Backed):
+                    positions, indices = by_backing.setdefault(p.backing, ([], []))
+                    positions.append(i)
+                    indices.append(p._at[p])
+                else:
+                    loose.append(i)
         self.groups: list[tuple[Backing, slice | np.ndarray, slice | np.ndarray]] = []
         for backing, (positions, indices) in by_backing.items():
             if not loose and len(by_backing) == 1 and indices == list(range(len(backing.params))):
