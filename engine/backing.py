@@ -52,12 +52,14 @@ class Backed(Value):
 
     @grad.setter
     def grad(self, g: float) -> None:
-        if not is_real(g):  # the array holds floats: say so here, not in memoryview's words
-            raise TypeError(
-                f"Value grad must be a real number (this parameter's grad lives in a compiled "
-                f"function's array), got {type(g).__name__}: {g!r}"
-            )
-        self._grads[self._at[self]] = float(g)
+        if g.__class__ is not float:  # the array holds floats: say so, not in memoryview's words
+            if not is_real(g):
+                raise TypeError(
+                    f"Value grad must be a real number (this parameter's grad lives in a "
+                    f"compiled function's array), got {type(g).__name__}: {g!r}"
+                )
+            g = float(g)
+        self._grads[self._at[self]] = g
 
 
 class Backing:
