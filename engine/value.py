@@ -275,7 +275,7 @@ class Value:
         """self ** other: a constant power ``**n`` for a number, ``**`` for a Value."""
         if modulo is not None:
             return NotImplemented
-        if isinstance(other, Value):
+        if other.__class__ is Value:
             return _binary(POW, self, other)
         if not is_real(other):
             return NotImplemented
@@ -380,10 +380,9 @@ def _unary(rule: Primitive, x: Value) -> Value:
 
 def _binary(rule: Primitive, a: Value, b: object) -> Value:
     if b.__class__ is not Value:
-        if is_real(b):
-            b = Value(b)  # type: ignore[arg-type]
-        elif not isinstance(b, Value):  # a parameter held in compiled arrays is a subclass
+        if not is_real(b):
             return NotImplemented
+        b = Value(b)  # type: ignore[arg-type]
     return _node(rule.forward(a._data, b._data), (a, b), rule)
 
 
@@ -395,7 +394,7 @@ def _reflected(rule: Primitive, a: Value, b: object) -> Value:
 
 
 def _number(x: object) -> float:
-    if isinstance(x, Value):
+    if x.__class__ is Value:
         return _read(x, "a comparison")
     if not is_real(x):
         raise TypeError(f"cannot compare a Value with {type(x).__name__}: {x!r}")

@@ -128,9 +128,13 @@ def test_a_bound_value_in_a_scalar_graph_computes_as_a_plain_one():
             - p / q
             + engine.weighted_sum([p, q], [r, 2.0], p)
         )
-        out = out.tanh() + Value(0.5) * p + abs(-q)
+        out = out.tanh() + Value(0.5) * p + abs(-q) + Value(2.0) ** p - Value(1.0) / r
+        out = out + Value(3.0) - p + (p - Value(0.25)) * sum([p, q, r])
         out.backward()
-        assert (p < q) == (params[0].data < params[1].data) and bool(p) and float(q) == q.data
+        a, b = params[0].data, params[1].data
+        assert [p < q, p <= q, p > q, p >= q] == [a < b, a <= b, a > b, a >= b]
+        assert [Value(a) < q, q > Value(a), p < 0.0, 0.0 < p] == [a < b, b > a, a < 0, 0 < a]
+        assert bool(p) and float(q) == b and max(params[:3]) is max(params[:3], key=float)
     assert _numbers(net.parameters()) == _numbers(twin.parameters())
 
 
