@@ -233,6 +233,10 @@ class CompiledSGD:
         self.data, self.grad = self._block.enter_context(step.parameter_arrays())
         self.step, self.batch, self.lr = step, batch, lr
 
+    def close(self) -> None:
+        """Leave the block: the parameters' Values take the arrays' numbers."""
+        self._block.close()
+
     def __call__(self) -> float:
         self.grad[:] = 0.0
         out = self.step.backward(*self.batch)

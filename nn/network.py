@@ -21,6 +21,7 @@ import numpy as np
 
 from engine import Value, checks
 from engine.autodiff import zero_grad
+from engine.backing import Placement
 from engine.checks import count, is_real, one_of, real_number, sequence
 from engine.value import Number, weighted_sum_of_values
 from nn import saving
@@ -106,7 +107,8 @@ class Module:
                 f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}; "
                 f"this module's keys are {list(named)}"
             )
-        updates: list[tuple[Value, float]] = []
+        params: list[Value] = []
+        numbers: list[np.ndarray] = []
         for key, values in named.items():
             if key not in state:
                 continue
@@ -125,15 +127,9 @@ class Module:
                 )
             if not np.isfinite(given).all():
                 raise ValueError(f"load_state_dict: {key!r} holds numbers that are not finite")
-            updates.extend(zip(values.flat, given.flat))
-        before = [(p, p.data) for p, _ in updates]
-        try:
-            for p, number in updates:
-                p.data = float(number)
-        except BaseException:  # an interrupt mid-loop (Ctrl-C): all or none, even then
-            for p, old in before:
-                p.data = old
-            raise
+            params.extend(values.flat)
+            numbers.append(given.ravel())
+        Placement(params).assign(np.concatenate(numbers) if numbers else np.zeros(0))  # all or none
 
 
 class Neuron(Module):

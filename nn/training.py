@@ -15,7 +15,7 @@ from tqdm import autonotebook, std
 from tqdm.auto import tqdm
 
 from engine import Value, checks
-from engine.autodiff import zero_grad
+from engine.backing import Placement, placement
 from engine.table import ShownAsTable, Table
 from nn import reports
 from nn.batch_training import BatchTrainer, ScalarSteps, arrays, scalar_scores, sgd_update
@@ -51,6 +51,7 @@ class SGD:
             raise ValueError("SGD: decayed must be some of params")
         decay_ids = {id(p) for p in decay} if self.weight_decay else set()
         self.decays = [id(p) in decay_ids for p in self.params]
+        self._placement: Placement | None = None  # where the params live (engine.backing)
 
     @property
     def decay_factors(self) -> np.ndarray:
@@ -58,25 +59,31 @@ class SGD:
         return np.where(self.decays, 1.0 - self.lr * self.weight_decay, 1.0)
 
     def step(self) -> None:
-        """Move every parameter against its grad, all or none: a non-finite grad or result changes nothing."""
+        """Move every parameter against its grad, all or none: a non-finite grad or result changes nothing.
+
+        Parameters that a compiled function holds in its arrays (``engine.backing``) are
+        stepped there, in one numpy operation for all of them.
+        """
         params = self.params
-        before = [p._data for p in params]
-        grads = np.array([p.grad for p in params], dtype=float)
-        new = sgd_update(
-            np.array(before), grads, self.lr, self.decay_factors, lambda i: repr(params[i])
-        )
-        # sgd_update has proven every new number a finite float: no setter checks each again
-        try:
-            for p, x in zip(params, new.tolist()):
-                p._data = x
-        except BaseException:  # an interrupt mid-loop (Ctrl-C): all or none, even then
-            for p, old in zip(params, before):
-                p._data = old
-            raise
+        where = self._where()
+        factor = self.decay_factors if self.weight_decay else 1.0  # 1·p is p, bit for bit
+        whole = where.whole
+        if whole is not None:  # the arrays are the parameters': one write, all or none
+            new = sgd_update(whole.data, whole.grad, self.lr, factor, lambda i: repr(params[i]))
+            whole.data[...] = new
+        else:
+            new = sgd_update(
+                where.numbers(), where.grads(), self.lr, factor, lambda i: repr(params[i])
+            )
+            where.assign(new)  # sgd_update has proven every new number a finite float
 
     def zero_grad(self) -> None:
         """Set the grad of each parameter this optimizer updates to 0, and of no other node."""
-        zero_grad(self.params)
+        self._where().zero_grads()
+
+    def _where(self) -> Placement:
+        self._placement = placement(self.params, self._placement)
+        return self._placement
 
 
 @dataclass

@@ -390,3 +390,14 @@ def test_tiny_net_draws_and_pages_a_10_20_10_net(tmp_path):
     done = run(tmp_path, "tiny_net.py", "--sizes", "10,20,10")
     assert done.returncode == 0, done.stderr
     assert "wrote out/tiny_net_backward.html" in done.stdout
+
+
+def test_compiled_loop(tmp_path):
+    done = run(tmp_path, "compiled_loop.py", "--steps", "60")
+    assert done.returncode == 0, done.stderr
+    assert "step   60: loss" in done.stdout and "accuracy 100%" in done.stdout
+    w = re.search(r"w\^2_00: p\.data (\S+), the compiled arrays (\S+)", done.stdout)
+    assert w and w[1] == w[2] and w[1] != "0.000000"
+    assert "agree with the compiled ones to 1e-12: True" in done.stdout
+    bad = run(tmp_path, "compiled_loop.py", "--lr", "0")
+    assert bad.returncode == 2 and "expected a finite number" in bad.stderr

@@ -3,8 +3,9 @@
 The replay runs the plan's groups (``engine.compile.plan``) as numpy operations on an array
 of one column per example, forward in level order and backward in reverse, with each
 primitive's ``array_forward`` and its one ``derivative`` rule applied to arrays. The
-parameters live in one array, ``data``, that every call reads (see ``parameter_arrays``
-for how it and the parameter Values stay the same numbers).
+parameters live in one array, ``data``, that every call reads; once a call outside
+``parameter_arrays`` binds them, the parameter Values read and write their numbers and
+grads in its arrays (``engine.backing``).
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
 from engine import autodiff, checks
+from engine.backing import Backing, Placement, placement
 from engine.compile.plan import Elementwise, Matmul, Plan, Sum, make_plan
 from engine.compile.recording import Recording, input_leaves, outputs_of, record
 from engine.compile.straight_line import Stale, StraightLine, straight_line
@@ -26,8 +27,6 @@ from engine.grad_mode import enable_grad
 from engine.table import Table
 from engine.value import Value, apply
 
-_DATA = attrgetter("_data")
-_GRAD = attrgetter("grad")
 REDUCTIONS = ("mean", "sum")
 
 
@@ -92,8 +91,11 @@ class Compiled:
         self.input_grads: tuple[np.ndarray, ...] | None = None
         self._rec = recording
         self._arity = [len(leaves) for leaves in recording.inputs]
-        self._data = np.array([p._data for p in self.params], dtype=float)
-        self._grads = np.zeros(len(self.params))  # p.grad while parameter_arrays() is open
+        self._placement: Placement | None = None  # where the params live, until a bind moves them
+        self._data = self._where().numbers()
+        self._grads = np.zeros(len(self.params))  # the grads, once bound or in parameter_arrays()
+        # The params' home once the first call outside parameter_arrays() binds them.
+        self._backing = Backing(self.params, self._data, self._grads)
         self._step = np.zeros(len(self.params))  # one backward's ∂f/∂p, summed over the batch
         self._plan = make_plan(recording, self._data, self._step, input_grads)
         self._want_input_grads = input_grads
@@ -137,10 +139,10 @@ class Compiled:
             previous = self.input_grads
             try:
                 self.input_grads = input_grads if self._want_input_grads else None
-                if self._in_arrays:
+                if self._in_arrays or self._backing.bound:
                     np.add(self._grads, step, out=self._grads)  # one operation: all or none
                 else:
-                    self._set_values(None, step.tolist(), add_grads=True)
+                    self._where().assign(grads=step, add=True)
             except BaseException:
                 self.input_grads = previous
                 raise
@@ -211,61 +213,59 @@ class Compiled:
         """Within the block the parameters are two arrays, (data, grad), in the order of params.
 
         Calls read ``data`` and ``backward`` adds into ``grad``; change them in place
-        (``data -= lr * grad``, ``grad[:] = 0``). Nothing per parameter happens per step. On
-        entering, the arrays take the Values' numbers; on leaving, every ``p.data`` and
-        ``p.grad`` takes the arrays' numbers again (until then the Values are not updated).
+        (``data -= lr * grad``, ``grad[:] = 0``). Nothing per parameter happens per step.
+        Parameters this function has bound (by a call outside the block) live in these
+        arrays, and their Values show every change at once. Otherwise the arrays take the
+        Values' numbers on entering, and every ``p.data`` and ``p.grad`` takes the arrays'
+        numbers on leaving (until then the Values are not updated). A parameter left
+        non-finite is refused on leaving, naming it, and every parameter is as it was.
         """
         if self._in_arrays:
             raise RuntimeError("parameter_arrays: this compiled function's block is already open")
-        self._pull()
-        self._grads[:] = np.fromiter(map(_GRAD, self.params), float, len(self.params))
+        bound = self._backing.bound
+        if bound:  # the Values are the arrays: kept to put back if the block ends non-finite
+            before = self._data.copy(), self._grads.copy()
+        else:
+            self._where().numbers(out=self._data)
+            self._where().grads(out=self._grads)
         try:
             self._in_arrays = True  # inside try: an interrupt right here still closes the block
             yield self._data, self._grads
         finally:
             self._in_arrays = False
-            self._check_data()
-            self._set_values(self._data.tolist(), self._grads.tolist())
+            if bound:
+                self._check_data(restore=before)
+            else:
+                self._check_data()
+                self._where().assign(self._data, self._grads)
 
-    def _pull(self) -> None:
-        self._data[:] = np.fromiter(map(_DATA, self.params), float, len(self.params))
+    def _where(self) -> Placement:
+        """Where the params live now (in the Values, or in a Backing's arrays)."""
+        self._placement = placement(self.params, self._placement)
+        return self._placement
 
-    def _push_data(self) -> None:
-        self._check_data()
-        self._set_values(self._data.tolist(), None)
+    def _hold(self) -> None:
+        """Before a call outside the block: bind the params here if no other Backing holds
+        any of them; else read their numbers (from the Values, or from that Backing)."""
+        where = self._where()
+        if all(backing is self._backing for backing, _, _ in where.groups):
+            self._backing.bind()
+        else:
+            where.numbers(out=self._data)
 
-    def _set_values(
-        self, data: list[float] | None, grads: list[float] | None, add_grads: bool = False
-    ) -> None:
-        """Every parameter's data and/or grad set (grads added, with ``add_grads``), all or
-        none even when interrupted (Ctrl-C) part way."""
-        params = self.params
-        data_before = list(map(_DATA, params)) if data is not None else None
-        grads_before = list(map(_GRAD, params)) if grads is not None else None
-        try:
-            if data is not None:
-                for p, x in zip(params, data):
-                    p._data = x
-            if grads is not None and add_grads:
-                for p, g in zip(params, grads):
-                    p.grad += g
-            elif grads is not None:
-                for p, g in zip(params, grads):
-                    p.grad = g
-        except BaseException:
-            for attribute, before in (("_data", data_before), ("grad", grads_before)):
-                if before is not None:
-                    for p, x in zip(params, before):
-                        setattr(p, attribute, x)
-            raise
-
-    def _check_data(self) -> None:
+    def _check_data(self, restore: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """ValueError naming the first non-finite number of ``data`` (after putting back
+        ``restore``'s data and grads, when the arrays are the Values')."""
         finite = np.isfinite(self._data)
         if not finite.all():
             i = int(np.argmin(finite))
+            bad = float(self._data[i])
+            if restore is not None:
+                np.copyto(self._data, restore[0])
+                np.copyto(self._grads, restore[1])
             raise ValueError(
                 f"engine.compile: params[{i}] ({self.params[i]!r}) would become "
-                f"{float(self._data[i])!r}; parameters must stay finite (no parameter was changed)"
+                f"{bad!r}; parameters must stay finite (no parameter was changed)"
             )
 
     # --- the replay ----------------------------------------------------------------------
@@ -329,8 +329,8 @@ class Compiled:
         return self._buffers[m]
 
     def _forward(self, X: list[np.ndarray]) -> np.ndarray:
-        if not self._in_arrays:
-            self._pull()
+        if not (self._in_arrays or self._backing.bound):
+            self._hold()
         plan = self._plan
         m = len(X[0])
         V = self._buffers_for(m)[0]
@@ -411,8 +411,9 @@ class Compiled:
         m = len(X[0])
         picked = sorted({round(j) for j in np.linspace(0, m - 1, min(examples, m))})
         sub = [x[picked] for x in X]
-        if self._in_arrays:
-            self._push_data()  # the scalar calls below read the parameter Values
+        if self._in_arrays and not self._backing.bound:  # the scalar calls read the Values
+            self._check_data()
+            self._where().assign(self._data)
         single = self._rec.single
         if single:
             step, input_grads, outputs = self._gradients(sub)
