@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 from conftest import start_chromium
+from selenium.common.exceptions import StaleElementReferenceException
 
 from nn import matrix
 from nn.network import MLP
@@ -36,7 +37,10 @@ def driver(tmp_path_factory):
 def _wait(condition, seconds=20.0, what="the page"):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        value = condition()
+        try:
+            value = condition()
+        except StaleElementReferenceException:  # re-rendered between find and read: look again
+            value = None
         if value:
             return value
         time.sleep(0.05)
