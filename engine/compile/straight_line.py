@@ -241,7 +241,7 @@ def _forward(w: _Writer, plan: Plan, blocks: dict[int, ParamBlock]) -> None:
             w.line(f"{out}[...] += {column}")
         elif isinstance(group, Sum):
             w.read(group.operand_rows)  # (V holds the inputs, if it reads some)
-            w.line(f"np.sum(V[{w.index(group.operand_rows)}], axis=0, out={out})")
+            w.line(f"np.add.reduce(V[{w.index(group.operand_rows)}], axis=0, out={out})")
         else:
             xs = ", ".join(w.read(r) for r in group.parent_rows)
             forward = w.bind(f"F{k}", f"g[{k}].rule.array_forward")
@@ -280,7 +280,7 @@ def _backward(
                 2 * k + 1,
                 blocks[2 * k + 1],
                 f"{G}.sum(axis=1)",
-                f"np.sum({G}, axis=1, out={{out}})",
+                f"np.add.reduce({G}, axis=1, out={{out}})",  # (np.sum's own loop)
             )
             if group.x_wanted:
                 w.write(
