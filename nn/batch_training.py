@@ -45,7 +45,9 @@ def sgd_update(
     all or nothing.
     """
     with np.errstate(over="ignore", invalid="ignore"):  # refused below, by name
-        new = decay_factor * data - lr * grad
+        new = np.multiply(grad, lr)  # lr·grad, then decay_factor·data − lr·grad into it
+        plain = isinstance(decay_factor, (int, float)) and decay_factor == 1.0  # (1·data = data)
+        np.subtract(data if plain else decay_factor * data, new, out=new)
     finite = np.isfinite(new)
     if finite.all():
         return new
@@ -194,7 +196,8 @@ class BatchTrainer:
         """
         grad = self._grad
         grad[:] = 0.0
-        self.compiled_step.backward(self.X[batch], self.Y[batch])
+        rows = np.fromiter(batch, np.intp, len(batch))
+        self.compiled_step.backward(self.X.take(rows, axis=0), self.Y.take(rows, axis=0))
         params = self.compiled_step.params
         self._data[:] = sgd_update(
             self._data, grad, lr, decay_factor, lambda i: repr(params[i].label)
