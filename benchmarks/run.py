@@ -200,10 +200,24 @@ def rows(size: dict, rounds: int) -> list[tuple[str, str, str, str, str]]:
     out += compiled_mnist_rows(shape, rounds)
     out.append(wide_compile_row(size["wide"]))
     out += user_step_rows(size["points"], shape, rounds)
-    out += mnist_epoch_rows(shape, size["mnist_epoch"], min(rounds, 3))
-    out += batch_size_rows(shape, size["batch_sizes"], rounds)
+    with one_blas_thread():
+        out += mnist_epoch_rows(shape, size["mnist_epoch"], min(rounds, 3))
+        out += batch_size_rows(shape, size["batch_sizes"], rounds)
     out.insert(2, torch_row(size["points"], rounds))  # measured last: see demo_rows
     return out
+
+
+def one_blas_thread() -> contextlib.AbstractContextManager[Any]:
+    """BLAS on one thread for all sides of a row (threadpoolctl; nothing without it).
+
+    On this shared machine OpenBLAS's second thread waits for a core, and its spinning
+    made the CPU time of the larger products vary 2x from run to run.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
 
 
 def demo_rows(n: int, rounds: int) -> list[tuple[str, str, str, str, str]]:
@@ -448,7 +462,7 @@ def mnist_epoch_rows(
     if torch_epoch is not None:
         runs["PyTorch"] = torch_epoch
     t = dict(zip(runs, medians([(run, 1) for run in runs.values()], rounds)))
-    name = f"{'-'.join(map(str, shape))} epoch, {n:,} examples as arrays, m = 10"
+    name = f"{'-'.join(map(str, shape))} epoch, {n:,} examples as arrays, m = 10, BLAS 1 thread"
     torch_text = fmt_time(t["PyTorch"]) if "PyTorch" in t else "PyTorch not installed"
     return [
         (
@@ -501,7 +515,7 @@ def batch_size_rows(
         target = targets.get(m)
         out.append(
             (
-                f"{'-'.join(map(str, shape))} SGD step, m = {m}: compiled",
+                f"{'-'.join(map(str, shape))} SGD step, m = {m}, BLAS 1 thread: compiled",
                 fmt_time(compiled),
                 f"numpy {fmt_time(numpy_)}; "
                 + (f"PyTorch {fmt_time(torch_[0])}" if torch_ else "PyTorch not installed"),

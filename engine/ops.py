@@ -107,6 +107,22 @@ def _number(x: Any) -> float:
     return x._data if hasattr(x, "_data") else float(x)
 
 
+# numpy's exp takes a path up to 40 times slower for arguments below about −708, whose
+# results are subnormal (down to −745.13...) or 0: where a saturated layer's σ spends its time.
+_FAST_EXP = -700.0
+_ZERO_EXP = -746.0  # e^x rounds to 0 below
+
+
+def _exp_of_negative(t: np.ndarray) -> np.ndarray:
+    """np.exp(t) for t ≤ 0, the same numbers, with the slow path only where they are subnormal."""
+    slow = t < _FAST_EXP
+    e = np.exp(np.maximum(t, _FAST_EXP))
+    np.multiply(e, ~slow, out=e)  # 0 below −746 ...
+    between = np.flatnonzero(slow & (t >= _ZERO_EXP))
+    e.flat[between] = np.exp(t.flat[between])  # ... and np.exp's own subnormals above
+    return e
+
+
 class ArrayOps:
     """Rules on numpy arrays, element by element (the compiled replay)."""
 
@@ -115,9 +131,13 @@ class ArrayOps:
 
     @staticmethod
     def sigmoid(x: np.ndarray) -> np.ndarray:
-        """σ on each element; e^−|x| never overflows."""
-        e = np.exp(-np.abs(x))
-        return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+        """σ on each element: 1 / (1 + e) for x ≥ 0, e / (1 + e) below, e = e^−|x| (no overflow)."""
+        t = np.negative(np.abs(x))
+        if t.size >= 1024 and np.minimum.reduce(t, axis=None) < _FAST_EXP:  # (worth a look)
+            e = _exp_of_negative(t)
+        else:
+            e = np.exp(t)
+        return np.asarray(np.where(x >= 0.0, 1.0, e) / (e + 1.0))  # (e + 1, the same float)
 
     @staticmethod
     def pow(x: np.ndarray, y: Any) -> np.ndarray:
@@ -129,6 +149,8 @@ class ArrayOps:
     def times_pow(c: Any, x: np.ndarray, p: Any) -> np.ndarray:
         """c · x ** p, 0 where c = 0."""
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            if isinstance(c, (int, float)) and c != 0.0:  # (x ** n's rule: no zero to mask)
+                return c * np.power(x, p)
             return np.where(np.equal(c, 0.0), 0.0, c * np.power(x, p))
 
     @staticmethod

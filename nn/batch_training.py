@@ -196,7 +196,8 @@ class BatchTrainer:
         """
         grad = self._grad
         grad[:] = 0.0
-        self.compiled_step.backward(self.X[batch], self.Y[batch])
+        rows = np.fromiter(batch, np.intp, len(batch))
+        self.compiled_step.backward(self.X.take(rows, axis=0), self.Y.take(rows, axis=0))
         params = self.compiled_step.params
         self._data[:] = sgd_update(
             self._data, grad, lr, decay_factor, lambda i: repr(params[i].label)

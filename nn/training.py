@@ -18,7 +18,7 @@ from engine import Value, checks
 from engine.backing import Placement, placement
 from engine.table import ShownAsTable, Table
 from nn import reports
-from nn.batch_training import BatchTrainer, ScalarSteps, arrays, scalar_scores, sgd_update
+from nn.batch_training import BatchTrainer, ScalarSteps, scalar_scores, sgd_update
 from nn.costs import cost_named
 from nn.datasets import Data, as_arrays
 from nn.network import MLP
@@ -141,25 +141,6 @@ def evaluate(net: MLP, data: Data, cost: str = "quadratic") -> tuple[float, floa
     X, Y = as_arrays(data, net, "evaluate")
     cost_of.check_targets(Y, "evaluate")
     return scalar_scores(net, X, Y, cost)
-
-
-def _scores(
-    net: MLP, data: Data, cost: str, trainer: BatchTrainer | None, held_out: bool = False
-) -> tuple[float, float | None]:
-    """(mean cost, accuracy) of data: the trainer's replays when compiled, else scalar graphs.
-
-    A trainer scores the arrays it holds: its training data, or with ``held_out`` the data
-    given to ``trainer.held_out``, which must be ``data``.
-    """
-    if trainer is None:
-        return scalar_scores(net, *arrays(data), cost)
-    targets = trainer.held[1] if held_out else trainer.Y
-    if len(targets) != len(data[0] if isinstance(data, tuple) else data):
-        raise RuntimeError(
-            f"_scores: the trainer holds {len(targets)} {'held-out' if held_out else 'training'} "
-            f"examples, not the {len(data[0] if isinstance(data, tuple) else data)} given"
-        )
-    return trainer.scores(held_out)
 
 
 def _report(stats: EpochStats, epochs: int) -> str:

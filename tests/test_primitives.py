@@ -231,6 +231,22 @@ def test_array_forward_has_forwards_edges():
     assert PRIMITIVES["step"].array_forward(x).tolist() == [0.0, 0.0, 0.0, 1.0, 1.0]
 
 
+def test_array_sigmoid_is_the_plain_formula_bit_for_bit_where_exp_is_slow():
+    # Where e^−|x| is subnormal or 0, ops.ARRAYS.sigmoid skips numpy's slow exp: same bits
+    rng = np.random.default_rng(0)
+    edges = [-800.0, -746.0, -745.2, -745.1, -720.0, -708.0, -700.0, -699.9, -0.0, 0.0, 5e-324]
+    edges += [700.0, 708.5, 800.0, 1e308, -1e308]
+    for x in [
+        np.array(edges * 100),
+        rng.uniform(-760.0, 760.0, (40, 300)),
+        rng.normal(0.0, 600.0, (30, 256)),
+        rng.normal(0.0, 3.0, (30, 256)),
+    ]:
+        e = np.exp(-np.abs(x))
+        plain = np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+        assert ops.ARRAYS.sigmoid(x).tobytes() == plain.tobytes()
+
+
 def _by_float_derivative(rule: Primitive, out: Value, g: float) -> list[float]:
     """The parents' grads after backward()'s generic step: local · g where local ≠ 0."""
     grads = {p: p.grad for p in out.parents}

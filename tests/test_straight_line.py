@@ -42,7 +42,7 @@ def _no_fall_back(*args):
 def assert_bit_identical(c, params, batch):
     """The generated code ran (no fall-back) and gave the grouped replay's numbers exactly."""
     (out, grad, inputs), (out0, grad0, inputs0) = _both(c, params, batch)
-    assert c._lines[len(batch[0])] is not None
+    assert c._sizes[len(batch[0])].backward is not None
     np.testing.assert_array_equal(out, out0)
     np.testing.assert_array_equal(grad, grad0)
     assert len(inputs) == len(inputs0)
@@ -97,10 +97,60 @@ def test_the_source_is_the_plans_code_without_the_users_text():
     net, _, step, X, Y = _demo()
     step.backward(X[:5], Y[:5])
     text = step.source()
-    assert text == step.source(5) and "batch size m = 5" in text
-    assert "def forward(X):" in text and "def backward():" in text
+    assert "for every batch size m" in text
+    assert "def forward(X):" in text and "def backward(X):" in text
     assert "np.matmul(" in text and "out=" in text
+    assert "np.matmul(P0, X[0].T, out=" in text  # the first layer reads the batch in place
+    assert "X[0].T[...]" not in text and "= X[" not in text  # (no copy of it)
     assert "loss" not in text  # the user's function is g[k], never its name or text
-    assert "batch size m = 3" in step.source(3)
-    with pytest.raises(ValueError, match="m must be a whole number"):
-        step.source(0)
+
+
+def test_the_code_is_made_once_and_bound_to_each_batch_sizes_buffers():
+    net, _, step, X, Y = _demo()
+    step.backward(X[:5], Y[:5])
+    code = step._code
+    step.backward(X[:3], Y[:3])  # a new batch size: new buffers, the same code
+    assert step._code is code and {3, 5} <= set(step._sizes)
+    assert step._sizes[3].forward is not step._sizes[5].forward
+    assert_bit_identical(step, net.parameters(), (X[:3], Y[:3]))
+    assert_bit_identical(step, net.parameters(), (X[:5], Y[:5]))
+
+
+def test_a_layer_reads_the_batch_where_it_is():
+    net = nn.MLP(3, [4, 1], activation=["tanh", "linear"], seed=2)
+    c = engine.compile(lambda x: net(x)[0], ([0.0] * 3,), net.parameters())
+    X = np.random.default_rng(0).normal(size=(6, 3))
+    c.backward(X)
+    assert not c._code.inputs_in_v
+    assert not c._sizes[6].V[:3].any()  # the inputs' rows of V were never written
+    assert_bit_identical(c, net.parameters(), (X,))
+    Xf = np.asfortranarray(X)  # any layout: the same numbers
+    np.testing.assert_array_equal(c(Xf), c(X))
+
+
+SHAPED = engine.register(  # ∂/∂x = 1, as a number on one column and as an array on more
+    engine.Primitive(
+        "shaped",
+        lambda x: x,
+        lambda ops, xs, out: (1.0,) if np.shape(xs[0])[-1:] == (1,) else (xs[0] * 0.0 + 1.0,),
+        array_forward=lambda x: x + 0.0,
+    )
+)
+
+
+def test_a_rule_that_changes_kind_falls_back_to_the_grouped_replay():
+    p = Value(0.5)
+    c = engine.compile(lambda x: SHAPED(x[0] * p) * x[1], ([0.5, 2.0],), [p])
+    X = np.array([[0.5, 2.0], [-3.0, 1.0], [4.0, -1.0]])
+    p.grad = 0.0
+    grouped = c._grouped_backward
+    calls = []
+    c._grouped_backward = lambda *args: calls.append(grouped(*args))
+    c.backward(X)  # the code was made on one column: the rule's array here is stale
+    assert len(calls) == 1
+    vars(c).pop("_grouped_backward")
+    grad = p.grad
+    np.testing.assert_array_equal(c.input_grads[0][:, 0], X[:, 1] * 0.5)
+    c._straight, p.grad = False, 0.0
+    c.backward(X)
+    assert p.grad == grad == np.mean(X[:, 0] * X[:, 1])

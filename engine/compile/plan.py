@@ -169,16 +169,16 @@ class Matmul(Group):
         self.x_rows, self.x_wanted, self.w, self.b = x_rows, x_wanted, w, b
         self.x_distinct = _distinct(x_rows)
 
-    def forward(self, V: np.ndarray) -> None:
-        """Z = W @ X + b into the group's rows."""
+    def forward(self, V: np.ndarray, x: np.ndarray | None = None) -> None:
+        """Z = W @ X + b into the group's rows (X: V's rows x_rows, or x where the batch holds them)."""
         out = V[self.rows]
-        np.matmul(self.w.read(), V[self.x_rows], out=out)
+        np.matmul(self.w.read(), V[self.x_rows] if x is None else x, out=out)
         out += self.b.read()[:, None]
 
-    def backward(self, V: np.ndarray, A: np.ndarray) -> None:
+    def backward(self, V: np.ndarray, A: np.ndarray, x: np.ndarray | None = None) -> None:
         """∂/∂w_jk = x_k, ∂/∂x_k = w_jk, ∂/∂b_j = 1 (the weighted_sum rule), summed as products."""
         G = A[self.rows]
-        self.w.add(G @ V[self.x_rows].T)
+        self.w.add(G @ (V[self.x_rows] if x is None else x).T)
         self.b.add(G.sum(axis=1))
         if self.x_wanted:
             _scatter_add(A, self.x_rows, self.x_distinct, self.w.read().T @ G)

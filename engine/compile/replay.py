@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -22,7 +22,14 @@ from engine import autodiff, checks
 from engine.backing import Backing, Placement, placement
 from engine.compile.plan import Elementwise, Matmul, Plan, Sum, make_plan
 from engine.compile.recording import Recording, input_leaves, outputs_of, record
-from engine.compile.straight_line import Stale, StraightLine, straight_line
+from engine.compile.straight_line import (
+    Backward,
+    Forward,
+    Stale,
+    StraightLine,
+    input_of,
+    straight_line,
+)
 from engine.grad_mode import enable_grad
 from engine.table import Table
 from engine.value import Value, apply
@@ -64,6 +71,16 @@ class CheckReport:
         )
 
 
+@dataclass
+class _Size:
+    """One batch size's buffers, and the generated code bound to them (None: the grouped replay)."""
+
+    V: np.ndarray
+    A: np.ndarray
+    forward: Forward | None
+    backward: Backward | None
+
+
 def _largest(a: Any, b: Any) -> float:
     return float(np.max(np.abs(np.subtract(a, b)), initial=0.0))
 
@@ -99,8 +116,14 @@ class Compiled:
         self._step = np.zeros(len(self.params))  # one backward's ∂f/∂p, summed over the batch
         self._plan = make_plan(recording, self._data, self._step, input_grads)
         self._want_input_grads = input_grads
-        self._buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._lines: dict[int, StraightLine | None] = {}  # per batch size, beside its buffers
+        self._n_inputs = sum(self._arity)  # V's first rows; the batch's inputs, read in place
+        self._x_inputs = [  # a layer reading a run of one argument's rows reads the batch
+            input_of(self._plan.input_rows, g.x_rows) if isinstance(g, Matmul) else None
+            for g in self._plan.groups
+        ]
+        self._sizes: dict[int, _Size] = {}  # a few batch sizes' buffers and bound code
+        self._code: StraightLine | None = None  # the generated code, made at the first call
+        self._code_made = False
         self._straight = True  # False: the grouped replay, group by group (the reference)
         self._in_arrays = False
         # Calls share the replay's buffers and the parameters' arrays: one call at a time,
@@ -123,8 +146,7 @@ class Compiled:
         """f for each example: (m,) for a Value result, (m, k) for a list of k Values."""
         X = self._check_batch(batch)
         with self._lock, np.errstate(all="ignore"):  # numbers that run out are explained below
-            V = self._forward(X)
-            return self._outputs(V)
+            return self._outputs(self._forward(X).V)
 
     def backward(self, *batch: Any) -> np.ndarray:
         """The outputs, and ``reduction`` over the batch of ∂f/∂p added into each ``p.grad``.
@@ -161,50 +183,63 @@ class Compiled:
                 f"function (no backward) for a list of outputs"
             )
         m = len(X[0])
-        plan = self._plan
         with np.errstate(all="ignore"):  # numbers that run out are found, and explained, below
-            V = self._forward(X)
-            A = self._buffers[m][1]
-            line = self._lines[m] if self._straight else None
+            size = self._forward(X)
             try:
-                if line is None:
+                if size.backward is None or not self._straight:
                     raise Stale
-                line.backward()
+                size.backward(X)
             except (Stale, ValueError, TypeError):  # the grouped replay names a failing rule
-                self._grouped_backward(V, A)
+                self._grouped_backward(size, X)
         step = self._step
-        input_grads = tuple(A[rows].T.copy() for rows in plan.input_rows if self._want_input_grads)
+        A = size.A
+        input_grads = tuple(
+            A[rows].T.copy() for rows in self._plan.input_rows if self._want_input_grads
+        )
         if not (np.isfinite(step).all() and all(np.isfinite(g).all() for g in input_grads)):
             step, input_grads = self._scalar_gradients(X)
         if self.reduction == "mean":
             np.multiply(step, 1.0 / m, out=step)
-        return step, input_grads or None, self._outputs(V)
+        return step, input_grads or None, self._outputs(size.V)
 
-    def _grouped_backward(self, V: np.ndarray, A: np.ndarray) -> None:
+    def _grouped_forward(self, V: np.ndarray, X: list[np.ndarray]) -> None:
         plan = self._plan
+        for rows, x in zip(plan.input_rows, X):
+            V[rows] = x.T
+        V[plan.param_rows] = self._data[plan.param_index][:, None]
+        for group, found in zip(plan.groups, self._x_inputs):
+            if found is None:
+                group.forward(V)
+            else:  # the layer reads the batch in place, as the generated code does
+                cast(Matmul, group).forward(V, X[found[0]].T[found[1]])
+
+    def _grouped_backward(self, size: _Size, X: list[np.ndarray]) -> None:
+        plan = self._plan
+        V, A = size.V, size.A
+        for rows, x in zip(plan.input_rows, X):  # (the generated forward may not copy them)
+            V[rows] = x.T
         A.fill(0.0)
         A[plan.output_rows[0]] = 1.0
         self._step.fill(0.0)
-        for group in reversed(plan.groups):
-            if group.wanted:
+        for group, found in zip(reversed(plan.groups), reversed(self._x_inputs)):
+            if not group.wanted:
+                continue
+            if found is None:
                 group.backward(V, A)
+            else:
+                cast(Matmul, group).backward(V, A, X[found[0]].T[found[1]])
         self._step[plan.param_index] += A[plan.param_rows].sum(axis=1)
 
-    def source(self, m: int | None = None) -> str:
-        """The straight-line numpy code run for batch size m (default: the last used, else 1)."""
-        if m is None:
-            m = next(reversed(self._buffers), 1)
-        if isinstance(m, bool) or not isinstance(m, int) or m < 1:
-            raise ValueError(f"engine.compile: source(m): m must be a whole number ≥ 1, got {m!r}")
+    def source(self) -> str:
+        """The straight-line numpy code the replay runs, the same for every batch size."""
         with self._lock:
-            self._buffers_for(m)
-            line = self._lines[m]
-        if line is None:
+            code = self._generated()
+        if code is None:
             return (
                 "# engine.compile runs this plan group by group (the grouped replay): a "
                 "derivative rule could not be tried on arrays when the code was generated\n"
             )
-        return line.source
+        return code.source
 
     # --- parameters ---------------------------------------------------------------------
 
@@ -278,27 +313,15 @@ class Compiled:
             )
         arrays = []
         for a, (argument, n) in enumerate(zip(batch, self._arity)):
-            try:
-                raw = np.asarray(argument)
-            except ValueError as e:  # numpy's "inhomogeneous shape" names no argument
-                raise ValueError(
-                    f"engine.compile: batch argument {a} is ragged: its examples must all "
-                    f"have {n} number{'s' * (n != 1)} (one row per example, shape (m, {n})); "
-                    f"numpy says: {e}"
-                ) from None
-            if raw.dtype.kind not in "iuf":  # as the scalar engine: no bools, strings, complex
-                raise TypeError(
-                    f"engine.compile: batch argument {a} must hold real numbers (ints or "
-                    f"floats), got an array of {raw.dtype}"
-                )
-            X = raw.astype(float)
-            if X.ndim == 1 and n == 1:
-                X = X[:, None]
-            if X.ndim != 2 or X.shape[1] != n or len(X) == 0:
-                raise ValueError(
-                    f"engine.compile: batch argument {a} must have shape (m, {n}) with m ≥ 1 "
-                    f"(one row per example), got {X.shape}"
-                )
+            if (  # already the array the replay reads (in place: it is never written)
+                type(argument) is np.ndarray
+                and argument.dtype == np.float64
+                and argument.shape[1:] == (n,)
+                and len(argument)
+            ):
+                X = argument
+            else:
+                X = self._as_batch(a, argument, n)
             if not np.isfinite(X).all():
                 i, k = map(int, np.argwhere(~np.isfinite(X))[0])
                 raise ValueError(
@@ -313,44 +336,74 @@ class Compiled:
             )
         return arrays
 
-    def _buffers_for(self, m: int) -> tuple[np.ndarray, np.ndarray]:
-        if m not in self._buffers:
-            if len(self._buffers) >= 4:  # a few batch sizes (the last batch of an epoch)
-                oldest = next(iter(self._buffers))
-                del self._buffers[oldest], self._lines[oldest]
-            V = np.empty((self._plan.n_rows, m))
+    @staticmethod
+    def _as_batch(a: int, argument: Any, n: int) -> np.ndarray:
+        """Batch argument a as a float array (m, n), or the error saying what is wrong with it."""
+        try:
+            raw = np.asarray(argument)
+        except ValueError as e:  # numpy's "inhomogeneous shape" names no argument
+            raise ValueError(
+                f"engine.compile: batch argument {a} is ragged: its examples must all "
+                f"have {n} number{'s' * (n != 1)} (one row per example, shape (m, {n})); "
+                f"numpy says: {e}"
+            ) from None
+        if raw.dtype.kind not in "iuf":  # as the scalar engine: no bools, strings, complex
+            raise TypeError(
+                f"engine.compile: batch argument {a} must hold real numbers (ints or "
+                f"floats), got an array of {raw.dtype}"
+            )
+        X = raw.astype(float)
+        if X.ndim == 1 and n == 1:
+            X = X[:, None]
+        if X.ndim != 2 or X.shape[1] != n or len(X) == 0:
+            raise ValueError(
+                f"engine.compile: batch argument {a} must have shape (m, {n}) with m ≥ 1 "
+                f"(one row per example), got {X.shape}"
+            )
+        return X
+
+    def _generated(self) -> StraightLine | None:
+        """The plan as straight-line code, made once (None: a rule cannot run on arrays)."""
+        if not self._code_made:
+            self._code = straight_line(
+                self._plan, len(self.params), self._want_input_grads, self._data, self._step,
+                "engine.compile",
+            )  # fmt: skip
+            self._code_made = True
+        return self._code
+
+    def _size(self, m: int) -> _Size:
+        """Batch size m's buffers and bound code, made at its first call."""
+        size = self._sizes.get(m)
+        if size is None:
+            if len(self._sizes) >= 4:  # a few batch sizes (the last batch of an epoch)
+                del self._sizes[next(iter(self._sizes))]
+            V = np.zeros((self._plan.n_rows, m))  # (input rows the code reads in place stay 0)
             V[self._plan.constant_rows] = self._plan.constant_values[:, None]
             A = np.empty_like(V)
-            self._lines[m] = straight_line(
-                self._plan, len(self.params), self._want_input_grads,
-                (V, A, self._data, self._step), "engine.compile",
-            )  # fmt: skip
-            self._buffers[m] = (V, A)
-        return self._buffers[m]
+            code = self._generated()
+            size = _Size(V, A, *(code.bind(V, A) if code is not None else (None, None)))
+            self._sizes[m] = size
+        return size
 
-    def _forward(self, X: list[np.ndarray]) -> np.ndarray:
+    def _forward(self, X: list[np.ndarray]) -> _Size:
         if not (self._in_arrays or self._backing.bound):
             self._hold()
-        plan = self._plan
-        m = len(X[0])
-        V = self._buffers_for(m)[0]
-        line = self._lines[m] if self._straight else None
+        size = self._size(len(X[0]))
+        V = size.V
         try:
-            if line is not None:
-                line.forward(X)
+            if size.forward is not None and self._straight:
+                size.forward(X)
             else:
-                for rows, x in zip(plan.input_rows, X):
-                    V[rows] = x.T
-                V[plan.param_rows] = self._data[plan.param_index][:, None]
-                for group in plan.groups:
-                    group.forward(V)
+                self._grouped_forward(V, X)
         except Exception:  # a user's primitive raised for some example: find which
             self._raise_for_first_failing(X, range(len(X[0])))
             raise
-        finite = np.isfinite(V)
-        if not finite.all():
-            self._raise_for_first_failing(X, np.flatnonzero(~finite.all(axis=0)).tolist())
-        return V
+        computed = V[self._n_inputs :]  # (the inputs were checked, where they are)
+        if not np.isfinite(computed).all():
+            failing = ~np.isfinite(computed).all(axis=0)
+            self._raise_for_first_failing(X, np.flatnonzero(failing).tolist())
+        return size
 
     def _outputs(self, V: np.ndarray) -> np.ndarray:
         rows = self._plan.output_rows

@@ -1,19 +1,22 @@
-"""A plan written out as straight-line numpy code for one batch size, compiled with ``compile``.
+"""A plan written out as straight-line numpy code, compiled with ``compile`` once for every batch size.
 
 The grouped replay (``Group.forward``/``backward``) pays Python's dispatch per group and
-re-slices its rows every call; the text made here binds every row view once (for the
-buffers of one batch size), computes into those views with ``out=``, assigns an adjoint on
-its first write instead of zero-filling and adding, and writes parameter grads straight
-into their views. It performs the grouped replay's operations in the same order, so the
-numbers are the same bit for bit. The text is built from the plan's own indices only: a
-primitive is ``g[k]``, the k-th group of the plan, never the text of a user's function.
+re-slices its rows every call; the text made here binds every row view once (when it is
+bound to the buffers of a batch size), computes into those views with ``out=``, assigns an
+adjoint on its first write instead of zero-filling and adding, writes parameter grads
+straight into their views, and reads the batch's inputs where they are (``X[a].T``, no
+copy) wherever a group reads a run of one argument's rows. It performs the grouped
+replay's operations in the same order on the same operands, so the numbers are the same
+bit for bit. The text is built from the plan's own indices only: a primitive is ``g[k]``,
+the k-th group of the plan, never the text of a user's function.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import CodeType
 from typing import Any
 
 import numpy as np
@@ -37,28 +40,55 @@ def expect(locals_: Any, kinds: tuple[float | None, ...]) -> list[Any]:
     return locals_
 
 
+NUMBER = (int, float)
+
+Forward = Callable[[Sequence[np.ndarray]], None]
+Backward = Callable[[Sequence[np.ndarray]], None]
+
+
 @dataclass
 class StraightLine:
-    """The generated text of a plan for batch size m, and its two functions bound to buffers."""
+    """The generated text of a plan, compiled once, and what every batch size's copy shares."""
 
     source: str
-    forward: Callable[[list[np.ndarray]], None]
-    backward: Callable[[], None]
+    code: CodeType
+    shared: dict[str, Any]
+    inputs_in_v: bool  # some group reads input rows from V, so forward copies X into them
+
+    def bind(self, V: np.ndarray, A: np.ndarray) -> tuple[Forward, Backward]:
+        """forward(X) and backward(X) bound to the buffers V and A of one batch size."""
+        scope = dict(self.shared, V=V, A=A)
+        exec(self.code, scope)
+        return scope["forward"], scope["backward"]
 
 
-def _constant_kinds(group: Elementwise) -> tuple[float | None, ...] | None:
-    """Which local derivatives of the group's rule are numbers (and which), tried on 1 column."""
+def input_of(input_rows: list[slice], rows: Rows) -> tuple[int, slice] | None:
+    """(argument a, rows of X[a].T) when rows are a run of one argument's rows, else None."""
+    if not isinstance(rows, slice) or rows.stop <= rows.start:
+        return None
+    for a, span in enumerate(input_rows):
+        if span.start <= rows.start and rows.stop <= span.stop:
+            return a, slice(rows.start - span.start, rows.stop - span.start)
+    return None
+
+
+def _trial(group: Elementwise) -> tuple[tuple[float | None, ...], Any] | None:
+    """Which local derivatives of the group's rule are numbers (and which), tried on 1 column,
+    and what the rule returned when every one is a number (a tuple it returns every time
+    needs no checking)."""
     xs = [np.full((group.count, 1), 0.5) for _ in group.parent_rows]
     try:
         with np.errstate(all="ignore"):
             out = np.asarray(group.rule.array_forward(*xs), dtype=float)
+            returned = group.rule.derivative(ops.ARRAYS, xs, out)
             locals_ = group.local_derivatives(xs, out)
     except Exception:
         return None
-    kinds = tuple(float(x) if isinstance(x, (int, float)) else None for x in locals_)
+    kinds = tuple(float(x) if isinstance(x, NUMBER) else None for x in locals_)
     if not all(np.isfinite(kind) for kind in kinds if kind is not None):
         return None  # (a constant nan or inf has no literal)
-    return kinds
+    constant = isinstance(returned, tuple) and None not in kinds
+    return kinds, returned if constant else None
 
 
 class _Writer:
@@ -68,6 +98,8 @@ class _Writer:
     def __init__(self, plan: Plan, n_params: int) -> None:
         self.plan = plan
         self.n_params = n_params
+        self.n_inputs = plan.input_rows[-1].stop if plan.input_rows else 0
+        self.inputs_in_v = False  # some group reads input rows from V
         self.prologue: list[str] = []
         self.body: list[str] = []
         self.bound: set[str] = set()
@@ -92,6 +124,21 @@ class _Writer:
                 f"{array}{rows.start}_{rows.stop}", f"{array}[{rows.start}:{rows.stop}]"
             ), True
         return f"{array}[{self.index(rows)}]", False
+
+    def read(self, rows: Rows, transposed: bool = False) -> str:
+        """Code reading V[rows] (or its transpose): from the batch itself where they are
+        a run of one argument's rows, else from V (which then holds the inputs)."""
+        found = input_of(self.plan.input_rows, rows)
+        if found is None:
+            if _listed(rows) and min(_listed(rows)) < self.n_inputs:
+                self.inputs_in_v = True
+            return self.rows("V", rows)[0] + ".T" * transposed
+        a, span = found
+        whole = (
+            span.stop - span.start == self.plan.input_rows[a].stop - self.plan.input_rows[a].start
+        )
+        cut = "" if whole else f"[:, {span.start}:{span.stop}]"
+        return f"X[{a}]{cut}" if transposed else f"X[{a}]{cut}.T"
 
     def line(self, text: str) -> None:
         self.body.append(text)
@@ -178,8 +225,6 @@ def _params(w: _Writer, k: int, block: ParamBlock) -> str:
 
 
 def _forward(w: _Writer, plan: Plan, blocks: dict[int, ParamBlock]) -> None:
-    for a, rows in enumerate(plan.input_rows):
-        w.line(f"{w.rows('V', rows)[0]}[...] = X[{a}].T")
     if len(plan.param_rows):
         params = w.rows("data", rows_of(plan.param_index.tolist()))[0]
         w.line(f"{w.rows('V', rows_of(plan.param_rows.tolist()))[0]}[...] = {params}[:, None]")
@@ -189,24 +234,33 @@ def _forward(w: _Writer, plan: Plan, blocks: dict[int, ParamBlock]) -> None:
             f"# group {k}: level {group.level}, {group.rule.name} as {group.kind}, {group.count} nodes"
         )
         if isinstance(group, Matmul):
-            x = w.rows("V", group.x_rows)[0]
+            x = w.read(group.x_rows)
             W, b = _params(w, 2 * k, blocks[2 * k]), _params(w, 2 * k + 1, blocks[2 * k + 1])
             w.line(f"np.matmul({W}, {x}, out={out})")
             column = w.bind(f"{b}c", f"{b}[:, None]") if b.startswith("P") else f"{b}[:, None]"
             w.line(f"{out}[...] += {column}")
         elif isinstance(group, Sum):
-            w.line(f"np.sum(V[{w.index(group.operand_rows)}], axis=0, out={out})")
+            w.read(group.operand_rows)  # (V holds the inputs, if it reads some)
+            w.line(f"np.add.reduce(V[{w.index(group.operand_rows)}], axis=0, out={out})")
         else:
-            xs = ", ".join(w.rows("V", r)[0] for r in group.parent_rows)
+            xs = ", ".join(w.read(r) for r in group.parent_rows)
             forward = w.bind(f"F{k}", f"g[{k}].rule.array_forward")
-            w.line(f"{out}[...] = {forward}({xs})")
+            if _is_ufunc(group.rule.array_forward, len(group.parent_rows)):
+                w.line(f"{forward}({xs}, out={out})")
+            else:
+                w.line(f"{out}[...] = {forward}({xs})")
+
+
+def _is_ufunc(f: Any, n: int) -> bool:
+    """f is a numpy ufunc of n arguments and one result (so it can compute into a view)."""
+    return isinstance(f, np.ufunc) and f.nin == n and f.nout == 1
 
 
 def _backward(
     w: _Writer,
     plan: Plan,
     blocks: dict[int, ParamBlock],
-    kinds: dict[int, tuple[float | None, ...]],
+    trials: dict[int, tuple[tuple[float | None, ...], Any]],
     input_grads: bool,
 ) -> None:
     w.write("A", w.adjoint_rows, rows_of(plan.output_rows[:1]), "1.0")
@@ -219,16 +273,14 @@ def _backward(
         )
         G = w.read_adjoint(group.rows)
         if isinstance(group, Matmul):
-            x = w.rows("V", group.x_rows)[0]
+            xT = w.read(group.x_rows, transposed=True)
             W = _params(w, 2 * k, blocks[2 * k])
-            w.write_grads(
-                2 * k, blocks[2 * k], f"{G} @ {x}.T", f"np.matmul({G}, {x}.T, out={{out}})"
-            )
+            w.write_grads(2 * k, blocks[2 * k], f"{G} @ {xT}", f"np.matmul({G}, {xT}, out={{out}})")
             w.write_grads(
                 2 * k + 1,
                 blocks[2 * k + 1],
                 f"{G}.sum(axis=1)",
-                f"np.sum({G}, axis=1, out={{out}})",
+                f"np.add.reduce({G}, axis=1, out={{out}})",  # (np.sum's own loop)
             )
             if group.x_wanted:
                 w.write(
@@ -256,13 +308,24 @@ def _backward(
                     distinct=False,
                 )
         else:
-            xs = ", ".join(w.rows("V", r)[0] for r in group.parent_rows)
+            xs = ", ".join(w.read(r) for r in group.parent_rows)
             out = w.rows("V", group.rows)[0]
+            kinds, returned = trials[k]
             # (a rule that fails on arrays raises here; the grouped replay then names it)
             derivative = w.bind(f"D{k}", f"g[{k}].rule.derivative")
-            w.line(f"L = expect({derivative}(ARRAYS, [{xs}], {out}), {kinds[k]})")
+            w.line(f"L = {derivative}(ARRAYS, [{xs}], {out})")
+            if returned is not None:  # the same tuple of numbers every time: nothing to check
+                same = w.bind(f"K{k}", f"K[{k}]")
+                w.line(f"if L is not {same}:")
+                w.line(f"    L = expect(L, {kinds})")
+            elif all(kind is None for kind in kinds):
+                tests = " or ".join(f"isinstance(L[{i}], NUMBER)" for i in range(len(kinds)))
+                w.line(f"if {tests}:  # a number where it gave an array")
+                w.line("    raise Stale")
+            else:
+                w.line(f"L = expect(L, {kinds})")
             for i, (rows, kind, wanted, distinct) in enumerate(
-                zip(group.parent_rows, kinds[k], group.requires, group.distinct)
+                zip(group.parent_rows, kinds, group.requires, group.distinct)
             ):
                 if not wanted or kind == 0.0:  # a zero local derivative passes nothing on
                     continue
@@ -299,18 +362,18 @@ def _backward(
 
 
 def straight_line(
-    plan: Plan, n_params: int, input_grads: bool, buffers: tuple[np.ndarray, ...], title: str
+    plan: Plan, n_params: int, input_grads: bool, data: np.ndarray, step: np.ndarray, title: str
 ) -> StraightLine | None:
-    """The plan as generated code bound to buffers (V, A, data, step) of one batch size, or
-    None when a derivative rule cannot be tried on arrays (the grouped replay then runs,
-    and names the rule)."""
-    kinds = {}
+    """The plan as generated code reading ``data`` and writing ``step``, compiled once (bind it
+    to each batch size's buffers), or None when a derivative rule cannot be tried on arrays
+    (the grouped replay then runs, and names the rule)."""
+    trials = {}
     for k, group in enumerate(plan.groups):
         if isinstance(group, Elementwise) and group.wanted:
-            found = _constant_kinds(group)
+            found = _trial(group)
             if found is None:
                 return None
-            kinds[k] = found
+            trials[k] = found
     blocks: dict[int, ParamBlock] = {}
     for k, group in enumerate(plan.groups):
         if isinstance(group, Matmul):
@@ -318,41 +381,44 @@ def straight_line(
     w = _Writer(plan, n_params)
     _forward(w, plan, blocks)
     forward_body, w.body = w.body, []
-    _backward(w, plan, blocks, kinds, input_grads)
-    V, A, data, step = buffers
+    _backward(w, plan, blocks, trials, input_grads)
+    if min(plan.output_rows, default=w.n_inputs) < w.n_inputs:
+        w.inputs_in_v = True  # an input is an output: read from V
+    if w.inputs_in_v:  # some group reads input rows from V: copy the batch there first
+        forward_body[:0] = [
+            f"{w.rows('V', rows)[0]}[...] = X[{a}].T" for a, rows in enumerate(plan.input_rows)
+        ]
     source = "\n".join(
         [
-            f"# {title}: straight-line replay for batch size m = {V.shape[1]}",
-            "# V: a row per node, A: their adjoints, step: the parameters' grads;",
-            "# g[k]: the plan's k-th group (its primitive g[k].rule), P[k]: a parameter block, "
-            "I[j]: an index array",
+            f"# {title}: straight-line replay (for every batch size m: V, A have m columns)",
+            "# V: a row per node, A: their adjoints, step: the parameters' grads, X[a]: the batch's",
+            "# argument a, (m, n_a); g[k]: the plan's k-th group (its primitive g[k].rule),",
+            "# P[k]: a parameter block, I[j]: an index array",
             *w.prologue,
             "",
             "",
             "def forward(X):",
-            *("    " + line for line in forward_body),
+            *("    " + line for line in forward_body or ["pass"]),
             "",
             "",
-            "def backward():",
+            "def backward(X):",
             *("    " + line for line in w.body),
             "",
         ]
     )
-    scope: dict[str, Any] = {
+    shared: dict[str, Any] = {
         "np": np,
         "ARRAYS": ops.ARRAYS,
-        "V": V,
-        "A": A,
+        "NUMBER": NUMBER,
+        "Stale": Stale,
         "data": data,
         "step": step,
         "expect": expect,
         "g": plan.groups,
         "P": blocks,
         "I": w.indices,
+        "K": {k: returned for k, (_, returned) in trials.items()},
     }
     # Named as a file of this package, so that tests/interrupts.py interrupts its lines too.
-    where = os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), f"<straight line, m = {V.shape[1]}>"
-    )
-    exec(compile(source, where, "exec"), scope)
-    return StraightLine(source, scope["forward"], scope["backward"])
+    where = os.path.join(os.path.dirname(os.path.abspath(__file__)), "<straight line>")
+    return StraightLine(source, compile(source, where, "exec"), shared, w.inputs_in_v)

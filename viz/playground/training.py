@@ -22,7 +22,7 @@ from nn import datasets
 from nn.batch_training import BatchTrainer
 from nn.network import MLP
 from nn.reports import diagnose
-from nn.training import SGD, _scores, epoch_batches
+from nn.training import SGD, epoch_batches
 from viz.playground import stepping
 from viz.playground.fields import BadRequest, choice, integer, listed, number, only
 
@@ -206,13 +206,8 @@ class Session:
 
     def _scores(self) -> dict[str, float | None]:
         """The net's cost and accuracy now, on the training and on the held-out points."""
-        cost_name = self.config.cost
-        cost, accuracy = _scores(self.net, self.train, cost_name, self.trainer)
-        test = (
-            _scores(self.net, self.test, cost_name, self.trainer, held_out=True)
-            if self.test
-            else (None, None)
-        )
+        cost, accuracy = self.trainer.scores()  # the replay, on the points the trainer holds
+        test = self.trainer.scores(held_out=True) if self.test else (None, None)
         return {
             "training_cost": _finite(cost),
             "training_accuracy": accuracy,
