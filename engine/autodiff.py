@@ -28,10 +28,15 @@ _BACKWARD_LOCK = threading.RLock()
 
 
 def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
-    """Every node reachable from ``roots``, each after all of its parents (no recursion)."""
+    """Every node reachable from ``roots``, each after all of its parents (no recursion).
+
+    The order is the post-order of a depth-first walk that takes each node's parents last
+    one first: it fixes the order in which ``sweep`` adds up the contributions to a node
+    that several nodes use, so it is kept exactly.
+    """
     order: list[Value] = []
     seen: set[Value] = set()
-    mark, append = seen.add, order.append
+    mark, append, all_reached = seen.add, order.append, seen.issuperset
     starts: list[Value] = [roots] if hasattr(roots, "parents") else list(roots)  # type: ignore[list-item]
     for root in starts:
         if root in seen:
@@ -42,8 +47,10 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
             continue
         # Each node waits on the stack with the parents it has yet to reach (the last one
         # first) until all of them are in order; a parent reached before is passed over.
-        # Bound methods and no per-edge push: this loop is a third of the "train step" row
-        # of benchmarks/run.py.
+        # A node whose parents were all reached before goes into the order at once: one
+        # look-up per parent in C, not a turn of this loop (most of a net's nodes, whose
+        # weights and inputs the other neurons reached). This loop is a large part of the
+        # "train step" row of benchmarks/run.py.
         stack: list[tuple[Value, Iterator[Value]]] = [(root, reversed(root.parents))]
         push, pop = stack.append, stack.pop
         while stack:
@@ -51,8 +58,9 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
             for parent in parents:
                 if parent not in seen:
                     mark(parent)
-                    if parent.parents:
-                        push((parent, reversed(parent.parents)))
+                    grandparents = parent.parents
+                    if grandparents and not all_reached(grandparents):
+                        push((parent, reversed(grandparents)))
                         break
                     append(parent)
             else:
