@@ -82,7 +82,7 @@ class _Symbol:
     def _refuse(self, other: object) -> bool:
         raise _Untraceable("a comparison")
 
-    __lt__ = __le__ = __gt__ = __ge__ = _refuse
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _refuse
     __hash__ = None  # type: ignore[assignment]
 
 
@@ -133,6 +133,17 @@ def source(rule: Primitive, n: int) -> str | None:
     text = "\n".join(steps)
     loads = [f"    x{i} = p[{i}]._data" for i in range(n) if re.search(rf"\bx{i}\b", text)]
     return "\n".join([f"def step_{n}(p, out, g):", *loads, *steps]) + "\n"
+
+
+def forward_text(rule: Primitive, n: int) -> str | None:
+    """The text of ``rule.forward`` on n parents' numbers ``x0`` … as one expression, or None
+    where the forward rule cannot be traced (it branches, or calls anything but + − × ÷)."""
+    xs = [_Symbol(f"x{i}") for i in range(n)]
+    try:
+        out = rule.forward(*xs)
+    except (_Untraceable, TypeError, IndexError, ValueError, ArithmeticError):
+        return None
+    return out.text if isinstance(out, _Symbol) else None
 
 
 def _add_line(i: int, local: Any) -> list[str]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
 from math import isfinite
 from typing import Any
 
 import numpy as np
 
-from engine import autodiff
+from engine import autodiff, float_form
 from engine.checks import is_real, real_number
 from engine.grad_mode import enabled as _grad_enabled
 from engine.primitives import (
@@ -241,6 +242,8 @@ class Value:
 
     def __add__(self, other: Value | Number) -> Value:
         """self + other."""
+        if other.__class__ is Value:
+            return _make_add((self, other))
         return _binary(ADD, self, other)
 
     def __radd__(self, other: Number) -> Value:
@@ -249,6 +252,8 @@ class Value:
 
     def __sub__(self, other: Value | Number) -> Value:
         """self − other."""
+        if other.__class__ is Value:
+            return _make_sub((self, other))
         return _binary(SUB, self, other)
 
     def __rsub__(self, other: Number) -> Value:
@@ -257,6 +262,8 @@ class Value:
 
     def __mul__(self, other: Value | Number) -> Value:
         """self · other."""
+        if other.__class__ is Value:
+            return _make_mul((self, other))
         return _binary(MUL, self, other)
 
     def __rmul__(self, other: Number) -> Value:
@@ -265,6 +272,8 @@ class Value:
 
     def __truediv__(self, other: Value | Number) -> Value:
         """self / other."""
+        if other.__class__ is Value:
+            return _make_div((self, other))
         return _binary(DIV, self, other)
 
     def __rtruediv__(self, other: Number) -> Value:
@@ -276,7 +285,7 @@ class Value:
         if modulo is not None:
             return NotImplemented
         if other.__class__ is Value:
-            return _binary(POW, self, other)
+            return _make_pow((self, other))
         if not is_real(other):
             return NotImplemented
         return _unary(power(real_number(other, "exponent")), self)
@@ -322,14 +331,14 @@ class Value:
         return _unary(RELU, self)
 
 
-# Making a node without __init__'s checks: the "train step" and "expression" rows of
-# benchmarks/run.py spend most of their forward time here.
-_new = object.__new__
-
-
 def _out_of_range(rule: Primitive, parents: tuple[Value, ...]) -> OverflowError:
     operands = ", ".join(repr(p._data) for p in parents)
     return OverflowError(f"{rule.name}: result out of range: {rule.name}({operands})")
+
+
+# Making a node without __init__'s checks: the "train step" and "expression" rows of
+# benchmarks/run.py spend most of their forward time here.
+_new = object.__new__
 
 
 def _node(data: float, parents: tuple[Value, ...], rule: Primitive) -> Value:
@@ -350,6 +359,72 @@ def _node(data: float, parents: tuple[Value, ...], rule: Primitive) -> Value:
             for p in parents:
                 tell_watchers(p, "an operation under no_grad()")
     return v
+
+
+# A built-in primitive's node over n parents is made by a function generated once, like
+# backward()'s float steps (engine.float_form): the parents' numbers read into locals, the
+# forward rule's arithmetic written out where it can be traced (x0 + x1; a weighted sum's
+# products and sums, with no list of numbers and no call), else a call of the rule; then
+# the node's slots stored. An infinite result and grad mode off go through ``_node``.
+_MAKER = """\
+def make(p):
+    {loads}
+    data = {forward}
+    if not _isfinite(data) or not _enabled():
+        return _node(data, p, _rule)
+    v = _new(_Value)
+    v._data = data
+    v.grad = 0.0
+    v.label = ""
+    v.parents = p
+    v._rule = _rule
+    return v
+"""
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+NodeMaker = Callable[[tuple["Value", ...]], "Value"]
+
+
+def node_maker(rule: Primitive, n: int) -> NodeMaker:
+    """The function that makes ``rule``'s node over a tuple of n parents (a built-in rule)."""
+    names = [f"x{i}" for i in range(n)]
+    forward = float_form.forward_text(rule, n) or f"_forward({', '.join(names)})"
+    loads = "\n    ".join(f"x{i} = p[{i}]._data" for i in range(n))
+    namespace: dict[str, Any] = {
+        "_forward": rule.forward,
+        "_isfinite": isfinite,
+        "_enabled": _grad_enabled,
+        "_node": _node,
+        "_new": _new,
+        "_Value": Value,
+        "_rule": rule,
+    }
+    text = _MAKER.format(loads=loads, forward=forward)
+    # Named as a file of engine/, so that a traceback or warning reads it as engine code.
+    where = os.path.join(_HERE, f"<node maker of {rule.name!r}, {n} parents>")
+    exec(compile(text, where, "exec"), namespace)
+    maker: NodeMaker = namespace["make"]
+    return maker
+
+
+class _Makers(dict[Any, NodeMaker]):
+    """The node makers of one rule by number of parents, or of one number by rule, made on
+    first use."""
+
+    def __init__(self, rule: Primitive | None = None, n: int = 0) -> None:
+        super().__init__()
+        self.rule, self.n = rule, n
+
+    def __missing__(self, key: Any) -> NodeMaker:
+        maker = self[key] = node_maker(self.rule or key, self.n or key)
+        return maker
+
+
+_UNARY = _Makers(n=1)
+_BINARY = _Makers(n=2)
+_WEIGHTED_SUMS = _Makers(WEIGHTED_SUM)
+_make_add, _make_sub, _make_mul = _BINARY[ADD], _BINARY[SUB], _BINARY[MUL]
+_make_div, _make_pow = _BINARY[DIV], _BINARY[POW]
 
 
 def _leaf(data: float, grad: float, label: str) -> Value:
@@ -375,22 +450,28 @@ def _rebuild(
 
 
 def _unary(rule: Primitive, x: Value) -> Value:
-    return _node(rule.forward(x._data), (x,), rule)
+    return _UNARY[rule]((x,))
 
 
 def _binary(rule: Primitive, a: Value, b: object) -> Value:
     if b.__class__ is not Value:
         if not is_real(b):
             return NotImplemented
-        b = Value(b)  # type: ignore[arg-type]
-    return _node(rule.forward(a._data, b._data), (a, b), rule)
+        b = _constant(b)
+    return _BINARY[rule]((a, b))
 
 
 def _reflected(rule: Primitive, a: Value, b: object) -> Value:
     if not is_real(b):
         return NotImplemented
-    other = Value(b)  # type: ignore[arg-type]
-    return _node(rule.forward(other._data, a._data), (other, a), rule)
+    return _BINARY[rule]((_constant(b), a))
+
+
+def _constant(x: object) -> Value:
+    """A number operand as a new leaf (checked: finite)."""
+    if type(x) is float and isfinite(x):
+        return _leaf(x, 0.0, "")
+    return Value(x)  # type: ignore[arg-type]
 
 
 def _number(x: object) -> float:
@@ -441,7 +522,7 @@ def weighted_sum_of_values(ws: Sequence[Value], xs: Sequence[Value], b: Value) -
 
 
 def _weighted_sum_node(parents: tuple[Value, ...]) -> Value:
-    return _node(WEIGHTED_SUM.forward(*[p._data for p in parents]), parents, WEIGHTED_SUM)
+    return _WEIGHTED_SUMS[len(parents)](parents)
 
 
 def logsumexp(values: Sequence[Value | Number]) -> Value:
