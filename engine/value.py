@@ -104,7 +104,9 @@ class Value:
 
     @data.setter
     def data(self, value: Number) -> None:
-        self._data = real_number(value, "Value data")
+        self._data = (
+            value if type(value) is float and isfinite(value) else real_number(value, "Value data")
+        )
 
     @property
     def primitive(self) -> Primitive | None:
@@ -189,7 +191,7 @@ class Value:
 
     def clone(self) -> Value:
         """A new node with the same data whose grad flows back to self (derivative 1)."""
-        return _unary(CLONE, self)
+        return _UNARY[CLONE]((self,))
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from this graph."""
@@ -288,7 +290,7 @@ class Value:
             return _make_pow((self, other))
         if not is_real(other):
             return NotImplemented
-        return _unary(power(real_number(other, "exponent")), self)
+        return _UNARY[power(real_number(other, "exponent"))]((self,))
 
     def __rpow__(self, other: Number) -> Value:
         """other ** self (a negative base needs an integer exponent; its ∂/∂self is nan)."""
@@ -296,7 +298,7 @@ class Value:
 
     def __neg__(self) -> Value:
         """−self."""
-        return _unary(NEG, self)
+        return _UNARY[NEG]((self,))
 
     def __pos__(self) -> Value:
         """self itself."""
@@ -304,31 +306,31 @@ class Value:
 
     def __abs__(self) -> Value:
         """|self|; its derivative at 0 is taken as 0, as in PyTorch."""
-        return _unary(ABS, self)
+        return _UNARY[ABS]((self,))
 
     def exp(self) -> Value:
         """e ** self."""
-        return _unary(EXP, self)
+        return _UNARY[EXP]((self,))
 
     def log(self) -> Value:
         """The natural logarithm of self (self must be positive)."""
-        return _unary(LOG, self)
+        return _UNARY[LOG]((self,))
 
     def tanh(self) -> Value:
         """The hyperbolic tangent of self."""
-        return _unary(TANH, self)
+        return _UNARY[TANH]((self,))
 
     def sigmoid(self) -> Value:
         """The logistic function σ(self) = 1 / (1 + e ** −self)."""
-        return _unary(SIGMOID, self)
+        return _UNARY[SIGMOID]((self,))
 
     def softplus(self) -> Value:
         """ln(1 + e ** self), without overflow; its derivative is σ(self)."""
-        return _unary(SOFTPLUS, self)
+        return _UNARY[SOFTPLUS]((self,))
 
     def relu(self) -> Value:
         """max(0, self); its derivative at 0 is taken as 0."""
-        return _unary(RELU, self)
+        return _UNARY[RELU]((self,))
 
 
 def _out_of_range(rule: Primitive, parents: tuple[Value, ...]) -> OverflowError:
@@ -449,10 +451,6 @@ def _rebuild(
     return nodes[-1]
 
 
-def _unary(rule: Primitive, x: Value) -> Value:
-    return _UNARY[rule]((x,))
-
-
 def _binary(rule: Primitive, a: Value, b: object) -> Value:
     if b.__class__ is not Value:
         if not is_real(b):
@@ -510,7 +508,7 @@ def weighted_sum(
     # One pass over the types instead of an isinstance per operand: the "train step" row.
     if set(map(type, parents)) != {Value}:
         parents = tuple(operand(v, "weighted_sum operand") for v in parents)
-    return _weighted_sum_node(parents)  # type: ignore[arg-type]
+    return _WEIGHTED_SUMS[len(parents)](parents)  # type: ignore[arg-type]
 
 
 def weighted_sum_of_values(ws: Sequence[Value], xs: Sequence[Value], b: Value) -> Value:
@@ -518,10 +516,7 @@ def weighted_sum_of_values(ws: Sequence[Value], xs: Sequence[Value], b: Value) -
     # No type check of the 2n + 1 operands: the "train step" row of benchmarks/run.py.
     if len(ws) != len(xs):
         raise ValueError(f"weighted_sum: {len(ws)} weights but {len(xs)} inputs")
-    return _weighted_sum_node((*ws, *xs, b))
-
-
-def _weighted_sum_node(parents: tuple[Value, ...]) -> Value:
+    parents = (*ws, *xs, b)
     return _WEIGHTED_SUMS[len(parents)](parents)
 
 

@@ -34,9 +34,11 @@ Array = np.ndarray
 def collector_paused() -> Iterator[None]:
     """Python's cyclic collector off within the block: a graph being built makes no cycles.
 
-    The collector walks the young nodes again and again while a graph grows: pausing it
-    while a net builds its part saves about a sixth of building the graph of the "train
-    step" row of benchmarks/run.py (collector on). It is switched back on only if it was on.
+    The collector walks the young nodes again and again while a graph grows. Paused once
+    per block: around an MLP's forward pass (a user's own training loop: the "train step"
+    row of benchmarks/run.py, collector on), and around each epoch of nn.train's scalar
+    steps: graphs, backward and updates, built through ``MLP.trace``, which does not pause
+    it again. It is switched back on only if it was on.
     """
     paused = gc.isenabled()
     gc.disable()
@@ -425,11 +427,10 @@ class MLP(Module):
     def trace(self, x: Sequence[Value | Number]) -> Trace:
         """The forward pass for x, keeping every z^l and a^l."""
         activations, zs = [self.inputs(x)], []
-        with collector_paused():
-            for layer in self.layers:
-                z, a = layer.forward(activations[-1])
-                zs.append(z)
-                activations.append(a)
+        for layer in self.layers:  # nn.train's scalar epoch has paused the collector
+            z, a = layer.forward(activations[-1])
+            zs.append(z)
+            activations.append(a)
         return Trace(activations, zs, list(self.activations))
 
     def __call__(self, x: Sequence[Value | Number]) -> list[Value]:
