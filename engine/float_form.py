@@ -174,10 +174,16 @@ def _add_line(i: int, local: Any) -> list[str]:
     return [f"    l{i} = {local.text}", f"    if l{i}:", f"        p[{i}].grad += l{i} * g"]
 
 
-def generated(rule: Primitive) -> FloatBackward:
-    """The step as straight-line Python per number of parents, generic where untraceable."""
-    steps: dict[int, FloatBackward] = {}
+def generated(rule: Primitive, arity: int | None = None) -> FloatBackward:
+    """The step as straight-line Python per number of parents, generic where untraceable.
+
+    A rule whose forward takes a fixed ``arity`` gets that one step itself; a rule of any
+    number of parents (a weighted sum) gets a step that picks its parents' count's.
+    """
     fallback = generic(rule)
+    if arity is not None:
+        return _compile(rule, arity) or fallback
+    steps: dict[int, FloatBackward] = {}
 
     def float_backward(parents: Sequence[Value], out: float, g: float) -> None:
         n = len(parents)
