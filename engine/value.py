@@ -64,6 +64,101 @@ def _read(v: Value, how: str) -> float:
     return v._data
 
 
+# A built-in primitive's node is made by a function generated once per primitive and number
+# of parents, as backward()'s float steps are (engine.float_form): the parents' numbers read
+# into locals, the forward rule's arithmetic written out where float_form can trace it
+# (x0 + x1; a weighted sum's products and sums, with no list of numbers and no call), else
+# a call of the rule, then the node's slots stored. An infinite result and grad mode off go
+# through ``_node``. Value's operators and methods are such functions themselves: the "train
+# step" and "expression" rows of benchmarks/run.py spend most of their forward time here.
+_MAKER = """\
+def maker(_rule, _forward):
+    def {name}({params}):
+        {guard}
+        {loads}
+        data = {forward}
+        if not isfinite(data) or not _grad_enabled():
+            return _node(data, {parents}, _rule)
+        v = _new(Value)
+        v._data = data
+        v.grad = 0.0
+        v.label = ""
+        v.parents = {parents}
+        v._rule = _rule
+        return v
+    return {name}
+"""
+_HERE = os.path.dirname(os.path.abspath(__file__))
+NodeMaker = Callable[[tuple["Value", ...]], "Value"]
+
+
+def _generated(
+    rule: Primitive, name: str, params: str, parents: str, loads: list[str], guard: str = "pass"
+) -> Any:
+    n = len(loads)
+    call = f"_forward({', '.join(f'x{i}' for i in range(n))})"
+    text = _MAKER.format(
+        name=name,
+        params=params,
+        guard=guard,
+        loads="\n        ".join(loads),
+        forward=float_form.forward_text(rule, n) or call,
+        parents=parents,
+    )
+    # Named as a file of engine/, so that a traceback or warning reads it as engine code.
+    where = os.path.join(_HERE, f"<{name} of {rule.name!r}, {n} parents>")
+    namespace: dict[str, Any] = {}
+    exec(compile(text, where, "exec"), globals(), namespace)
+    function = namespace["maker"](rule, rule.forward)
+    function.__qualname__ = name
+    return function
+
+
+def node_maker(rule: Primitive, n: int) -> NodeMaker:
+    """The function that makes ``rule``'s node from a tuple of n parents (a built-in rule)."""
+    maker: NodeMaker = _generated(
+        rule, "make", "p", "p", [f"x{i} = p[{i}]._data" for i in range(n)]
+    )
+    return maker
+
+
+def _method(rule: Primitive, name: str, doc: str) -> Callable[[Value], Value]:
+    """``rule`` applied to self, as Value's method ``name`` (a built-in rule of one parent)."""
+    method = _generated(rule, name, "self", "(self,)", ["x0 = self._data"])
+    method.__doc__ = doc
+    method.__qualname__ = f"Value.{name}"
+    return method
+
+
+def _operator(rule: Primitive, name: str, doc: str) -> Callable[[Value, Value | Number], Value]:
+    """``rule`` applied to (self, other), as Value's operator ``name``: a number or anything
+    else than a Value goes through ``_binary``."""
+    method = _generated(
+        rule,
+        name,
+        "self, other",
+        "(self, other)",
+        ["x0 = self._data", "x1 = other._data"],
+        "if other.__class__ is not Value:\n            return _binary(_rule, self, other)",
+    )
+    method.__doc__ = doc
+    method.__qualname__ = f"Value.{name}"
+    return method
+
+
+class _Makers(dict[Any, NodeMaker]):
+    """The node makers of one rule by number of parents, or of one number by rule, made on
+    first use."""
+
+    def __init__(self, rule: Primitive | None = None, n: int = 0) -> None:
+        super().__init__()
+        self.rule, self.n = rule, n
+
+    def __missing__(self, key: Any) -> NodeMaker:
+        maker = self[key] = node_maker(self.rule or key, self.n or key)
+        return maker
+
+
 class Value:
     """A scalar node: its ``data``, accumulated ``grad`` and how it was computed.
 
@@ -189,9 +284,11 @@ class Value:
         """Set ``grad`` to 0 on every node of this graph: the leaves, interior nodes and self."""
         autodiff.zero_grad(autodiff.topological_order(self))
 
-    def clone(self) -> Value:
-        """A new node with the same data whose grad flows back to self (derivative 1)."""
-        return _UNARY[CLONE]((self,))
+    clone = _method(
+        CLONE,
+        "clone",
+        "A new node with the same data whose grad flows back to self (derivative 1).",
+    )
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from this graph."""
@@ -242,41 +339,25 @@ class Value:
 
     # --- operators: each applies its entry of the primitive table ---------------------
 
-    def __add__(self, other: Value | Number) -> Value:
-        """self + other."""
-        if other.__class__ is Value:
-            return _make_add((self, other))
-        return _binary(ADD, self, other)
+    __add__ = _operator(ADD, "__add__", "self + other.")
 
     def __radd__(self, other: Number) -> Value:
         """other + self."""
         return _reflected(ADD, self, other)
 
-    def __sub__(self, other: Value | Number) -> Value:
-        """self − other."""
-        if other.__class__ is Value:
-            return _make_sub((self, other))
-        return _binary(SUB, self, other)
+    __sub__ = _operator(SUB, "__sub__", "self − other.")
 
     def __rsub__(self, other: Number) -> Value:
         """other − self."""
         return _reflected(SUB, self, other)
 
-    def __mul__(self, other: Value | Number) -> Value:
-        """self · other."""
-        if other.__class__ is Value:
-            return _make_mul((self, other))
-        return _binary(MUL, self, other)
+    __mul__ = _operator(MUL, "__mul__", "self · other.")
 
     def __rmul__(self, other: Number) -> Value:
         """other · self."""
         return _reflected(MUL, self, other)
 
-    def __truediv__(self, other: Value | Number) -> Value:
-        """self / other."""
-        if other.__class__ is Value:
-            return _make_div((self, other))
-        return _binary(DIV, self, other)
+    __truediv__ = _operator(DIV, "__truediv__", "self / other.")
 
     def __rtruediv__(self, other: Number) -> Value:
         """other / self."""
@@ -287,7 +368,7 @@ class Value:
         if modulo is not None:
             return NotImplemented
         if other.__class__ is Value:
-            return _make_pow((self, other))
+            return _BINARY[POW]((self, other))
         if not is_real(other):
             return NotImplemented
         return _UNARY[power(real_number(other, "exponent"))]((self,))
@@ -296,41 +377,27 @@ class Value:
         """other ** self (a negative base needs an integer exponent; its ∂/∂self is nan)."""
         return _reflected(POW, self, other)
 
-    def __neg__(self) -> Value:
-        """−self."""
-        return _UNARY[NEG]((self,))
+    __neg__ = _method(NEG, "__neg__", "−self.")
 
     def __pos__(self) -> Value:
         """self itself."""
         return self
 
-    def __abs__(self) -> Value:
-        """|self|; its derivative at 0 is taken as 0, as in PyTorch."""
-        return _UNARY[ABS]((self,))
+    __abs__ = _method(ABS, "__abs__", "|self|; its derivative at 0 is taken as 0, as in PyTorch.")
 
-    def exp(self) -> Value:
-        """e ** self."""
-        return _UNARY[EXP]((self,))
+    exp = _method(EXP, "exp", "e ** self.")
 
-    def log(self) -> Value:
-        """The natural logarithm of self (self must be positive)."""
-        return _UNARY[LOG]((self,))
+    log = _method(LOG, "log", "The natural logarithm of self (self must be positive).")
 
-    def tanh(self) -> Value:
-        """The hyperbolic tangent of self."""
-        return _UNARY[TANH]((self,))
+    tanh = _method(TANH, "tanh", "The hyperbolic tangent of self.")
 
-    def sigmoid(self) -> Value:
-        """The logistic function σ(self) = 1 / (1 + e ** −self)."""
-        return _UNARY[SIGMOID]((self,))
+    sigmoid = _method(SIGMOID, "sigmoid", "The logistic function σ(self) = 1 / (1 + e ** −self).")
 
-    def softplus(self) -> Value:
-        """ln(1 + e ** self), without overflow; its derivative is σ(self)."""
-        return _UNARY[SOFTPLUS]((self,))
+    softplus = _method(
+        SOFTPLUS, "softplus", "ln(1 + e ** self), without overflow; its derivative is σ(self)."
+    )
 
-    def relu(self) -> Value:
-        """max(0, self); its derivative at 0 is taken as 0."""
-        return _UNARY[RELU]((self,))
+    relu = _method(RELU, "relu", "max(0, self); its derivative at 0 is taken as 0.")
 
 
 def _out_of_range(rule: Primitive, parents: tuple[Value, ...]) -> OverflowError:
@@ -338,9 +405,7 @@ def _out_of_range(rule: Primitive, parents: tuple[Value, ...]) -> OverflowError:
     return OverflowError(f"{rule.name}: result out of range: {rule.name}({operands})")
 
 
-# Making a node without __init__'s checks: the "train step" and "expression" rows of
-# benchmarks/run.py spend most of their forward time here.
-_new = object.__new__
+_new = object.__new__  # a node made without __init__'s checks
 
 
 def _node(data: float, parents: tuple[Value, ...], rule: Primitive) -> Value:
@@ -363,70 +428,9 @@ def _node(data: float, parents: tuple[Value, ...], rule: Primitive) -> Value:
     return v
 
 
-# A built-in primitive's node over n parents is made by a function generated once, like
-# backward()'s float steps (engine.float_form): the parents' numbers read into locals, the
-# forward rule's arithmetic written out where it can be traced (x0 + x1; a weighted sum's
-# products and sums, with no list of numbers and no call), else a call of the rule; then
-# the node's slots stored. An infinite result and grad mode off go through ``_node``.
-_MAKER = """\
-def make(p):
-    {loads}
-    data = {forward}
-    if not _isfinite(data) or not _enabled():
-        return _node(data, p, _rule)
-    v = _new(_Value)
-    v._data = data
-    v.grad = 0.0
-    v.label = ""
-    v.parents = p
-    v._rule = _rule
-    return v
-"""
-
-_HERE = os.path.dirname(os.path.abspath(__file__))
-NodeMaker = Callable[[tuple["Value", ...]], "Value"]
-
-
-def node_maker(rule: Primitive, n: int) -> NodeMaker:
-    """The function that makes ``rule``'s node over a tuple of n parents (a built-in rule)."""
-    names = [f"x{i}" for i in range(n)]
-    forward = float_form.forward_text(rule, n) or f"_forward({', '.join(names)})"
-    loads = "\n    ".join(f"x{i} = p[{i}]._data" for i in range(n))
-    namespace: dict[str, Any] = {
-        "_forward": rule.forward,
-        "_isfinite": isfinite,
-        "_enabled": _grad_enabled,
-        "_node": _node,
-        "_new": _new,
-        "_Value": Value,
-        "_rule": rule,
-    }
-    text = _MAKER.format(loads=loads, forward=forward)
-    # Named as a file of engine/, so that a traceback or warning reads it as engine code.
-    where = os.path.join(_HERE, f"<node maker of {rule.name!r}, {n} parents>")
-    exec(compile(text, where, "exec"), namespace)
-    maker: NodeMaker = namespace["make"]
-    return maker
-
-
-class _Makers(dict[Any, NodeMaker]):
-    """The node makers of one rule by number of parents, or of one number by rule, made on
-    first use."""
-
-    def __init__(self, rule: Primitive | None = None, n: int = 0) -> None:
-        super().__init__()
-        self.rule, self.n = rule, n
-
-    def __missing__(self, key: Any) -> NodeMaker:
-        maker = self[key] = node_maker(self.rule or key, self.n or key)
-        return maker
-
-
 _UNARY = _Makers(n=1)
 _BINARY = _Makers(n=2)
 _WEIGHTED_SUMS = _Makers(WEIGHTED_SUM)
-_make_add, _make_sub, _make_mul = _BINARY[ADD], _BINARY[SUB], _BINARY[MUL]
-_make_div, _make_pow = _BINARY[DIV], _BINARY[POW]
 
 
 def _leaf(data: float, grad: float, label: str) -> Value:
