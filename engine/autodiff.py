@@ -123,14 +123,18 @@ def sweep(order: Sequence[Any]) -> None:
 def twin_graph(order: Sequence[Value], rule_of: Callable[[Value], Any]) -> dict[Value, Value]:
     """A twin of each node (same data, grad 0, twins for parents) whose rule is ``rule_of(node)``.
 
-    ``sweep`` runs on the twins' order without touching the nodes' own grads; a twin whose
-    rule is None passes nothing on.
+    ``sweep`` runs on the twins of ``order`` without touching the nodes' own grads; a twin
+    whose rule is None passes nothing on. A parent left out of ``order`` gets a twin that
+    is a leaf: it only takes what its users pass on.
     """
     from engine.value import _leaf
 
     twins: dict[Value, Value] = {}
     for node in order:
         twin = _leaf(node._data, 0.0, node.label)
+        for p in node.parents:
+            if p not in twins:
+                twins[p] = _leaf(p._data, 0.0, p.label)
         twin.parents = tuple([twins[p] for p in node.parents])
         twin._rule = rule_of(node)
         twins[node] = twin
@@ -153,14 +157,15 @@ class Use:
         return self._data
 
 
-def backward_amount(node: Value, position: int, g: float) -> float:
-    """What ``backward()`` adds to the parent at ``position`` of ``node`` for a grad g of the
-    node: local · g, or g / x where the local derivative is 1/x (which overflows first)."""
+def backward_amounts(node: Value, g: float) -> list[float]:
+    """What ``backward()`` adds to the parent at each position of ``node`` for a grad g of the
+    node, by one run of its step: local · g, or g / x where the local derivative is 1/x
+    (which overflows first)."""
     rule = node._rule
     assert rule is not None
     uses = [Use(p._data) for p in node.parents]
     rule.float_backward(uses, node._data, g)  # type: ignore[arg-type]
-    return uses[position].grad
+    return [use.grad for use in uses]
 
 
 def chain_term(local: float, upstream: float) -> float:
@@ -196,16 +201,11 @@ def _grad_outputs(grad_outputs: object, n: int) -> list[Any]:
     from engine.value import Value
 
     items = grad_outputs
-    if isinstance(items, np.ndarray):  # a vector of numbers, as hvp and jvp take
-        if items.ndim > 1:
-            raise ValueError(
-                f"grad: grad_outputs must be a number or a vector, got an array of shape "
-                f"{items.shape}"
-            )
-        items = items.tolist() if items.ndim == 1 else [items.item()] * n
-    elif not isinstance(items, (list, tuple)):
+    if isinstance(items, np.ndarray) and items.ndim == 0:
+        items = items.item()
+    if not isinstance(items, (list, tuple, np.ndarray)):  # one number for every output
         items = [items] * n
-    checks.sequence(items, "grad: grad_outputs", n, why=" (one per output)")
+    items = checks.sequence(items, "grad: grad_outputs", n, why=" (one per output)")
     return [
         g if isinstance(g, Value) else checks.real_number(g, f"grad: grad_outputs[{i}]")
         for i, g in enumerate(items)
@@ -250,11 +250,14 @@ def grad(
                 f"grad: inputs[{i}] ({x!r}) is not part of the outputs' graph; "
                 f"pass allow_unused=True to get 0 for it"
             )
+    # Only the nodes that need an adjoint are twinned and swept (a node that needs none has
+    # no parent that needs one); their other parents get leaf twins that take what is passed.
+    order = [node for node in order if node in needed]
     reads = _NumberReads()
     if create_graph:
         twins = twin_graph(order, lambda node: _recorded_rule(node, needed, reads))
     else:
-        twins = twin_graph(order, lambda node: node._rule if node in needed else None)
+        twins = twin_graph(order, lambda node: node._rule)
     for out, out_grad in zip(outs, out_grads):
         if out in needed:
             twin = twins[out]

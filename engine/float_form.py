@@ -16,6 +16,9 @@ the text keep the numbers those of ``local * g`` (or better):
 The text is built from the symbols, the numbers the rule returns (``repr``) and the names of
 ``ops.FLOATS``' functions only; a rule that branches on a number, or calls anything else,
 cannot be traced and keeps the generic step.
+
+``forward_text(rule, n)`` traces a forward rule the same way, for the functions that make
+the nodes (``engine.value.node_maker``): a rule of + − × ÷ only becomes one expression.
 """
 
 from __future__ import annotations

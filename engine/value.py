@@ -8,10 +8,8 @@ from collections.abc import Callable, Sequence
 from math import isfinite
 from typing import Any
 
-import numpy as np
-
 from engine import autodiff, float_form
-from engine.checks import is_real, real_number
+from engine.checks import is_real, real_number, sequence
 from engine.grad_mode import enabled as _grad_enabled
 from engine.primitives import (
     ABS,
@@ -526,8 +524,7 @@ def weighted_sum_of_values(ws: Sequence[Value], xs: Sequence[Value], b: Value) -
 
 def logsumexp(values: Sequence[Value | Number]) -> Value:
     """ln Σ_k e ** x_k as one node, without overflow; ∂/∂x_j is the softmax e ** (x_j − out)."""
-    if isinstance(values, np.ndarray) and values.ndim == 1:
-        values = list(values)  # a vector of numbers, as everywhere a list of numbers is taken
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
-        raise TypeError(f"logsumexp: values must be a non-empty list of Values, got {values!r}")
+    values = sequence(values, "logsumexp: values")
+    if not len(values):
+        raise ValueError("logsumexp: values must hold at least one Value or number, got []")
     return apply(LOGSUMEXP, *values)
