@@ -95,18 +95,26 @@ def _generated(
 ) -> Any:
     n = len(loads)
     call = f"_forward({', '.join(f'x{i}' for i in range(n))})"
-    text = _MAKER.format(
-        name=name,
-        params=params,
-        guard=guard,
-        loads="\n        ".join(loads),
-        forward=float_form.forward_text(rule, n) or call,
-        parents=parents,
-    )
     # Named as a file of engine/, so that a traceback or warning reads it as engine code.
     where = os.path.join(_HERE, f"<{name} of {rule.name!r}, {n} parents>")
+    texts = [
+        _MAKER.format(
+            name=name,
+            params=params,
+            guard=guard,
+            loads="\n        ".join(loads),
+            forward=forward,
+            parents=parents,
+        )
+        for forward in (float_form.forward_text(rule, n), call)
+        if forward
+    ]
+    try:
+        code = compile(texts[0], where, "exec")
+    except (SyntaxError, RecursionError):  # nested deeper than Python parses (a wide sum)
+        code = compile(texts[-1], where, "exec")
     namespace: dict[str, Any] = {}
-    exec(compile(text, where, "exec"), globals(), namespace)
+    exec(code, globals(), namespace)
     function = namespace["maker"](rule, rule.forward)
     function.__qualname__ = name
     return function
