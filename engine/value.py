@@ -94,25 +94,21 @@ def _generated(
     rule: Primitive, name: str, params: str, parents: str, loads: list[str], guard: str = "pass"
 ) -> Any:
     n = len(loads)
+    forward = float_form.forward_text(rule, n)
     call = f"_forward({', '.join(f'x{i}' for i in range(n))})"
     # Named as a file of engine/, so that a traceback or warning reads it as engine code.
     where = os.path.join(_HERE, f"<{name} of {rule.name!r}, {n} parents>")
-    texts = [
-        _MAKER.format(
-            name=name,
-            params=params,
-            guard=guard,
-            loads="\n        ".join(loads),
-            forward=forward,
-            parents=parents,
-        )
-        for forward in (float_form.forward_text(rule, n), call)
-        if forward
-    ]
+    fields = {"name": name, "params": params, "guard": guard, "parents": parents}
     try:
-        code = compile(texts[0], where, "exec")
-    except (SyntaxError, RecursionError):  # nested deeper than Python parses (a wide sum)
-        code = compile(texts[-1], where, "exec")
+        code = compile(
+            _MAKER.format(**fields, loads="\n        ".join(loads), forward=forward or call),
+            where,
+            "exec",
+        )
+    except (SyntaxError, RecursionError):  # a sum nested deeper than Python parses (a
+        # neuron of hundreds of inputs): the rule called on a list of the numbers
+        read_all = f"_forward(*[q._data for q in {parents}])"
+        code = compile(_MAKER.format(**fields, loads="pass", forward=read_all), where, "exec")
     namespace: dict[str, Any] = {}
     exec(code, globals(), namespace)
     function = namespace["maker"](rule, rule.forward)
