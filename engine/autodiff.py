@@ -47,12 +47,13 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
             continue
         # Each node waits on the stack with the parents it has yet to reach (the last one
         # first) until all of them are in order; a parent reached before is passed over.
-        # Two short cuts, each giving the order the stack would: a node whose parents were
-        # all reached before goes into the order at once (one look-up per parent in C, not
-        # a turn of this loop: most of a net's z nodes, whose weights and inputs another
-        # neuron reached first), and so does a node of one parent (σ(z), −x) whose parent
-        # is such a node, right after it. This loop is a large part of the "train step"
-        # row of benchmarks/run.py.
+        # Two short cuts, each giving the order the stack would: a node of more than two
+        # parents that were all reached before goes into the order at once (one look-up
+        # per parent in C, not a turn of this loop: most of a net's z nodes, whose weights
+        # and inputs another neuron reached first), and so does a node of one parent
+        # (σ(z), −x) whose parent is such a node or a leaf, right after it. Nodes of two
+        # parents take the stack (there the look-ups would mostly fail). This loop is a
+        # large part of the "train step" row of benchmarks/run.py.
         stack: list[tuple[Value, Iterator[Value]]] = [(root, reversed(root.parents))]
         push, pop = stack.append, stack.pop
         while stack:
@@ -61,16 +62,27 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
                 if parent not in seen:
                     mark(parent)
                     grandparents = parent.parents
-                    if grandparents and not all_reached(grandparents):
-                        first = grandparents[0]
-                        if len(grandparents) == 1 and all_reached(first.parents):
+                    if not grandparents:
+                        append(parent)
+                        continue
+                    n = len(grandparents)
+                    if n > 2:
+                        if all_reached(grandparents):
+                            append(parent)
+                            continue
+                    elif n == 1:
+                        (first,) = grandparents
+                        if first in seen:
+                            append(parent)
+                            continue
+                        wide = first.parents
+                        if not wide or len(wide) > 2 and all_reached(wide):
                             mark(first)
                             append(first)
                             append(parent)
                             continue
-                        push((parent, reversed(grandparents)))
-                        break
-                    append(parent)
+                    push((parent, reversed(grandparents)))
+                    break
             else:
                 pop()
                 append(node)
