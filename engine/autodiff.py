@@ -28,10 +28,15 @@ _BACKWARD_LOCK = threading.RLock()
 
 
 def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
-    """Every node reachable from ``roots``, each after all of its parents (no recursion)."""
+    """Every node reachable from ``roots``, each after all of its parents (no recursion).
+
+    The order is the post-order of a depth-first walk that takes each node's parents last
+    one first: it fixes the order in which ``sweep`` adds up the contributions to a node
+    that several nodes use, so it is kept exactly.
+    """
     order: list[Value] = []
     seen: set[Value] = set()
-    mark, append = seen.add, order.append
+    mark, append, all_reached = seen.add, order.append, seen.issuperset
     starts: list[Value] = [roots] if hasattr(roots, "parents") else list(roots)  # type: ignore[list-item]
     for root in starts:
         if root in seen:
@@ -42,8 +47,13 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
             continue
         # Each node waits on the stack with the parents it has yet to reach (the last one
         # first) until all of them are in order; a parent reached before is passed over.
-        # Bound methods and no per-edge push: this loop is a third of the "train step" row
-        # of benchmarks/run.py.
+        # Two short cuts, each giving the order the stack would: a node of more than two
+        # parents that were all reached before goes into the order at once (one look-up
+        # per parent in C, not a turn of this loop: most of a net's z nodes, whose weights
+        # and inputs another neuron reached first), and so does a node of one parent
+        # (σ(z), −x) whose parent is such a node or a leaf, right after it. Nodes of two
+        # parents take the stack (there the look-ups would mostly fail). This loop is a
+        # large part of the "train step" row of benchmarks/run.py.
         stack: list[tuple[Value, Iterator[Value]]] = [(root, reversed(root.parents))]
         push, pop = stack.append, stack.pop
         while stack:
@@ -51,10 +61,28 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
             for parent in parents:
                 if parent not in seen:
                     mark(parent)
-                    if parent.parents:
-                        push((parent, reversed(parent.parents)))
-                        break
-                    append(parent)
+                    grandparents = parent.parents
+                    if not grandparents:
+                        append(parent)
+                        continue
+                    n = len(grandparents)
+                    if n > 2:
+                        if all_reached(grandparents):
+                            append(parent)
+                            continue
+                    elif n == 1:
+                        (first,) = grandparents
+                        if first in seen:
+                            append(parent)
+                            continue
+                        wide = first.parents
+                        if not wide or len(wide) > 2 and all_reached(wide):
+                            mark(first)
+                            append(first)
+                            append(parent)
+                            continue
+                    push((parent, reversed(grandparents)))
+                    break
             else:
                 pop()
                 append(node)
@@ -107,14 +135,18 @@ def sweep(order: Sequence[Any]) -> None:
 def twin_graph(order: Sequence[Value], rule_of: Callable[[Value], Any]) -> dict[Value, Value]:
     """A twin of each node (same data, grad 0, twins for parents) whose rule is ``rule_of(node)``.
 
-    ``sweep`` runs on the twins' order without touching the nodes' own grads; a twin whose
-    rule is None passes nothing on.
+    ``sweep`` runs on the twins of ``order`` without touching the nodes' own grads; a twin
+    whose rule is None passes nothing on. A parent left out of ``order`` gets a twin that
+    is a leaf: it only takes what its users pass on.
     """
     from engine.value import _leaf
 
     twins: dict[Value, Value] = {}
     for node in order:
         twin = _leaf(node._data, 0.0, node.label)
+        for p in node.parents:
+            if p not in twins:
+                twins[p] = _leaf(p._data, 0.0, p.label)
         twin.parents = tuple([twins[p] for p in node.parents])
         twin._rule = rule_of(node)
         twins[node] = twin
@@ -137,14 +169,15 @@ class Use:
         return self._data
 
 
-def backward_amount(node: Value, position: int, g: float) -> float:
-    """What ``backward()`` adds to the parent at ``position`` of ``node`` for a grad g of the
-    node: local · g, or g / x where the local derivative is 1/x (which overflows first)."""
+def backward_amounts(node: Value, g: float) -> list[float]:
+    """What ``backward()`` adds to the parent at each position of ``node`` for a grad g of the
+    node, by one run of its step: local · g, or g / x where the local derivative is 1/x
+    (which overflows first)."""
     rule = node._rule
     assert rule is not None
     uses = [Use(p._data) for p in node.parents]
     rule.float_backward(uses, node._data, g)  # type: ignore[arg-type]
-    return uses[position].grad
+    return [use.grad for use in uses]
 
 
 def chain_term(local: float, upstream: float) -> float:
@@ -180,16 +213,11 @@ def _grad_outputs(grad_outputs: object, n: int) -> list[Any]:
     from engine.value import Value
 
     items = grad_outputs
-    if isinstance(items, np.ndarray):  # a vector of numbers, as hvp and jvp take
-        if items.ndim > 1:
-            raise ValueError(
-                f"grad: grad_outputs must be a number or a vector, got an array of shape "
-                f"{items.shape}"
-            )
-        items = items.tolist() if items.ndim == 1 else [items.item()] * n
-    elif not isinstance(items, (list, tuple)):
+    if isinstance(items, np.ndarray) and items.ndim == 0:
+        items = items.item()
+    if not isinstance(items, (list, tuple, np.ndarray)):  # one number for every output
         items = [items] * n
-    checks.sequence(items, "grad: grad_outputs", n, why=" (one per output)")
+    items = checks.sequence(items, "grad: grad_outputs", n, why=" (one per output)")
     return [
         g if isinstance(g, Value) else checks.real_number(g, f"grad: grad_outputs[{i}]")
         for i, g in enumerate(items)
@@ -234,11 +262,14 @@ def grad(
                 f"grad: inputs[{i}] ({x!r}) is not part of the outputs' graph; "
                 f"pass allow_unused=True to get 0 for it"
             )
+    # Only the nodes that need an adjoint are twinned and swept (a node that needs none has
+    # no parent that needs one); their other parents get leaf twins that take what is passed.
+    order = [node for node in order if node in needed]
     reads = _NumberReads()
     if create_graph:
         twins = twin_graph(order, lambda node: _recorded_rule(node, needed, reads))
     else:
-        twins = twin_graph(order, lambda node: node._rule if node in needed else None)
+        twins = twin_graph(order, lambda node: node._rule)
     for out, out_grad in zip(outs, out_grads):
         if out in needed:
             twin = twins[out]

@@ -16,6 +16,9 @@ the text keep the numbers those of ``local * g`` (or better):
 The text is built from the symbols, the numbers the rule returns (``repr``) and the names of
 ``ops.FLOATS``' functions only; a rule that branches on a number, or calls anything else,
 cannot be traced and keeps the generic step.
+
+``forward_text(rule, n)`` traces a forward rule the same way, for the functions that make
+the nodes (``engine.value.node_maker``): a rule of + − × ÷ only becomes one expression.
 """
 
 from __future__ import annotations
@@ -82,7 +85,7 @@ class _Symbol:
     def _refuse(self, other: object) -> bool:
         raise _Untraceable("a comparison")
 
-    __lt__ = __le__ = __gt__ = __ge__ = _refuse
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _refuse
     __hash__ = None  # type: ignore[assignment]
 
 
@@ -135,6 +138,17 @@ def source(rule: Primitive, n: int) -> str | None:
     return "\n".join([f"def step_{n}(p, out, g):", *loads, *steps]) + "\n"
 
 
+def forward_text(rule: Primitive, n: int) -> str | None:
+    """The text of ``rule.forward`` on n parents' numbers ``x0`` … as one expression, or None
+    where the forward rule cannot be traced (it branches, or calls anything but + − × ÷)."""
+    xs = [_Symbol(f"x{i}") for i in range(n)]
+    try:
+        out = rule.forward(*xs)
+    except (_Untraceable, TypeError, IndexError, ValueError, ArithmeticError):
+        return None
+    return out.text if isinstance(out, _Symbol) else None
+
+
 def _add_line(i: int, local: Any) -> list[str]:
     if not isinstance(local, _Symbol):
         c = float(_text(local))
@@ -163,10 +177,16 @@ def _add_line(i: int, local: Any) -> list[str]:
     return [f"    l{i} = {local.text}", f"    if l{i}:", f"        p[{i}].grad += l{i} * g"]
 
 
-def generated(rule: Primitive) -> FloatBackward:
-    """The step as straight-line Python per number of parents, generic where untraceable."""
-    steps: dict[int, FloatBackward] = {}
+def generated(rule: Primitive, arity: int | None = None) -> FloatBackward:
+    """The step as straight-line Python per number of parents, generic where untraceable.
+
+    A rule whose forward takes a fixed ``arity`` gets that one step itself; a rule of any
+    number of parents (a weighted sum) gets a step that picks its parents' count's.
+    """
     fallback = generic(rule)
+    if arity is not None:
+        return _compile(rule, arity) or fallback
+    steps: dict[int, FloatBackward] = {}
 
     def float_backward(parents: Sequence[Value], out: float, g: float) -> None:
         n = len(parents)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.autodiff import backward_amount, chain_term, grad, topological_order
+from engine.autodiff import backward_amounts, chain_term, grad, topological_order
 from engine.checks import one_of, real_number, sequence
 from engine.grad_mode import enable_grad
 from engine.value import Number, Value, weighted_sum
@@ -33,13 +33,16 @@ def forward_sweep(outputs: Sequence[Value], seeds: dict[Value, float]) -> list[f
             continue
         parents = node.parents
         total = 0.0
+        amounts: dict[float, list[float]] = {}  # backward()'s amounts for a grad t, by t
         for i, (parent, local) in enumerate(
             zip(parents, rule.float_derivative(parents, node._data))
         ):
             t = tangent.get(parent, 0.0)
             if math.isinf(local) and math.isfinite(t) and t:
                 # 1/x at a subnormal x: t / x may be finite, as backward() divides
-                total += backward_amount(node, i, t)
+                if t not in amounts:
+                    amounts[t] = backward_amounts(node, t)
+                total += amounts[t][i]
             else:
                 total += chain_term(local, t)
         tangent[node] = total

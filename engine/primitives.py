@@ -19,6 +19,7 @@ equals ``forward``.
 
 from __future__ import annotations
 
+import inspect
 import math
 import operator
 import pickle
@@ -307,8 +308,17 @@ _POWERS: dict[float, Primitive] = {}
 
 def _built_in(primitive: Primitive) -> None:
     # The built-in rules are arithmetic and ops.* only, the same on whatever ops they are
-    # given: their step can be generated from them.
-    object.__setattr__(primitive, "float_backward", float_form.generated(primitive))
+    # given: their step can be generated from them, for their forward's number of parents.
+    step = float_form.generated(primitive, _arity(primitive.forward))
+    object.__setattr__(primitive, "float_backward", step)
+
+
+def _arity(forward: Callable[..., float]) -> int | None:
+    """How many parents ``forward`` takes; None for any number (``*args``)."""
+    params = inspect.signature(forward).parameters.values()
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return None
+    return sum(p.default is p.empty for p in params)
 
 
 def power(n: float) -> Primitive:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
 from math import isfinite
 from typing import Any
 
-import numpy as np
-
-from engine import autodiff
-from engine.checks import is_real, real_number
+from engine import autodiff, float_form
+from engine.checks import is_real, real_number, sequence
 from engine.grad_mode import enabled as _grad_enabled
 from engine.primitives import (
     ABS,
@@ -63,6 +62,105 @@ def _read(v: Value, how: str) -> float:
     return v._data
 
 
+# A built-in primitive's node is made by a function generated once per primitive and number
+# of parents, as backward()'s float steps are (engine.float_form): the parents' numbers read
+# into locals, the forward rule's arithmetic written out where float_form can trace it
+# (x0 + x1; a weighted sum's products and sums, with no list of numbers and no call), else
+# a call of the rule, then the node's slots stored. An infinite result and grad mode off go
+# through ``_node``. Value's operators and methods are such functions themselves: the "train
+# step" and "expression" rows of benchmarks/run.py spend most of their forward time here.
+_MAKER = """\
+def maker(_rule, _forward):
+    def {name}({params}):
+        {guard}
+        {loads}
+        data = {forward}
+        if not isfinite(data) or not _grad_enabled():
+            return _node(data, {parents}, _rule)
+        v = _new(Value)
+        v._data = data
+        v.grad = 0.0
+        v.label = ""
+        v.parents = {parents}
+        v._rule = _rule
+        return v
+    return {name}
+"""
+_HERE = os.path.dirname(os.path.abspath(__file__))
+NodeMaker = Callable[[tuple["Value", ...]], "Value"]
+
+
+def _generated(
+    rule: Primitive, name: str, params: str, parents: str, loads: list[str], guard: str = "pass"
+) -> Any:
+    n = len(loads)
+    forward = float_form.forward_text(rule, n)
+    call = f"_forward({', '.join(f'x{i}' for i in range(n))})"
+    # Named as a file of engine/, so that a traceback or warning reads it as engine code.
+    where = os.path.join(_HERE, f"<{name} of {rule.name!r}, {n} parents>")
+    fields = {"name": name, "params": params, "guard": guard, "parents": parents}
+    try:
+        code = compile(
+            _MAKER.format(**fields, loads="\n        ".join(loads), forward=forward or call),
+            where,
+            "exec",
+        )
+    except (SyntaxError, RecursionError):  # a sum nested deeper than Python parses (a
+        # neuron of hundreds of inputs): the rule called on a list of the numbers
+        read_all = f"_forward(*[q._data for q in {parents}])"
+        code = compile(_MAKER.format(**fields, loads="pass", forward=read_all), where, "exec")
+    namespace: dict[str, Any] = {}
+    exec(code, globals(), namespace)
+    function = namespace["maker"](rule, rule.forward)
+    function.__qualname__ = name
+    return function
+
+
+def node_maker(rule: Primitive, n: int) -> NodeMaker:
+    """The function that makes ``rule``'s node from a tuple of n parents (a built-in rule)."""
+    maker: NodeMaker = _generated(
+        rule, "make", "p", "p", [f"x{i} = p[{i}]._data" for i in range(n)]
+    )
+    return maker
+
+
+def _method(rule: Primitive, name: str, doc: str) -> Callable[[Value], Value]:
+    """``rule`` applied to self, as Value's method ``name`` (a built-in rule of one parent)."""
+    method = _generated(rule, name, "self", "(self,)", ["x0 = self._data"])
+    method.__doc__ = doc
+    method.__qualname__ = f"Value.{name}"
+    return method
+
+
+def _operator(rule: Primitive, name: str, doc: str) -> Callable[[Value, Value | Number], Value]:
+    """``rule`` applied to (self, other), as Value's operator ``name``: a number or anything
+    else than a Value goes through ``_binary``."""
+    method = _generated(
+        rule,
+        name,
+        "self, other",
+        "(self, other)",
+        ["x0 = self._data", "x1 = other._data"],
+        "if other.__class__ is not Value:\n            return _binary(_rule, self, other)",
+    )
+    method.__doc__ = doc
+    method.__qualname__ = f"Value.{name}"
+    return method
+
+
+class _Makers(dict[Any, NodeMaker]):
+    """The node makers of one rule by number of parents, or of one number by rule, made on
+    first use."""
+
+    def __init__(self, rule: Primitive | None = None, n: int = 0) -> None:
+        super().__init__()
+        self.rule, self.n = rule, n
+
+    def __missing__(self, key: Any) -> NodeMaker:
+        maker = self[key] = node_maker(self.rule or key, self.n or key)
+        return maker
+
+
 class Value:
     """A scalar node: its ``data``, accumulated ``grad`` and how it was computed.
 
@@ -103,7 +201,9 @@ class Value:
 
     @data.setter
     def data(self, value: Number) -> None:
-        self._data = real_number(value, "Value data")
+        self._data = (
+            value if type(value) is float and isfinite(value) else real_number(value, "Value data")
+        )
 
     @property
     def primitive(self) -> Primitive | None:
@@ -186,9 +286,11 @@ class Value:
         """Set ``grad`` to 0 on every node of this graph: the leaves, interior nodes and self."""
         autodiff.zero_grad(autodiff.topological_order(self))
 
-    def clone(self) -> Value:
-        """A new node with the same data whose grad flows back to self (derivative 1)."""
-        return _unary(CLONE, self)
+    clone = _method(
+        CLONE,
+        "clone",
+        "A new node with the same data whose grad flows back to self (derivative 1).",
+    )
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from this graph."""
@@ -239,33 +341,25 @@ class Value:
 
     # --- operators: each applies its entry of the primitive table ---------------------
 
-    def __add__(self, other: Value | Number) -> Value:
-        """self + other."""
-        return _binary(ADD, self, other)
+    __add__ = _operator(ADD, "__add__", "self + other.")
 
     def __radd__(self, other: Number) -> Value:
         """other + self."""
         return _reflected(ADD, self, other)
 
-    def __sub__(self, other: Value | Number) -> Value:
-        """self − other."""
-        return _binary(SUB, self, other)
+    __sub__ = _operator(SUB, "__sub__", "self − other.")
 
     def __rsub__(self, other: Number) -> Value:
         """other − self."""
         return _reflected(SUB, self, other)
 
-    def __mul__(self, other: Value | Number) -> Value:
-        """self · other."""
-        return _binary(MUL, self, other)
+    __mul__ = _operator(MUL, "__mul__", "self · other.")
 
     def __rmul__(self, other: Number) -> Value:
         """other · self."""
         return _reflected(MUL, self, other)
 
-    def __truediv__(self, other: Value | Number) -> Value:
-        """self / other."""
-        return _binary(DIV, self, other)
+    __truediv__ = _operator(DIV, "__truediv__", "self / other.")
 
     def __rtruediv__(self, other: Number) -> Value:
         """other / self."""
@@ -276,60 +370,44 @@ class Value:
         if modulo is not None:
             return NotImplemented
         if other.__class__ is Value:
-            return _binary(POW, self, other)
+            return _BINARY[POW]((self, other))
         if not is_real(other):
             return NotImplemented
-        return _unary(power(real_number(other, "exponent")), self)
+        return _UNARY[power(real_number(other, "exponent"))]((self,))
 
     def __rpow__(self, other: Number) -> Value:
         """other ** self (a negative base needs an integer exponent; its ∂/∂self is nan)."""
         return _reflected(POW, self, other)
 
-    def __neg__(self) -> Value:
-        """−self."""
-        return _unary(NEG, self)
+    __neg__ = _method(NEG, "__neg__", "−self.")
 
     def __pos__(self) -> Value:
         """self itself."""
         return self
 
-    def __abs__(self) -> Value:
-        """|self|; its derivative at 0 is taken as 0, as in PyTorch."""
-        return _unary(ABS, self)
+    __abs__ = _method(ABS, "__abs__", "|self|; its derivative at 0 is taken as 0, as in PyTorch.")
 
-    def exp(self) -> Value:
-        """e ** self."""
-        return _unary(EXP, self)
+    exp = _method(EXP, "exp", "e ** self.")
 
-    def log(self) -> Value:
-        """The natural logarithm of self (self must be positive)."""
-        return _unary(LOG, self)
+    log = _method(LOG, "log", "The natural logarithm of self (self must be positive).")
 
-    def tanh(self) -> Value:
-        """The hyperbolic tangent of self."""
-        return _unary(TANH, self)
+    tanh = _method(TANH, "tanh", "The hyperbolic tangent of self.")
 
-    def sigmoid(self) -> Value:
-        """The logistic function σ(self) = 1 / (1 + e ** −self)."""
-        return _unary(SIGMOID, self)
+    sigmoid = _method(SIGMOID, "sigmoid", "The logistic function σ(self) = 1 / (1 + e ** −self).")
 
-    def softplus(self) -> Value:
-        """ln(1 + e ** self), without overflow; its derivative is σ(self)."""
-        return _unary(SOFTPLUS, self)
+    softplus = _method(
+        SOFTPLUS, "softplus", "ln(1 + e ** self), without overflow; its derivative is σ(self)."
+    )
 
-    def relu(self) -> Value:
-        """max(0, self); its derivative at 0 is taken as 0."""
-        return _unary(RELU, self)
-
-
-# Making a node without __init__'s checks: the "train step" and "expression" rows of
-# benchmarks/run.py spend most of their forward time here.
-_new = object.__new__
+    relu = _method(RELU, "relu", "max(0, self); its derivative at 0 is taken as 0.")
 
 
 def _out_of_range(rule: Primitive, parents: tuple[Value, ...]) -> OverflowError:
     operands = ", ".join(repr(p._data) for p in parents)
     return OverflowError(f"{rule.name}: result out of range: {rule.name}({operands})")
+
+
+_new = object.__new__  # a node made without __init__'s checks
 
 
 def _node(data: float, parents: tuple[Value, ...], rule: Primitive) -> Value:
@@ -350,6 +428,11 @@ def _node(data: float, parents: tuple[Value, ...], rule: Primitive) -> Value:
             for p in parents:
                 tell_watchers(p, "an operation under no_grad()")
     return v
+
+
+_UNARY = _Makers(n=1)
+_BINARY = _Makers(n=2)
+_WEIGHTED_SUMS = _Makers(WEIGHTED_SUM)
 
 
 def _leaf(data: float, grad: float, label: str) -> Value:
@@ -374,23 +457,25 @@ def _rebuild(
     return nodes[-1]
 
 
-def _unary(rule: Primitive, x: Value) -> Value:
-    return _node(rule.forward(x._data), (x,), rule)
-
-
 def _binary(rule: Primitive, a: Value, b: object) -> Value:
     if b.__class__ is not Value:
         if not is_real(b):
             return NotImplemented
-        b = Value(b)  # type: ignore[arg-type]
-    return _node(rule.forward(a._data, b._data), (a, b), rule)
+        b = _constant(b)
+    return _BINARY[rule]((a, b))
 
 
 def _reflected(rule: Primitive, a: Value, b: object) -> Value:
     if not is_real(b):
         return NotImplemented
-    other = Value(b)  # type: ignore[arg-type]
-    return _node(rule.forward(other._data, a._data), (other, a), rule)
+    return _BINARY[rule]((_constant(b), a))
+
+
+def _constant(x: object) -> Value:
+    """A number operand as a new leaf (checked: finite)."""
+    if type(x) is float and isfinite(x):
+        return _leaf(x, 0.0, "")
+    return Value(x)  # type: ignore[arg-type]
 
 
 def _number(x: object) -> float:
@@ -429,7 +514,7 @@ def weighted_sum(
     # One pass over the types instead of an isinstance per operand: the "train step" row.
     if set(map(type, parents)) != {Value}:
         parents = tuple(operand(v, "weighted_sum operand") for v in parents)
-    return _weighted_sum_node(parents)  # type: ignore[arg-type]
+    return _WEIGHTED_SUMS[len(parents)](parents)  # type: ignore[arg-type]
 
 
 def weighted_sum_of_values(ws: Sequence[Value], xs: Sequence[Value], b: Value) -> Value:
@@ -437,17 +522,13 @@ def weighted_sum_of_values(ws: Sequence[Value], xs: Sequence[Value], b: Value) -
     # No type check of the 2n + 1 operands: the "train step" row of benchmarks/run.py.
     if len(ws) != len(xs):
         raise ValueError(f"weighted_sum: {len(ws)} weights but {len(xs)} inputs")
-    return _weighted_sum_node((*ws, *xs, b))
-
-
-def _weighted_sum_node(parents: tuple[Value, ...]) -> Value:
-    return _node(WEIGHTED_SUM.forward(*[p._data for p in parents]), parents, WEIGHTED_SUM)
+    parents = (*ws, *xs, b)
+    return _WEIGHTED_SUMS[len(parents)](parents)
 
 
 def logsumexp(values: Sequence[Value | Number]) -> Value:
     """ln Σ_k e ** x_k as one node, without overflow; ∂/∂x_j is the softmax e ** (x_j − out)."""
-    if isinstance(values, np.ndarray) and values.ndim == 1:
-        values = list(values)  # a vector of numbers, as everywhere a list of numbers is taken
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
-        raise TypeError(f"logsumexp: values must be a non-empty list of Values, got {values!r}")
+    values = sequence(values, "logsumexp: values")
+    if not len(values):
+        raise ValueError("logsumexp: values must hold at least one Value or number, got []")
     return apply(LOGSUMEXP, *values)

@@ -31,21 +31,34 @@ from nn.datasets import class_targets
 Array = np.ndarray
 
 
+def pause_collector() -> bool:
+    """Switch Python's cyclic collector off; whether it was on (for ``resume_collector``).
+
+    A graph being built makes no reference cycles, but the collector walks its young nodes
+    again and again while it grows. Paused once per block: around an MLP's forward pass (a
+    user's own training loop: the "train step" row of benchmarks/run.py, collector on), and
+    around each epoch of nn.train's scalar steps (``collector_paused``): graphs, backward and
+    updates, built through ``MLP.trace``, which does not pause it again.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    return was_on
+
+
+def resume_collector(was_on: bool) -> None:
+    """Switch the collector back on if ``pause_collector`` found it on."""
+    if was_on:
+        gc.enable()
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Python's cyclic collector off within the block: a graph being built makes no cycles.
-
-    The collector walks the young nodes again and again while a graph grows: pausing it
-    while a net builds its part saves about a sixth of building the graph of the "train
-    step" row of benchmarks/run.py (collector on). It is switched back on only if it was on.
-    """
-    paused = gc.isenabled()
-    gc.disable()
+    """The collector paused within the block (``pause_collector``)."""
+    was_on = pause_collector()
     try:
         yield
     finally:
-        if paused:
-            gc.enable()
+        resume_collector(was_on)
 
 
 def _index(j: int, k: int | None = None) -> str:
@@ -421,19 +434,24 @@ class MLP(Module):
     def trace(self, x: Sequence[Value | Number]) -> Trace:
         """The forward pass for x, keeping every z^l and a^l."""
         activations, zs = [self.inputs(x)], []
-        with collector_paused():
-            for layer in self.layers:
-                z, a = layer.forward(activations[-1])
-                zs.append(z)
-                activations.append(a)
+        for layer in self.layers:  # nn.train's scalar epoch has paused the collector
+            z, a = layer.forward(activations[-1])
+            zs.append(z)
+            activations.append(a)
         return Trace(activations, zs, list(self.activations))
 
     def __call__(self, x: Sequence[Value | Number]) -> list[Value]:
         """The output a^L for input x, always a list."""
-        a = self.inputs(x)
-        with collector_paused():
+        # Paused by calls, not a ``with`` block: entering one allocates (its bound __exit__),
+        # and an allocation while the collector is on sets off the collection of all the
+        # nodes that the calls before this one made, the work the pause is there to save.
+        was_on = pause_collector()
+        try:
+            a = self.inputs(x)
             for layer in self.layers:
                 a = layer(a)
+        finally:
+            resume_collector(was_on)
         return a
 
     def parameters(self) -> list[Value]:

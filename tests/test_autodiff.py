@@ -1,13 +1,14 @@
 """The reverse pass: accumulation, reuse, ordering at depth, zero_grad, detach, random trees."""
 
 import math
+import random
 import sys
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine import Primitive, Value, gradcheck
+from engine import Primitive, Value, gradcheck, weighted_sum
 from engine.autodiff import topological_order
 
 
@@ -114,6 +115,42 @@ def test_topological_order_puts_parents_first_once_each():
     for n in order:
         assert all(position[id(p)] < position[id(n)] for p in n.parents)
     assert order[-1] is out
+
+
+def _depth_first(roots):
+    """The order by definition: a recursive depth-first post-order, each node's parents last first."""
+    order, seen = [], set()
+
+    def visit(node):
+        if node not in seen:
+            seen.add(node)
+            for parent in reversed(node.parents):
+                visit(parent)
+            order.append(node)
+
+    for root in roots:
+        visit(root)
+    return order
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 40))
+def test_topological_order_is_the_depth_first_post_order(seed, n):
+    # The order fixes the order in which a node shared by several users sums their
+    # contributions, so it is pinned exactly, not only "parents first".
+    rng = random.Random(seed)
+    nodes = [Value(rng.uniform(-1, 1)) for _ in range(3)]
+    for _ in range(n):
+        k = rng.choice([1, 2, 2, 3, 5])
+        if k == 1:
+            nodes.append(rng.choice(nodes).relu())
+        elif k == 2:
+            nodes.append(rng.choice(nodes) * rng.choice(nodes))
+        else:
+            picks = [rng.choice(nodes) for _ in range(k)]
+            nodes.append(weighted_sum(picks[: k // 2], picks[k // 2 : 2 * (k // 2)], picks[-1]))
+    roots = [nodes[-1], *rng.sample(nodes, 2)]
+    assert topological_order(nodes[-1]) == _depth_first([nodes[-1]])
+    assert topological_order(roots) == _depth_first(roots)
 
 
 @pytest.mark.slow

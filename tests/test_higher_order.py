@@ -459,7 +459,7 @@ def test_grad_outputs_may_be_a_numpy_vector():
         ValueError, match=r"grad_outputs must have 2 values \(one per output\), got 3"
     ):
         engine.grad(outs, [x], grad_outputs=np.ones(3))
-    with pytest.raises(ValueError, match=r"grad_outputs must be a number or a vector.*\(2, 1\)"):
+    with pytest.raises(ValueError, match=r"grad_outputs must be a 1-D sequence.*\(2, 1\)"):
         engine.grad(outs, [x], grad_outputs=np.ones((2, 1)))
     with pytest.raises(TypeError, match=r"grad_outputs\[0\] must be a real number"):
         engine.grad(outs, [x], grad_outputs=np.array([True, False]))
@@ -559,6 +559,47 @@ def test_forward_mode_takes_an_infinite_local_derivative_as_backward_does():
     a, b = Value(1e-300), Value(1e-310)
     (want,) = engine.grad(a / b, [a], grad_outputs=1e-10)
     assert engine.jvp(lambda a, b: a / b, [1e-300, 1e-310], [1e-10, 0.0])[1] == want.data
+
+
+def test_forward_mode_runs_a_nodes_step_once_per_tangent_where_its_derivatives_are_infinite(
+    monkeypatch,
+):
+    from engine import functional
+
+    runs = []
+    amounts = functional.backward_amounts
+    monkeypatch.setattr(
+        functional, "backward_amounts", lambda node, g: runs.append(g) or amounts(node, g)
+    )
+    # a / b at a subnormal b: both local derivatives (1/b, −out/b) are infinite
+    a, b = Value(1e-320), Value(5e-324)
+    out = a / b
+    out.backward(1e-300)
+    _, tangent = engine.jvp(lambda a, b: a / b, [1e-320, 5e-324], [1e-300, 1e-300])
+    assert runs == [1e-300]  # one run for both positions, not one per position
+    assert tangent == a.grad + b.grad and math.isfinite(tangent)
+
+
+def test_grad_twins_only_the_nodes_that_need_an_adjoint(monkeypatch):
+    from engine import autodiff
+
+    twinned = []
+    twin_graph = autodiff.twin_graph
+    monkeypatch.setattr(
+        autodiff,
+        "twin_graph",
+        lambda order, rule_of: twinned.extend(order) or twin_graph(order, rule_of),
+    )
+    x, c = Value(2.0), Value(0.5)
+    constant = c
+    for _ in range(100):  # a long branch that does not depend on x
+        constant = (constant * c).tanh()
+    y = x * x
+    out = y * constant
+    (g,) = engine.grad(out, [x])
+    out.backward()
+    assert g.data == x.grad  # bit for bit
+    assert twinned == [x, y, out]
 
 
 def test_numpy_vectors_are_taken_wherever_a_list_of_numbers_is():

@@ -324,3 +324,84 @@ def test_the_step_of_each_built_in_rule_is_generated_from_the_rule_itself():
     x = Value(-2.0)
     branching(x).backward(3.0)
     assert x.grad == -3.0
+
+
+def _to_the(k: float):
+    return lambda a: a**k
+
+
+# How the Value API makes each built-in node (through the generated node makers of
+# engine/value.py), with the numbers its forward rule takes.
+MADE_BY_VALUES = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "**": lambda a, b: a**b,
+    "neg": lambda a: -a,
+    "exp": lambda a: a.exp(),
+    "log": lambda a: a.log(),
+    "tanh": lambda a: a.tanh(),
+    "sigmoid": lambda a: a.sigmoid(),
+    "softplus": lambda a: a.softplus(),
+    "relu": lambda a: a.relu(),
+    "abs": abs,
+    "clone": lambda a: a.clone(),
+    **{power(k).name: _to_the(k) for k in (-2, -1, 0.5, 2, 3)},
+}
+awkward = st.sampled_from([0.0, -0.0, 5e-324, -2.2e-308, 1e-200, 1e150, -1e308, 0.5, -3.0])
+
+
+@pytest.mark.parametrize("name", sorted(MADE_BY_VALUES))
+@given(data=st.data())
+@settings(max_examples=40, deadline=None)
+def test_a_node_made_by_the_value_api_holds_its_forward_rules_number_bit_for_bit(name, data):
+    rule = ENTRIES[name]
+    make = MADE_BY_VALUES[name]
+    n = len(inspect.signature(make).parameters) if name != "abs" else 1
+    xs = data.draw(st.lists(st.one_of(st.floats(-5.0, 5.0), awkward), min_size=n, max_size=n))
+    try:
+        expected = rule.forward(*xs)
+    except (ArithmeticError, ValueError) as e:
+        with pytest.raises(type(e)):
+            make(*map(Value, xs))
+        return
+    if not math.isfinite(expected):
+        with pytest.raises(OverflowError, match="result out of range"):
+            make(*map(Value, xs))
+        return
+    out = make(*map(Value, xs))
+    assert (out.op, out.data.hex()) == (rule.name, float(expected).hex())
+    if n == 2:  # a number on either side makes the same node over a new leaf
+        assert make(Value(xs[0]), xs[1]).data.hex() == out.data.hex()
+        assert make(xs[0], Value(xs[1])).data.hex() == out.data.hex()
+
+
+# 300 inputs: a sum nested deeper than Python parses, so the rule is called instead
+@given(n=st.sampled_from([0, 1, 2, 3, 16, 30, 300]), data=st.data())
+@settings(max_examples=40, deadline=None)
+def test_a_weighted_sum_node_holds_its_forward_rules_number_bit_for_bit(n, data):
+    numbers = st.one_of(st.floats(-5.0, 5.0), awkward)
+    ws, xs = (data.draw(st.lists(numbers, min_size=n, max_size=n)) for _ in "wx")
+    b = data.draw(numbers)
+    expected = PRIMITIVES["weighted_sum"].forward(*ws, *xs, b)
+    leaves = [Value(w) for w in ws], [Value(x) for x in xs], Value(b)
+    if not math.isfinite(expected):
+        with pytest.raises(OverflowError, match="weighted_sum: result out of range"):
+            weighted_sum(*leaves)
+        return
+    assert weighted_sum(*leaves).data.hex() == expected.hex()
+
+
+def test_the_node_makers_write_out_only_arithmetic_that_cannot_fail():
+    from engine import float_form
+
+    weighted = PRIMITIVES["weighted_sum"]
+    # a weighted sum's products and sums in the rule's order: no list of numbers, no call
+    assert float_form.forward_text(weighted, 5) == "(((0.0 + (x0 * x2)) + (x1 * x3)) + x4)"
+    assert float_form.forward_text(PRIMITIVES["+"], 2) == "(x0 + x1)"
+    # a rule that checks its numbers (0 as a divisor, a negative base) is called, not traced
+    for name in ("/", "**", "log", "relu", "exp", "logsumexp"):
+        assert float_form.forward_text(PRIMITIVES[name], 2 if name in "/**" else 1) is None
+    with pytest.raises(ZeroDivisionError, match="division by zero"):
+        Value(1.0) / Value(0.0)

@@ -442,6 +442,27 @@ def test_each_epoch_says_which_path_trained_it():
         assert history[0].compiled is compiled
 
 
+def test_the_collector_is_paused_once_per_scalar_epoch_and_once_per_forward_pass(monkeypatch):
+    import gc
+
+    pauses = []
+    disable = gc.disable
+    monkeypatch.setattr(gc, "disable", lambda: (pauses.append(gc.isenabled()), disable()))
+    net = MLP(2, [3, 1], activation="tanh", seed=0)
+    assert gc.isenabled()
+    nn.train(net, XOR, 2, 1, 0.1, verbose=False, compiled=False)  # 2 epochs of 4 steps
+    assert pauses == [True, True] and gc.isenabled()
+    pauses.clear()
+    net([0.5, 0.5])
+    assert pauses == [True] and gc.isenabled()
+    disable()
+    try:
+        net([0.5, 0.5])  # a pause inside a pause leaves the collector off
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 # --- found by a hostile review of nn -------------------------------------------------------
 
 
