@@ -19,10 +19,12 @@ equals ``forward``.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import operator
 import pickle
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -177,9 +179,14 @@ def _logsumexp(*xs: float) -> float:
     return m + math.log(math.fsum(math.exp(x - m) for x in xs))
 
 
+# Python 3.12's sum() of floats is compensated; the array form, the replay and the node
+# makers add left to right, so the float rule folds left on every Python.
+_left_sum = sum if sys.version_info < (3, 12) else functools.partial(functools.reduce, operator.add)
+
+
 def _weighted_sum(*args: float) -> float:
     n = len(args) // 2
-    return sum(map(operator.mul, args[:n], args[n : 2 * n])) + args[-1]
+    return _left_sum(map(operator.mul, args[:n], args[n : 2 * n]), 0) + args[-1]
 
 
 def _weighted_sum_array(*args: np.ndarray) -> np.ndarray:

@@ -405,3 +405,12 @@ def test_the_node_makers_write_out_only_arithmetic_that_cannot_fail():
         assert float_form.forward_text(PRIMITIVES[name], 2 if name in "/**" else 1) is None
     with pytest.raises(ZeroDivisionError, match="division by zero"):
         Value(1.0) / Value(0.0)
+
+
+def test_a_weighted_sum_adds_left_to_right_as_its_array_form_on_every_python():
+    # 1e16 + 1 rounds to 1e16: left to right the sum is 0, where Python 3.12's compensated
+    # sum() of floats would give 1 and the scalar engine would part from the replay
+    w, x = [1e16, 1.0, -1e16], [1.0, 1.0, 1.0]
+    node = weighted_sum([Value(v) for v in w], [Value(v) for v in x], Value(0.0))
+    assert node.data == 0.0
+    assert node.data == float(node.primitive.array_forward(*map(np.array, w + x + [0.0])))
