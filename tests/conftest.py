@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import sweeps
 from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,6 +15,19 @@ settings.register_profile(
     "default", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("default")
+
+
+def pytest_configure(config):
+    """`-m "not slow"` is the quick suite: its property tests try a sixth of their examples.
+
+    Any other run (the whole suite, which CI runs; one file; `-k`) tries every example. This
+    runs before any test module is imported, so the counts in their settings decorators see it.
+    """
+    if " ".join(config.getoption("markexpr").split()) == "not slow":
+        sweeps.quick = True
+        quick = settings(settings.get_profile("default"), max_examples=sweeps.examples(60))
+        settings.register_profile("quick", quick)
+        settings.load_profile("quick")
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from interrupts import interrupted_runs
+from sweeps import examples
 from user_primitive import GAUSS
 
 import engine
@@ -124,7 +125,7 @@ def assert_matches_scalar(f, params, batch):
 
 
 @given(steps=programs(), m=st.sampled_from([1, 2, 7]), seed=st.integers(0, 10**6))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 def test_random_expressions_match_the_scalar_engine(steps, m, seed):
     params, batch = random_case(m, seed)
     assert_matches_scalar(build(steps, params), params, batch)
