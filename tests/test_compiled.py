@@ -167,7 +167,7 @@ def _net_and_batch(nin, nouts, activation, m, seed=0):
 
 
 @pytest.mark.parametrize("nin, nouts, activation, cost", NETS)
-@pytest.mark.parametrize("m", [1, 1000])
+@pytest.mark.parametrize("m", [1, 7, pytest.param(1000, marks=pytest.mark.slow)])
 def test_nets_match_mean_cost_backward(nin, nouts, activation, cost, m):
     net, X, Y = _net_and_batch(nin, nouts, activation, m)
     cost_of = nn.COSTS[cost]
