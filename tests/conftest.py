@@ -1,4 +1,5 @@
-"""Shared hypothesis settings, the environment for tests that start another Python, optional extras."""
+"""Shared hypothesis settings and the quick suite's, the environment for tests that start another
+Python, optional extras, what is slow."""
 
 import importlib
 import os
