@@ -1,5 +1,5 @@
 """Shared hypothesis settings and the quick suite's, the environment for tests that start another
-Python, optional extras, what is slow."""
+Python, optional extras."""
 
 import importlib
 import os
@@ -150,16 +150,8 @@ def browser(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def torch():
-    """PyTorch, for the hand-off and the agreement tests (the torch extra); such tests are slow."""
+    """PyTorch, for the hand-off and the agreement tests (the torch extra)."""
     return _extra("torch", "torch")
-
-
-@pytest.hookimpl(tryfirst=True)  # before -m selects by the marks
-def pytest_collection_modifyitems(items):
-    """A test that takes the torch fixture is slow: importing PyTorch alone takes over a second."""
-    for item in items:
-        if "torch" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
