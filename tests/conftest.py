@@ -150,8 +150,17 @@ def browser(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def torch():
-    """PyTorch, for the hand-off and the agreement tests (the torch extra)."""
+    """PyTorch, for the hand-off and the agreement tests (the torch extra); such tests are slow."""
     return _extra("torch", "torch")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by the marks
+def pytest_collection_modifyitems(items):
+    """A test that takes the torch fixture is slow: PyTorch adds seconds to a run of pytest
+    (importing it, setting up torch.testing and autograd on first use, unloading it at exit)."""
+    for item in items:
+        if "torch" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -113,7 +113,6 @@ def test_from_torch_of_to_torch_gives_the_parameters_bit_for_bit(torch, sizes, a
     assert _numbers(back) == _numbers(net)
 
 
-@pytest.mark.slow  # PyTorch's first backward sets up its autograd engine: half a second
 @pytest.mark.parametrize(("sizes", "activations", "cost"), NETS)
 def test_outputs_and_gradients_agree_with_torch(torch, sizes, activations, cost):
     net = _net(sizes, activations)
@@ -145,7 +144,6 @@ def test_the_quadratic_cost_is_not_mse_loss(torch):
         nn.torch_cost("mse")
 
 
-@pytest.mark.slow  # PyTorch's autograd and optimizer, set up on first use
 @pytest.mark.parametrize(
     ("sizes", "activations", "cost", "l2"),
     [
