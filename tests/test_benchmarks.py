@@ -110,6 +110,7 @@ def test_the_compiled_sgd_step_moves_the_weights_as_nn_matrix_does():
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.slow  # epoch_torch imports PyTorch
 def test_the_mnist_sized_epochs_move_the_weights_as_nn_matrix_does():
     X, Y = workloads.mnist_sized(30, (6, 4, 3))
     W, B = nn.MLP(6, [4, 3], seed=0).weights(), nn.MLP(6, [4, 3], seed=0).biases()

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from interrupts import interrupted_runs
+from sweeps import examples
 from user_primitive import GAUSS
 
 import engine
@@ -124,7 +125,7 @@ def assert_matches_scalar(f, params, batch):
 
 
 @given(steps=programs(), m=st.sampled_from([1, 2, 7]), seed=st.integers(0, 10**6))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 def test_random_expressions_match_the_scalar_engine(steps, m, seed):
     params, batch = random_case(m, seed)
     assert_matches_scalar(build(steps, params), params, batch)
@@ -166,7 +167,7 @@ def _net_and_batch(nin, nouts, activation, m, seed=0):
 
 
 @pytest.mark.parametrize("nin, nouts, activation, cost", NETS)
-@pytest.mark.parametrize("m", [1, 1000])
+@pytest.mark.parametrize("m", [1, 7, pytest.param(1000, marks=pytest.mark.slow)])
 def test_nets_match_mean_cost_backward(nin, nouts, activation, cost, m):
     net, X, Y = _net_and_batch(nin, nouts, activation, m)
     cost_of = nn.COSTS[cost]

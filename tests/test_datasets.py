@@ -15,6 +15,12 @@ def digits(sklearn):
     return datasets.digits()
 
 
+@pytest.fixture
+def mnist_read_once(monkeypatch, mnist_arrays):
+    """nn.datasets.mnist splits the arrays read once a session instead of rereading the file."""
+    monkeypatch.setattr(datasets, "mnist_arrays", lambda: mnist_arrays)
+
+
 def _labels(pairs):
     return np.array([np.argmax(y) for _, y in pairs])
 
@@ -84,7 +90,8 @@ def test_mnist_is_mlxtends_data_split_100_of_each_digit(mnist):
     assert all(isinstance(v, float) for v in train[0][0] + train[0][1])
 
 
-def test_mnist_is_fixed_by_its_seed(mnist):
+@pytest.mark.slow  # three splits of 5,000 images of 784 pixels
+def test_mnist_is_fixed_by_its_seed(mnist, mnist_read_once):
     again = datasets.mnist(test_size=200, seed=1)
     assert datasets.mnist(test_size=200, seed=1) == again and again[1] != mnist[1][:200]
     assert np.bincount(_labels(again[1])).tolist() == [20] * 10
@@ -93,7 +100,7 @@ def test_mnist_is_fixed_by_its_seed(mnist):
 @pytest.mark.parametrize(
     "test_size, error", [(0, ValueError), (5000, ValueError), (2.5, TypeError), (True, TypeError)]
 )
-def test_mnist_refuses_a_bad_test_size(mnist, test_size, error):
+def test_mnist_refuses_a_bad_test_size(mnist_read_once, test_size, error):
     with pytest.raises(error, match="mnist: test_size"):
         datasets.mnist(test_size=test_size)
 

@@ -120,8 +120,10 @@ def _chain(n):
     return x, y
 
 
-def test_values_and_deep_graphs_pickle_and_deepcopy():
-    x, y = _chain(20_000)
+# 1,000 links are 3,000 nodes deep, past the recursion limit: a recursive copy would fail
+@pytest.mark.parametrize("links", [pytest.param(20_000, marks=pytest.mark.slow), 1_000])
+def test_values_and_deep_graphs_pickle_and_deepcopy(links):
+    x, y = _chain(links)
     for clone in (pickle.loads(pickle.dumps(y)), copy.deepcopy(y)):
         assert clone.data == y.data and clone.op == y.op
         order = topological_order(clone)
@@ -209,7 +211,8 @@ def test_a_rule_returning_numpy_scalars_leaves_python_floats_in_grad():
     assert type(a.grad) is float and a.grad == 2.0
 
 
-def test_deepcopy_of_interior_nodes_is_linear_and_keeps_them_shared():
+@pytest.mark.parametrize("links", [pytest.param(20_000, marks=pytest.mark.slow), 2_000])
+def test_deepcopy_of_interior_nodes_is_linear_and_keeps_them_shared(links):
     a = Value(2.0)
     b = a * a
     c = b + a
@@ -218,10 +221,10 @@ def test_deepcopy_of_interior_nodes_is_linear_and_keeps_them_shared():
     c2.backward()
     assert (a2.grad, b2.grad) == (5.0, 1.0) and a.grad == 0.0
     xs = [Value(1.0)]
-    for _ in range(20_000):  # a list of every node of a deep chain: one pass, no recursion
+    for _ in range(links):  # a list of every node of a deep chain: one pass, no recursion
         xs.append(xs[-1] + 1.0)
     copies = copy.deepcopy(xs)
-    assert copies[-1].parents[0] is copies[-2] and copies[-1].data == 20_001.0
+    assert copies[-1].parents[0] is copies[-2] and copies[-1].data == links + 1.0
 
 
 def test_a_primitive_pickles_only_if_registered_under_its_name():

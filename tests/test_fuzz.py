@@ -16,6 +16,7 @@ import pytest
 import user_primitive  # registers a user's primitive, fuzzed with the rest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from sweeps import examples
 
 import engine
 from engine import PRIMITIVES, Value, logsumexp, power
@@ -65,7 +66,7 @@ def graphs(draw):
 
 
 @given(graphs())
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 def test_forward_finite_backward_never_raises_and_nan_only_where_math_has_no_number(graph):
     leaves, root = graph
     order = topological_order(root)
@@ -95,7 +96,7 @@ def _same(a, b):
 
 
 @given(graphs())
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 def test_one_reverse_sweep_backward_grad_and_the_steps_agree_bit_for_bit(graph):
     # Issue 16, items 3 and 9: grad (so the reverse Jacobian) and viz.backward_steps run the
     # sweep backward() runs, so their numbers are its numbers, bit for bit, at extremes too
@@ -184,7 +185,7 @@ def _derivatives(program, x0, c0):
     0.5,
     1.0549771395571307e-81,
 )
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 def test_random_programs_to_third_order_match_forward_mode_and_central_differences(program, x0, c0):
     ds = _derivatives(program, x0, c0)
     if ds is None:
@@ -280,7 +281,7 @@ def _close(got, want, scale):
     st.lists(BATCH_NUMBERS, min_size=8, max_size=8),
     st.lists(st.floats(-2.0, 2.0) | st.sampled_from([1e-310, 1e300]), min_size=2, max_size=2),
 )
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 def test_random_compiled_programs_match_the_scalar_engine_after_parameter_steps(
     steps, numbers, new_params
 ):

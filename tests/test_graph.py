@@ -73,6 +73,7 @@ def example_source():
     return draw_dot(h).source
 
 
+@pytest.mark.slow  # starts another Python
 @pytest.mark.usefixtures("project_on_pythonpath")
 def test_same_graph_same_source_in_another_process():
     here = example_source()

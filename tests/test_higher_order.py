@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from sweeps import examples
 
 import engine
 import nn
@@ -118,7 +119,7 @@ CLOSED_FORMS = {
 
 @pytest.mark.parametrize("name", sorted(CLOSED_FORMS))
 @given(u=st.floats(0.0, 1.0))
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 def test_derivatives_to_fourth_order_match_closed_forms(name, u):
     build, closed, (lo, hi) = CLOSED_FORMS[name]
     x = lo + (hi - lo) * u
@@ -193,7 +194,7 @@ def expressions(draw):
 
 
 @given(expressions())
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 def test_gradgradcheck_on_random_graphs(expr):
     f, point = expr
     assert gradgradcheck(f, point, atol=1e-4, rtol=1e-3)
@@ -249,7 +250,7 @@ def test_hessian_matches_closed_form_and_is_symmetric():
     st.lists(st.floats(-2, 2), min_size=3, max_size=3),
     st.lists(st.floats(-2, 2), min_size=3, max_size=3),
 )
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 def test_hvp_is_hessian_times_v(point, v):
     def f(a, b, c):
         return (a * b + c).tanh() * (b - c).sigmoid() + a * a * c
@@ -267,7 +268,7 @@ def g3(a, b, c):
     st.lists(st.floats(-2, 2), min_size=3, max_size=3),
     st.lists(st.floats(-2, 2), min_size=3, max_size=3),
 )
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 def test_jacobian_forward_equals_reverse_and_jvp_is_jacobian_times_t(point, t):
     reverse = engine.jacobian(g3, point)
     forward = engine.jacobian(g3, point, mode="forward")

@@ -3,6 +3,7 @@
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sweeps import examples
 from test_paths import OPS, build
 
 from engine import Value, count_paths, paths
@@ -52,7 +53,7 @@ def test_each_step_highlights_exactly_its_path():
         assert lit == edges | nodes
 
 
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 @given(x=st.floats(-1.5, 1.5), ops=OPS)
 def test_the_last_step_sets_the_sum_beside_backward(x, ops):
     out, leaf = build(x, ops)

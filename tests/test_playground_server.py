@@ -228,6 +228,7 @@ def test_no_eval_or_exec_in_the_playground():
     assert "eval(" not in js and "new Function" not in js and "innerHTML" not in js
 
 
+@pytest.mark.slow  # starts another Python
 @pytest.mark.parametrize(
     "command", [["-m", "viz.playground"], [str(ROOT / "examples" / "playground.py")]]
 )
@@ -255,6 +256,7 @@ def test_the_command_line_flushes_its_address_to_a_pipe_and_ctrl_c_ends_cleanly(
     assert out.strip() == "stopped"
 
 
+@pytest.mark.slow  # starts another Python
 def test_the_command_line_refuses_a_port_in_use_with_a_message(project_on_pythonpath, pg):
     done = subprocess.run(
         [sys.executable, "-m", "viz.playground", "--no-browser", "--port", str(pg.port)],
@@ -293,6 +295,7 @@ def test_starting_twice_at_once_makes_one_training_thread(pg):
     assert not [t for t in threading.enumerate() if t.name == "playground-training"]
 
 
+@pytest.mark.slow  # starts another Python
 def test_viz_playground_is_there_after_import_viz(project_on_pythonpath):
     code = (
         "import sys, viz; assert 'viz.playground' not in sys.modules; print(viz.playground.serve)"

@@ -46,6 +46,7 @@ def test_svg_has_a_curve_per_series(tmp_path, matplotlib):
     ).read_bytes()
 
 
+@pytest.mark.slow  # matplotlib draws: the quick suite keeps two pictures
 def test_png_is_a_picture(tmp_path, matplotlib):
     from matplotlib.image import imread
 
@@ -85,6 +86,7 @@ def test_without_matplotlib_the_error_names_the_extra(tmp_path, monkeypatch):
     assert not (tmp_path / "h.svg").exists()
 
 
+@pytest.mark.slow  # matplotlib draws: the quick suite keeps two pictures
 def test_a_failed_write_leaves_the_previous_picture_whole(tmp_path, matplotlib, monkeypatch):
     import os
 
@@ -103,6 +105,7 @@ def test_a_failed_write_leaves_the_previous_picture_whole(tmp_path, matplotlib, 
     assert path.read_bytes() == good and os.listdir(tmp_path) == ["h.svg"]
 
 
+@pytest.mark.slow  # matplotlib draws: the quick suite keeps two pictures
 def test_accuracy_spans_0_to_100_and_layer_speeds_stand_side_by_side(tmp_path, matplotlib):
     from matplotlib.figure import Figure
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from sweeps import examples
 from user_primitive import GAUSS
 
 import engine
@@ -189,7 +190,7 @@ def test_the_user_primitive_is_in_the_table():
 
 @pytest.mark.parametrize("name", sorted(ENTRIES))
 @given(data=st.data())
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 def test_every_entry_passes_gradcheck(name, data):
     rule = ENTRIES[name]
     point = _point(rule, data)
@@ -198,7 +199,7 @@ def test_every_entry_passes_gradcheck(name, data):
 
 @pytest.mark.parametrize("name", sorted(ENTRIES))
 @given(data=st.data())
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 def test_float_derivative_agrees_with_the_rule_on_floats_and_on_values(name, data):
     rule = ENTRIES[name]
     point = _point(rule, data)
@@ -213,7 +214,7 @@ def test_float_derivative_agrees_with_the_rule_on_floats_and_on_values(name, dat
 
 @pytest.mark.parametrize("name", sorted(ENTRIES))
 @given(data=st.data())
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 def test_array_forward_is_forward_on_each_element(name, data):
     rule = ENTRIES[name]
     points = [_point(rule, data) for _ in range(8)]  # eight examples, one per column
@@ -263,7 +264,7 @@ def _by_float_derivative(rule: Primitive, out: Value, g: float) -> list[float]:
     start=st.sampled_from([0.0, -0.7, 1e300]),
     shared=st.booleans(),
 )
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 def test_float_backward_adds_exactly_what_float_derivative_gives(name, data, g, start, shared):
     rule = ENTRIES[name]
     point = _point(rule, data)

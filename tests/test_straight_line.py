@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sweeps import examples
 from test_compiled import NETS, _demo, _net_and_batch, build, programs, random_case
 from user_primitive import GAUSS
 
@@ -51,7 +52,7 @@ def assert_bit_identical(c, params, batch):
 
 
 @given(steps=programs(), m=st.sampled_from([1, 2, 7]), seed=st.integers(0, 10**6))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 def test_random_programs_give_the_grouped_replays_numbers_bit_for_bit(steps, m, seed):
     params, batch = random_case(m, seed)
     f = build(steps, params)

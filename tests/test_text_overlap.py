@@ -22,7 +22,8 @@ WIDE = dict.fromkeys("mwMW", 0.86)
 BOLD = 1.1  # Helvetica Bold's characters are about a tenth wider
 PAGE_SENDING_SIZE = "11"  # page.css: the text of an edge a step sends along, bold
 
-NETS = [(2, [3, 2]), (3, [4, 4, 2]), (10, [20, 10])]
+# the 10-20-10 net's 400 weights are slow to draw and check: the quick suite takes the small two
+NETS = [(2, [3, 2]), (3, [4, 4, 2]), pytest.param(10, [20, 10], marks=pytest.mark.slow)]
 
 
 def _box(t):

@@ -245,7 +245,8 @@ def test_init_and_l2_options_against_the_matrix_replay(init, acts, cost, l2, com
     assert _largest_difference(net, W, B) <= 1e-12
 
 
-@pytest.mark.parametrize("compiled", [False, True])
+# the scalar path builds the graphs of 300 examples of 64 pixels: slow
+@pytest.mark.parametrize("compiled", [pytest.param(False, marks=pytest.mark.slow), True])
 def test_scalar_and_matrix_agree_after_an_epoch_on_digits(sklearn, compiled):
     train, test = nn.datasets.digits(test_size=1497)  # 300 images to train on
     net = MLP(64, [30, 10], seed=0)

@@ -225,6 +225,7 @@ def test_a_net_is_drawn_left_to_right_or_top_to_bottom_only():
         draw_net(MLP(2, [1], seed=0), [1.0, 2.0], rankdir="RL")
 
 
+@pytest.mark.slow  # a page of 400 weights
 def test_step_through_net_takes_a_10_20_10_net_and_says_clearly_above_it():
     page = step_through_net(MLP(10, [20, 10], seed=0), [0.1] * 10, [1.0] + [0.0] * 9)
     assert len(page.frames) == 1 + 2 + 20 + 4  # forward, cost, BP1, BP2 × 20, BP3/BP4 × 2
