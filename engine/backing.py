@@ -146,8 +146,8 @@ class Backing:
 class Placement:
     """Where each of ``params`` lives: at an index of a Backing's arrays, or in the Value itself."""
 
-    def __init__(self, params: list[Value]) -> None:
-        self.params = params  # kept, not copied: ``placement`` sees a list changed since
+    def __init__(self, params: Sequence[Value]) -> None:
+        self.params = params  # a tuple (SGD's, Compiled's): the same object, the same Values
         self.size = len(params)
         self.binds = Backing.binds
         self.whole: Backing | None = None  # the Backing whose arrays hold params, all in order
@@ -248,8 +248,8 @@ def _write(target: np.ndarray, indices: slice | np.ndarray, values: np.ndarray, 
         target[indices] = values
 
 
-def placement(params: list[Value], known: Placement | None) -> Placement:
+def placement(params: tuple[Value, ...], known: Placement | None) -> Placement:
     """``known`` if it is still where ``params`` live, else a new Placement of them."""
-    if known is None or known.stale or known.params is not params or known.size != len(params):
+    if known is None or known.stale or known.params is not params:
         return Placement(params)
     return known

@@ -42,7 +42,9 @@ class SGD:
     ) -> None:
         self.lr = checks.real_number(lr, "SGD: lr", positive=True)
         self.weight_decay = checks.real_number(weight_decay, "SGD: weight_decay", least=0)
-        self.params: list[Value] = list(params)
+        # a tuple: where the params live is looked up once (engine.backing), so the list
+        # cannot change under the optimizer; another list of parameters is another SGD
+        self.params: tuple[Value, ...] = tuple(params)
         if not all(isinstance(p, Value) for p in self.params):
             raise TypeError("SGD: params must be Values")
         ids = {id(p) for p in self.params}

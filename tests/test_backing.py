@@ -397,3 +397,72 @@ def test_an_interrupted_bound_block_leaves_the_values_at_a_whole_step():
         for p, (x, g) in zip(net.parameters(), old):
             p.data, p.grad = x, g
     assert runs > 20
+
+
+def test_a_parameter_of_a_users_value_class_is_left_unbound_and_right():
+    class Named(Value):
+        __slots__ = ()
+
+    u, w = Value(2.0), Named(0.5)
+
+    def f(x):
+        return u * x[0] + w * x[0]
+
+    c = engine.compile(f, ([1.0],), [u, w])
+    X = np.array([[2.0], [3.0]])
+    assert c(X).tolist() == [5.0, 7.5]
+    assert type(u) is Value and type(w) is Named  # neither class switched: nothing bound
+    w.data = 1.5
+    c.backward(X)
+    assert c(X).tolist() == [7.0, 10.5]
+    assert (u.grad, w.grad) == (2.5, 2.5)  # the mean of x over the batch, for each
+
+
+def test_two_threads_compiling_over_the_same_parameters_bind_them_once():
+    import sys
+    import threading
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as Python lets them
+    X, Y = _batch()
+    try:
+        for trial in range(10):
+            net = nn.MLP(2, [30, 1], activation=["tanh", "linear"], seed=trial)
+            loss, f1 = _compiled(net)
+            _, f2 = _compiled(net)
+            gate = threading.Barrier(2)
+
+            def run(f, gate=gate):
+                gate.wait()
+                f(X, Y)
+
+            threads = [threading.Thread(target=run, args=(f,)) for f in (f1, f2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert [f1._backing.bound, f2._backing.bound].count(True) == 1
+            for p in net.parameters():
+                p.data += 0.5  # every parameter changed by hand: both replays must see it
+            scalar = [loss([Value(a) for a in x], [Value(b) for b in y]).data for x, y in zip(X, Y)]
+            assert f1(X, Y).tolist() == f2(X, Y).tolist() == pytest.approx(scalar, abs=1e-12)
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def test_an_optimizers_parameters_are_fixed_when_it_is_made():
+    a, b, c = Value(1.0), Value(1.0), Value(1.0)
+    opt = nn.SGD([a, b], lr=0.5)
+    with pytest.raises(TypeError):
+        opt.params[0] = c  # type: ignore[index]
+    a.grad = b.grad = c.grad = 1.0
+    opt.step()
+    assert (a.data, b.data, c.data) == (0.5, 0.5, 1.0)
+
+
+def test_a_ctrl_c_at_any_line_of_a_first_call_leaves_the_binding_lock_free():
+    from engine.compile import replay
+
+    X, Y = _batch()
+    for _ in interrupted_runs(lambda: _compiled(_net())[1](X, Y), after="_hold"):
+        assert not replay._BINDING.locked()

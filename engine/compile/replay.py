@@ -35,6 +35,7 @@ from engine.table import Table
 from engine.value import Value, apply
 
 REDUCTIONS = ("mean", "sum")
+_BINDING = threading.Lock()  # one compiled function at a time looks for and binds its params
 
 
 @dataclass
@@ -103,7 +104,7 @@ class Compiled:
     ) -> None:
         self.f = f
         self.reduction = reduction
-        self.params = recording.params
+        self.params = tuple(recording.params)
         self.nodes = recording.order
         self.input_grads: tuple[np.ndarray, ...] | None = None
         self._rec = recording
@@ -281,10 +282,23 @@ class Compiled:
 
     def _hold(self) -> None:
         """Before a call outside the block: bind the params here if no other Backing holds
-        any of them; else read their numbers (from the Values, or from that Backing)."""
-        where = self._where()
-        if all(backing is self._backing for backing, _, _ in where.groups):
-            self._backing.bind()
+        any of them; else read their numbers (from the Values, or from that Backing).
+
+        The look and the bind are one step for every compiled function, so that two threads
+        cannot bind the same parameters twice. Written on one line: the lock is let go
+        right after the body, with no line between where a Ctrl-C could leave it held.
+        """
+        with _BINDING: self._bind_or_read()  # noqa: E701  # fmt: skip
+
+    def _bind_or_read(self) -> None:
+        # A parameter of a class of the user's (a subclass of Value) is never bound, as
+        # binding switches a Value's class.
+        where, backing = self._where(), self._backing
+        if all(b is backing for b, _, _ in where.groups) and set(map(type, self.params)) <= {
+            Value,
+            backing.kind,
+        }:
+            backing.bind()
         else:
             where.numbers(out=self._data)
 
@@ -485,7 +499,7 @@ class Compiled:
             diffs["output"] = max(diffs["output"], _largest(outputs[j], [v.data for v in outs]))
             if single:
                 flat = [leaf for argument in leaves for leaf in argument]
-                grads = autodiff.grad(outs[0], self.params + flat, allow_unused=True)
+                grads = autodiff.grad(outs[0], [*self.params, *flat], allow_unused=True)
                 numbers = [g.data for g in grads]
                 scalar_step += numbers[: len(self.params)]
                 if input_grads is not None:
