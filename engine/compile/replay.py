@@ -144,7 +144,10 @@ class Compiled:
 
     def __call__(self, *batch: Any) -> np.ndarray:
         """f for each example: (m,) for a Value result, (m, k) for a list of k Values."""
-        X = self._check_batch(batch)
+        return self._call(self._check_batch(batch))
+
+    def _call(self, X: list[np.ndarray]) -> np.ndarray:
+        """``__call__`` on a batch already checked (float64 arrays (m, n), finite, m ≥ 1)."""
         with self._lock, np.errstate(all="ignore"):  # numbers that run out are explained below
             return self._outputs(self._forward(X).V)
 
@@ -154,7 +157,10 @@ class Compiled:
         ``input_grads`` then holds ∂f/∂x for each example: one (m, n) array per argument
         (unless compiled with ``input_grads=False``, which saves the work).
         """
-        X = self._check_batch(batch)
+        return self._backward(self._check_batch(batch))
+
+    def _backward(self, X: list[np.ndarray]) -> np.ndarray:
+        """``backward`` on a batch already checked (float64 arrays (m, n), finite, m ≥ 1)."""
         with self._lock:
             step, input_grads, outputs = self._gradients(X)
             # All or nothing, even when interrupted (Ctrl-C) part way, as Value.backward.
