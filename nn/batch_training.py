@@ -18,6 +18,8 @@ import numpy as np
 
 import engine
 from engine import no_grad
+from engine.compile.recording import first_output, record
+from engine.compile.replay import Compiled
 from nn.costs import cost_named, mean_cost
 from nn.network import MLP, collector_paused
 
@@ -160,8 +162,12 @@ class BatchTrainer:
         self.X, self.Y = arrays(data)
         example = (self.X[0].tolist(), self.Y[0].tolist())
         params = net.parameters()
-        self.compiled_step = engine.compile(example_cost, example, params, input_grads=False)
-        self.evaluator = engine.compile(cost_and_output, example, params, input_grads=False)
+        # The net recorded once: the cost alone is the recording's first output.
+        recording = record(cost_and_output, example, params)
+        self.evaluator = Compiled(cost_and_output, recording, "mean", input_grads=False)
+        self.compiled_step = Compiled(
+            example_cost, first_output(recording), "mean", input_grads=False
+        )
         self._data = self._grad = np.zeros(0)
         self._new = np.empty(len(params))  # each step's new parameters, before they are written
         self._decay_factor: float | np.ndarray = 1.0
@@ -223,7 +229,7 @@ class BatchTrainer:
         however many examples there are.
         """
         X, Y = self.held if held_out else (self.X, self.Y)
-        with self.evaluator.parameter_arrays():  # the Values' numbers read once, not per chunk
+        with self.evaluator._reading():  # the parameters' numbers read once, not per chunk
             chunks = [  # chunks of the checked data, read without checking them again
                 self.evaluator._call([X[i : i + CHUNK], Y[i : i + CHUNK]])
                 for i in range(0, len(X), CHUNK)

@@ -224,6 +224,25 @@ def record(f: Callable[..., object], example: object, params: object) -> Recordi
     params, distinct = _check_params(params)
     result = watching_reads(_Reads(inputs, params), enable_grad()(f), *inputs)
     outputs, single = outputs_of(result)
+    return _recording(inputs, params, distinct, outputs, single)
+
+
+def first_output(recording: Recording) -> Recording:
+    """The recording of its first output alone, as ``record`` gives it for an f returning
+    that Value: a function recorded once serves, e.g., a cost's backward beside an evaluator
+    of the cost and outputs."""
+    params = recording.params
+    return _recording(recording.inputs, params, set(params), recording.outputs[:1], True)
+
+
+def _recording(
+    inputs: list[list[Value]],
+    params: list[Value],
+    distinct: set[Value],
+    outputs: list[Value],
+    single: bool,
+) -> Recording:
+    """The Recording of outputs' graph; ValueError if some parameter is not in it."""
     order = topological_order(outputs)
     missing = distinct.difference(order)
     for i, p in enumerate(params if missing else ()):

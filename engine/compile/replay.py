@@ -280,6 +280,20 @@ class Compiled:
                 self._check_data()
                 self._where().assign(self._data, self._grads)
 
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """A block of calls that read the parameters' numbers once, on entering, and change
+        nothing (no backward): a pass over a data set in chunks."""
+        if self._in_arrays:
+            raise RuntimeError("parameter_arrays: this compiled function's block is already open")
+        if not self._backing.bound:
+            self._where().numbers(out=self._data)
+        try:
+            self._in_arrays = True
+            yield
+        finally:
+            self._in_arrays = False
+
     def _where(self) -> Placement:
         """Where the params live now (in the Values, or in a Backing's arrays)."""
         self._placement = placement(self.params, self._placement)
