@@ -35,6 +35,7 @@ from engine.table import Table
 from engine.value import Value, apply
 
 REDUCTIONS = ("mean", "sum")
+_FLOAT64 = np.dtype(np.float64)  # native float64: other byte orders take the converting path
 
 
 @dataclass
@@ -198,11 +199,13 @@ class Compiled:
             except (Stale, ValueError, TypeError):  # the grouped replay names a failing rule
                 self._grouped_backward(size, X)
         step = self._step
-        A = size.A
-        input_grads = tuple(
-            A[rows].T.copy() for rows in self._plan.input_rows if self._want_input_grads
-        )
-        if not (np.isfinite(step).all() and all(np.isfinite(g).all() for g in input_grads)):
+        finite = np.isfinite(step).all()
+        input_grads: tuple[np.ndarray, ...] = ()
+        if self._want_input_grads:
+            A = size.A
+            input_grads = tuple(A[rows].T.copy() for rows in self._plan.input_rows)
+            finite = finite and all(np.isfinite(g).all() for g in input_grads)
+        if not finite:
             step, input_grads = self._scalar_gradients(X)
         if self.reduction == "mean":
             np.multiply(step, 1.0 / m, out=step)
@@ -335,8 +338,9 @@ class Compiled:
         for a, (argument, n) in enumerate(zip(batch, self._arity)):
             if (  # already the array the replay reads (in place: it is never written)
                 type(argument) is np.ndarray
-                and argument.dtype == np.float64
-                and argument.shape[1:] == (n,)
+                and argument.dtype is _FLOAT64
+                and argument.ndim == 2
+                and argument.shape[1] == n
                 and len(argument)
             ):
                 X = argument
@@ -349,7 +353,7 @@ class Compiled:
                     f"not a finite number"
                 )
             arrays.append(X)
-        if len({len(X) for X in arrays}) > 1:
+        if len(arrays) > 1 and len({len(X) for X in arrays}) > 1:
             raise ValueError(
                 f"engine.compile: the batch arguments have different numbers of examples: "
                 f"{[len(X) for X in arrays]}"
