@@ -199,7 +199,7 @@ class Compiled:
             except (Stale, ValueError, TypeError):  # the grouped replay names a failing rule
                 self._grouped_backward(size, X)
         step = self._step
-        finite = np.isfinite(step).all()
+        finite = bool(np.isfinite(step).all())
         input_grads: tuple[np.ndarray, ...] = ()
         if self._want_input_grads:
             A = size.A
