@@ -207,14 +207,14 @@ class BatchTrainer:
         weight under L2 regularisation, 1 for a bias), so the step is (SGD.step's)
         decay_factor·p − η·grad.
         """
-        grad = self._grad
-        grad[:] = 0.0
         rows = np.fromiter(batch, np.intp, len(batch))
-        # rows of the checked data: the replay reads them without checking them again
-        self.compiled_step._backward([self.X.take(rows, axis=0), self.Y.take(rows, axis=0)])
+        # rows of the checked data, read without checking them again; the grads are set to
+        # 0 + the batch's (zeroing them and adding, in one pass)
+        batch_rows = [self.X.take(rows, axis=0), self.Y.take(rows, axis=0)]
+        self.compiled_step._backward(batch_rows, fresh=True)
         params = self.compiled_step.params
         new = sgd_update(
-            self._data, grad, lr, decay_factor, lambda i: repr(params[i].label), out=self._new
+            self._data, self._grad, lr, decay_factor, lambda i: repr(params[i].label), out=self._new
         )
         np.copyto(self._data, new)  # one numpy operation: all or none
 

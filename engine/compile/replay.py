@@ -160,18 +160,25 @@ class Compiled:
         """
         return self._backward(self._check_batch(batch))
 
-    def _backward(self, X: list[np.ndarray]) -> np.ndarray:
-        """``backward`` on a batch already checked (float64 arrays (m, n), finite, m ≥ 1)."""
+    def _backward(self, X: list[np.ndarray], fresh: bool = False) -> np.ndarray:
+        """``backward`` on a batch already checked (float64 arrays (m, n), finite, m ≥ 1).
+
+        ``fresh``: each grad becomes 0 + the batch's, bit for bit what zeroing the grads
+        first and adding gives, in one pass.
+        """
         with self._lock:
             step, input_grads, outputs = self._gradients(X)
             # All or nothing, even when interrupted (Ctrl-C) part way, as Value.backward.
             previous = self.input_grads
             try:
                 self.input_grads = input_grads if self._want_input_grads else None
-                if self._in_arrays or self._backing.bound:
-                    np.add(self._grads, step, out=self._grads)  # one operation: all or none
+                if self._in_arrays or self._backing.bound:  # one operation: all or none
+                    if fresh:
+                        np.add(step, 0.0, out=self._grads)
+                    else:
+                        np.add(self._grads, step, out=self._grads)
                 else:
-                    self._where().assign(grads=step, add=True)
+                    self._where().assign(grads=step + 0.0 if fresh else step, add=not fresh)
             except BaseException:
                 self.input_grads = previous
                 raise
