@@ -200,3 +200,61 @@ def test_a_changed_learning_rate_changes_the_weight_decay_of_the_next_step():
             W, B = nn.matrix.sgd_update(W, B, X[batch].T, Y[batch].T, lr, l2=0.1, n=1)
     for got, want in zip(net.weights() + net.biases(), W + B):
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
+def _bits(a):
+    return np.asarray(a, dtype=float).view(np.int64).tolist()
+
+
+def test_a_step_sets_the_grads_to_zero_plus_the_batch_s_bit_for_bit():
+    # a relu net whose dead units give −0.0 grads: 0 + (−0.0) is +0.0, as zeroing and adding
+    net = MLP(3, [4, 2], activation=["relu", "linear"], seed=1)
+    rng = np.random.default_rng(3)
+    X, Y = rng.uniform(-1, 1, (6, 3)), rng.uniform(-1, 1, (6, 2))
+    trainer = BatchTrainer(net, "quadratic", (X, Y))
+    step = engine.compile(
+        lambda x, y: nn.quadratic_cost(net(x), y), (X[0].tolist(), Y[0].tolist()),
+        net.parameters(), input_grads=False,
+    )  # fmt: skip
+    with step.parameter_arrays() as (_, grad):
+        grad[:] = 0.0
+        step.backward(X[[1, 4, 5]], Y[[1, 4, 5]])
+        want = grad.copy()
+    with trainer.epoch():
+        trainer._grad[:] = 7.0  # the last step's grads: replaced, not added to
+        trainer.sgd_step([1, 4, 5], 0.0625)
+        got = trainer._grad.copy()
+    assert _bits(got) == _bits(want)
+    assert _bits(want) != _bits(np.abs(want))  # the case in question: −0.0 grads occur
+
+
+def test_the_step_and_the_evaluator_share_one_recording_as_two_records_give_it():
+    net = MLP(3, [4, 2], seed=0)
+    X, Y = np.zeros((2, 3)), np.zeros((2, 2))
+    trainer = BatchTrainer(net, "quadratic", (X, Y))
+    alone = engine.compile(
+        lambda x, y: nn.quadratic_cost(net.trace(x), y), ([0.0] * 3, [0.0] * 2),
+        net.parameters(), input_grads=False,
+    )  # fmt: skip
+    step = trainer.compiled_step
+    assert [v.op for v in step.nodes] == [v.op for v in alone.nodes]
+    assert step.source() == alone.source()
+    assert trainer.evaluator._rec.outputs[0] is step._rec.outputs[0]  # recorded once
+
+
+def test_scoring_reads_the_parameters_and_writes_nothing_back():
+    net = MLP(3, [4, 2], seed=0)
+    rng = np.random.default_rng(0)
+    X, Y = rng.uniform(0, 1, (5, 3)), rng.uniform(0, 1, (5, 2))
+    trainer = BatchTrainer(net, "quadratic", (X, Y))
+    params = net.parameters()
+    params[0].data = 0.25  # changed after the trainer was made: read at scoring
+    for i, p in enumerate(params):
+        p.grad = float(i)
+    costs, outputs = trainer.evaluate()
+    W, B = net.weights(), net.biases()
+    a = nn.matrix.feedforward(W, B, X.T).T
+    np.testing.assert_allclose(outputs, a, rtol=1e-12)
+    np.testing.assert_allclose(costs, 0.5 * ((a - Y) ** 2).sum(axis=1), rtol=1e-12)
+    assert [p.grad for p in params] == [float(i) for i in range(len(params))]
+    assert all(type(p) is Value for p in params)  # not bound: the Values keep their numbers
