@@ -228,18 +228,22 @@ def test_a_step_sets_the_grads_to_zero_plus_the_batch_s_bit_for_bit():
     assert _bits(want) != _bits(np.abs(want))  # the case in question: −0.0 grads occur
 
 
-def test_the_step_and_the_evaluator_share_one_recording_as_two_records_give_it():
+@pytest.mark.parametrize("cost", ["quadratic", "cross_entropy"])
+def test_the_step_and_the_evaluator_share_one_recording_as_two_records_give_it(cost):
     net = MLP(3, [4, 2], seed=0)
     X, Y = np.zeros((2, 3)), np.zeros((2, 2))
-    trainer = BatchTrainer(net, "quadratic", (X, Y))
+    trainer = BatchTrainer(net, cost, (X, Y))
+    cost_of = nn.costs.cost_named(cost)
     alone = engine.compile(
-        lambda x, y: nn.quadratic_cost(net.trace(x), y), ([0.0] * 3, [0.0] * 2),
+        lambda x, y: cost_of(net.trace(x), y), ([0.0] * 3, [0.0] * 2),
         net.parameters(), input_grads=False,
     )  # fmt: skip
     step = trainer.compiled_step
     assert [v.op for v in step.nodes] == [v.op for v in alone.nodes]
     assert step.source() == alone.source()
     assert trainer.evaluator._rec.outputs[0] is step._rec.outputs[0]  # recorded once
+    # the quadratic cost reads a^L: the evaluator's order is the cost's own, not ordered again
+    assert (step.nodes is trainer.evaluator.nodes) == (cost == "quadratic")
 
 
 def test_scoring_reads_the_parameters_and_writes_nothing_back():

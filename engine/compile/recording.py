@@ -231,8 +231,12 @@ def first_output(recording: Recording) -> Recording:
     """The recording of its first output alone, as ``record`` gives it for an f returning
     that Value: a function recorded once serves, e.g., a cost's backward beside an evaluator
     of the cost and outputs."""
-    params = recording.params
-    return _recording(recording.inputs, params, set(params), recording.outputs[:1], True)
+    params, first = recording.params, recording.outputs[0]
+    # topological_order orders each output's graph whole before it goes on to the next
+    # output's: with the first output last, the others were all among its nodes, and the
+    # order is the first output's own (a cost of the outputs beside them, as nn.train's).
+    order = recording.order if recording.order[-1] is first else None
+    return _recording(recording.inputs, params, set(params), [first], True, order)
 
 
 def _recording(
@@ -241,9 +245,11 @@ def _recording(
     distinct: set[Value],
     outputs: list[Value],
     single: bool,
+    order: list[Value] | None = None,
 ) -> Recording:
-    """The Recording of outputs' graph; ValueError if some parameter is not in it."""
-    order = topological_order(outputs)
+    """The Recording of outputs' graph (whose order may be known); ValueError if some
+    parameter is not in it."""
+    order = topological_order(outputs) if order is None else order
     missing = distinct.difference(order)
     for i, p in enumerate(params if missing else ()):
         if p in missing:
