@@ -18,7 +18,7 @@ import numpy as np
 
 import engine
 from engine import no_grad
-from engine.compile.recording import first_output, record
+from engine.compile.recording import first_output, laid_out_as_first, record
 from engine.compile.replay import Compiled
 from nn.costs import cost_named, mean_cost
 from nn.network import MLP, collector_paused
@@ -162,11 +162,17 @@ class BatchTrainer:
         self.X, self.Y = arrays(data)
         example = (self.X[0].tolist(), self.Y[0].tolist())
         params = net.parameters()
-        # The net recorded once: the cost alone is the recording's first output.
+        # The net recorded once, the cost its first output: one replay serves the steps
+        # (the cost's backward) and the scores, unless the cost's own plan differs.
         recording = record(cost_and_output, example, params)
-        self.evaluator = Compiled(cost_and_output, recording, "mean", input_grads=False)
-        self.compiled_step = Compiled(
-            example_cost, first_output(recording), "mean", input_grads=False
+        shared = laid_out_as_first(recording)
+        self.evaluator = Compiled(
+            cost_and_output, recording, "mean", input_grads=False, backward_of_first=shared
+        )
+        self.compiled_step = (
+            self.evaluator
+            if shared
+            else Compiled(example_cost, first_output(recording), "mean", input_grads=False)
         )
         self._data = self._grad = np.zeros(0)
         self._new = np.empty(len(params))  # each step's new parameters, before they are written

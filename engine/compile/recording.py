@@ -23,6 +23,7 @@ from engine import value as value_module
 from engine.autodiff import topological_order
 from engine.checks import real_number
 from engine.grad_mode import enable_grad
+from engine.primitives import ADD
 from engine.value import ReadWatcher, Value
 
 T = TypeVar("T")
@@ -225,6 +226,16 @@ def record(f: Callable[..., object], example: object, params: object) -> Recordi
     result = watching_reads(_Reads(inputs, params), enable_grad()(f), *inputs)
     outputs, single = outputs_of(result)
     return _recording(inputs, params, distinct, outputs, single)
+
+
+def laid_out_as_first(recording: Recording) -> bool:
+    """True when the recording's plan is its first output's own: the other outputs are among
+    the first's nodes (the first comes last in the order, see ``first_output``) and none is a
+    sum, which a plan folds into a chain unless it is an output. A backward of the first
+    output then gives the numbers of the first output recorded alone."""
+    return recording.order[-1] is recording.outputs[0] and all(
+        v._rule is not ADD for v in recording.outputs[1:]
+    )
 
 
 def first_output(recording: Recording) -> Recording:

@@ -100,9 +100,17 @@ class Compiled:
     """A recorded function replayed over mini-batches; made by ``engine.compile``."""
 
     def __init__(
-        self, f: Callable[..., Any], recording: Recording, reduction: str, input_grads: bool
+        self,
+        f: Callable[..., Any],
+        recording: Recording,
+        reduction: str,
+        input_grads: bool,
+        backward_of_first: bool = False,
     ) -> None:
+        # backward_of_first: backward differentiates the first of several outputs (for a
+        # recording laid out as its first output's own, ``recording.laid_out_as_first``).
         self.f = f
+        self._backward_of_first = backward_of_first
         self.reduction = reduction
         self.params = recording.params
         self.nodes = recording.order
@@ -188,7 +196,7 @@ class Compiled:
         self, X: list[np.ndarray]
     ) -> tuple[np.ndarray, tuple[np.ndarray, ...] | None, np.ndarray]:
         """(reduced ∂f/∂params, ∂f/∂inputs per example or None, outputs) for the batch X."""
-        if not self._rec.single:
+        if not (self._rec.single or self._backward_of_first):
             n = len(self._rec.outputs)
             raise ValueError(
                 f"engine.compile: backward needs f to return one Value (the cost of one "
@@ -294,8 +302,9 @@ class Compiled:
     def _reading(self) -> Iterator[None]:
         """A block of calls that read the parameters' numbers once, on entering, and change
         nothing (no backward): a pass over a data set in chunks."""
-        if self._in_arrays:
-            raise RuntimeError("parameter_arrays: this compiled function's block is already open")
+        if self._in_arrays:  # within the block: the arrays hold the numbers already
+            yield
+            return
         if not self._backing.bound:
             self._where().numbers(out=self._data)
         try:
