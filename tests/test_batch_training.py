@@ -244,6 +244,9 @@ def test_the_step_and_the_evaluator_share_one_recording_as_two_records_give_it(c
     assert trainer.evaluator._rec.outputs[0] is step._rec.outputs[0]  # recorded once
     # the quadratic cost reads a^L: one replay serves the steps and the scores
     assert (step is trainer.evaluator) == (cost == "quadratic")
+    with step.parameter_arrays():
+        costs = step.backward(X, Y)  # the cost of each example, as the cost compiled alone
+    assert costs.tolist() == trainer.evaluate()[0].tolist() == alone(X, Y).tolist()
 
 
 def test_scoring_reads_the_parameters_and_writes_nothing_back():

@@ -107,8 +107,8 @@ class Compiled:
         input_grads: bool,
         backward_of_first: bool = False,
     ) -> None:
-        # backward_of_first: backward differentiates the first of several outputs (for a
-        # recording laid out as its first output's own, ``recording.laid_out_as_first``).
+        # backward_of_first: backward differentiates the first of several outputs, and gives
+        # it (for a recording laid out as its first output's own, ``laid_out_as_first``).
         self.f = f
         self._backward_of_first = backward_of_first
         self.reduction = reduction
@@ -224,6 +224,8 @@ class Compiled:
             step, input_grads = self._scalar_gradients(X)
         if self.reduction == "mean":
             np.multiply(step, 1.0 / m, out=step)
+        if self._backward_of_first:  # the output differentiated: (m,), as f returning it gives
+            return step, input_grads or None, size.V[self._plan.output_rows[0]].copy()
         return step, input_grads or None, self._outputs(size.V)
 
     def _grouped_forward(self, V: np.ndarray, X: list[np.ndarray]) -> None:
