@@ -18,6 +18,8 @@ import numpy as np
 
 import engine
 from engine import no_grad
+from engine.compile.recording import first_output, laid_out_as_first, record
+from engine.compile.replay import Compiled
 from nn.costs import cost_named, mean_cost
 from nn.network import MLP, collector_paused
 
@@ -37,15 +39,16 @@ def sgd_update(
     lr: float,
     decay_factor: float | np.ndarray,
     name: Callable[[int], str],
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """decay_factor·data − lr·grad, the one SGD update; FloatingPointError if not all finite.
 
     ``decay_factor`` is 1 − ηλ/n for a decayed weight, 1 otherwise (``SGD.decay_factors``);
-    ``name(i)`` names parameter i in the message. Nothing is written here: the caller writes
-    all or nothing.
+    ``name(i)`` names parameter i in the message. Nothing is written here but ``out`` (a
+    scratch array, if given, for the result): the caller writes all or nothing.
     """
     with np.errstate(over="ignore", invalid="ignore"):  # refused below, by name
-        new = np.multiply(grad, lr)  # lr·grad, then decay_factor·data − lr·grad into it
+        new = np.multiply(grad, lr, out=out)  # lr·grad, then decay_factor·data − lr·grad into it
         plain = isinstance(decay_factor, (int, float)) and decay_factor == 1.0  # (1·data = data)
         np.subtract(data if plain else decay_factor * data, new, out=new)
     finite = np.isfinite(new)
@@ -65,9 +68,10 @@ def sgd_update(
 
 
 def arrays(data: Sequence[tuple[Sequence[float], Sequence[float]]] | Arrays) -> Arrays:
-    """(X, Y) of checked data, given as arrays already or as (x, y) pairs."""
+    """(X, Y) as float64 arrays of checked data (finite, a row per example, the net's widths),
+    given as arrays already or as (x, y) pairs."""
     if isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], np.ndarray):
-        return data
+        return np.asarray(data[0], dtype=float), np.asarray(data[1], dtype=float)
     pairs = list(data)
     return np.array([x for x, _ in pairs], dtype=float), np.array(
         [y for _, y in pairs], dtype=float
@@ -135,7 +139,11 @@ class ScalarSteps:
 
 
 class BatchTrainer:
-    """The net's cost and outputs compiled for mini-batches of the (checked) training data."""
+    """The net's cost and outputs compiled for mini-batches of the training data.
+
+    The data must be checked already (``nn.datasets.as_arrays``): the replays read its rows
+    without checking them again.
+    """
 
     compiled = True
 
@@ -154,11 +162,23 @@ class BatchTrainer:
         self.X, self.Y = arrays(data)
         example = (self.X[0].tolist(), self.Y[0].tolist())
         params = net.parameters()
-        self.compiled_step = engine.compile(example_cost, example, params, input_grads=False)
-        self.evaluator = engine.compile(cost_and_output, example, params, input_grads=False)
+        # The net recorded once, the cost its first output: one replay serves the steps
+        # (the cost's backward) and the scores, unless the cost's own plan differs.
+        recording = record(cost_and_output, example, params)
+        shared = laid_out_as_first(recording)
+        self.evaluator = Compiled(
+            cost_and_output, recording, "mean", input_grads=False, backward_of_first=shared
+        )
+        self.compiled_step = (
+            self.evaluator
+            if shared
+            else Compiled(example_cost, first_output(recording), "mean", input_grads=False)
+        )
         self._data = self._grad = np.zeros(0)
+        self._new = np.empty(len(params))  # each step's new parameters, before they are written
         self._decay_factor: float | np.ndarray = 1.0
-        self._decay_for: tuple[float, float] | None = None  # the (lr, weight_decay) it is for
+        # the (optimizer, lr, weight_decay) it is for: another SGD may decay other parameters
+        self._decay_for: tuple[SGD, float, float] | None = None
         self.held = self.X[:0], self.Y[:0]
 
     @classmethod
@@ -181,7 +201,7 @@ class BatchTrainer:
 
     def step(self, batch: list[int], optimizer: SGD) -> None:
         """One step on the examples ``batch`` with ``optimizer``'s learning rate and decay."""
-        settings = (optimizer.lr, optimizer.weight_decay)
+        settings = (optimizer, optimizer.lr, optimizer.weight_decay)
         if self._decay_for != settings:  # derived from the optimizer's lr and decay as they are
             self._decay_for = settings
             self._decay_factor = optimizer.decay_factors if optimizer.weight_decay else 1.0
@@ -194,14 +214,16 @@ class BatchTrainer:
         weight under L2 regularisation, 1 for a bias), so the step is (SGD.step's)
         decay_factor·p − η·grad.
         """
-        grad = self._grad
-        grad[:] = 0.0
         rows = np.fromiter(batch, np.intp, len(batch))
-        self.compiled_step.backward(self.X.take(rows, axis=0), self.Y.take(rows, axis=0))
+        # rows of the checked data, read without checking them again; the grads are set to
+        # 0 + the batch's (zeroing them and adding, in one pass)
+        batch_rows = [self.X.take(rows, axis=0), self.Y.take(rows, axis=0)]
+        self.compiled_step._backward(batch_rows, fresh=True)
         params = self.compiled_step.params
-        self._data[:] = sgd_update(
-            self._data, grad, lr, decay_factor, lambda i: repr(params[i].label)
+        new = sgd_update(
+            self._data, self._grad, lr, decay_factor, lambda i: repr(params[i].label), out=self._new
         )
+        np.copyto(self._data, new)  # one numpy operation: all or none
 
     def held_out(self, data: Sequence[tuple[Sequence[float], Sequence[float]]] | Arrays) -> None:
         """Keep ``data`` as arrays, for ``evaluate(held_out=True)`` after each epoch."""
@@ -214,9 +236,10 @@ class BatchTrainer:
         however many examples there are.
         """
         X, Y = self.held if held_out else (self.X, self.Y)
-        with self.evaluator.parameter_arrays():  # the Values' numbers read once, not per chunk
-            chunks = [
-                self.evaluator(X[i : i + CHUNK], Y[i : i + CHUNK]) for i in range(0, len(X), CHUNK)
+        with self.evaluator._reading():  # the parameters' numbers read once, not per chunk
+            chunks = [  # chunks of the checked data, read without checking them again
+                self.evaluator._call([X[i : i + CHUNK], Y[i : i + CHUNK]])
+                for i in range(0, len(X), CHUNK)
             ]
         out = np.concatenate(chunks)
         return out[:, 0], out[:, 1:]

@@ -89,7 +89,10 @@ def _from_arrays(X: np.ndarray, Y: np.ndarray, net: MLP, who: str) -> tuple[np.n
         raise TypeError(f"{who}: X and Y must hold numbers, got {X.dtype} and {Y.dtype}")
     X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)  # no copy of float data
     for name, A in (("X", X), ("Y", Y)):
-        bad = np.flatnonzero(~np.isfinite(A).all(axis=1))
+        # a row summing to a finite number holds only finite ones: look closer at the rest
+        with np.errstate(over="ignore", invalid="ignore"):
+            suspects = np.flatnonzero(~np.isfinite(np.add.reduce(A, axis=1)))
+        bad = suspects[~np.isfinite(A[suspects]).all(axis=1)]
         if bad.size:
             raise ValueError(f"{who}: {name}[{bad[0]}] is not finite: {A[bad[0]].tolist()}")
     return X, Y

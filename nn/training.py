@@ -45,14 +45,16 @@ class SGD:
         # a tuple: where the params live is looked up once (engine.backing), so the list
         # cannot change under the optimizer; another list of parameters is another SGD
         self.params: tuple[Value, ...] = tuple(params)
-        if not all(isinstance(p, Value) for p in self.params):
+        if not all(issubclass(kind, Value) for kind in set(map(type, self.params))):
             raise TypeError("SGD: params must be Values")
-        ids = {id(p) for p in self.params}
+        ids = set(map(id, self.params))
         decay = self.params if decayed is None else list(decayed)
-        if not all(id(p) in ids for p in decay):
+        if not ids.issuperset(map(id, decay)):
             raise ValueError("SGD: decayed must be some of params")
-        decay_ids = {id(p) for p in decay} if self.weight_decay else set()
-        self.decays = [id(p) in decay_ids for p in self.params]
+        if self.weight_decay:
+            self.decays = list(map(set(map(id, decay)).__contains__, map(id, self.params)))
+        else:
+            self.decays = [False] * len(self.params)
         self._placement: Placement | None = None  # where the params live (engine.backing)
 
     @property

@@ -202,3 +202,101 @@ def test_a_changed_learning_rate_changes_the_weight_decay_of_the_next_step():
             W, B = nn.matrix.sgd_update(W, B, X[batch].T, Y[batch].T, lr, l2=0.1, n=1)
     for got, want in zip(net.weights() + net.biases(), W + B):
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
+def _bits(a):
+    return np.asarray(a, dtype=float).view(np.int64).tolist()
+
+
+def test_a_step_sets_the_grads_to_zero_plus_the_batch_s_bit_for_bit():
+    # a relu net whose dead units give −0.0 grads: 0 + (−0.0) is +0.0, as zeroing and adding
+    net = MLP(3, [4, 2], activation=["relu", "linear"], seed=1)
+    rng = np.random.default_rng(3)
+    X, Y = rng.uniform(-1, 1, (6, 3)), rng.uniform(-1, 1, (6, 2))
+    trainer = BatchTrainer(net, "quadratic", (X, Y))
+    step = engine.compile(
+        lambda x, y: nn.quadratic_cost(net(x), y), (X[0].tolist(), Y[0].tolist()),
+        net.parameters(), input_grads=False,
+    )  # fmt: skip
+    with step.parameter_arrays() as (_, grad):
+        grad[:] = 0.0
+        step.backward(X[[1, 4, 5]], Y[[1, 4, 5]])
+        want = grad.copy()
+    with trainer.epoch():
+        trainer._grad[:] = 7.0  # the last step's grads: replaced, not added to
+        trainer.sgd_step([1, 4, 5], 0.0625)
+        got = trainer._grad.copy()
+    assert _bits(got) == _bits(want)
+    assert _bits(want) != _bits(np.abs(want))  # the case in question: −0.0 grads occur
+
+
+@pytest.mark.parametrize("cost", ["quadratic", "cross_entropy"])
+def test_the_step_and_the_evaluator_share_one_recording_as_two_records_give_it(cost):
+    net = MLP(3, [4, 2], seed=0)
+    X, Y = np.zeros((2, 3)), np.zeros((2, 2))
+    trainer = BatchTrainer(net, cost, (X, Y))
+    cost_of = nn.costs.cost_named(cost)
+    alone = engine.compile(
+        lambda x, y: cost_of(net.trace(x), y), ([0.0] * 3, [0.0] * 2),
+        net.parameters(), input_grads=False,
+    )  # fmt: skip
+    step = trainer.compiled_step
+    assert [v.op for v in step.nodes] == [v.op for v in alone.nodes]
+    assert step.source() == alone.source()
+    assert trainer.evaluator._rec.outputs[0] is step._rec.outputs[0]  # recorded once
+    # the quadratic cost reads a^L: one replay serves the steps and the scores
+    assert (step is trainer.evaluator) == (cost == "quadratic")
+    with step.parameter_arrays():
+        costs = step.backward(X, Y)  # the cost of each example, as the cost compiled alone
+    assert costs.tolist() == trainer.evaluate()[0].tolist() == alone(X, Y).tolist()
+
+
+def test_scoring_reads_the_parameters_and_writes_nothing_back():
+    net = MLP(3, [4, 2], seed=0)
+    rng = np.random.default_rng(0)
+    X, Y = rng.uniform(0, 1, (5, 3)), rng.uniform(0, 1, (5, 2))
+    trainer = BatchTrainer(net, "quadratic", (X, Y))
+    params = net.parameters()
+    params[0].data = 0.25  # changed after the trainer was made: read at scoring
+    for i, p in enumerate(params):
+        p.grad = float(i)
+    costs, outputs = trainer.evaluate()
+    W, B = net.weights(), net.biases()
+    a = nn.matrix.feedforward(W, B, X.T).T
+    np.testing.assert_allclose(outputs, a, rtol=1e-12)
+    np.testing.assert_allclose(costs, 0.5 * ((a - Y) ** 2).sum(axis=1), rtol=1e-12)
+    assert [p.grad for p in params] == [float(i) for i in range(len(params))]
+    assert all(type(p) is Value for p in params)  # not bound: the Values keep their numbers
+
+
+def test_a_step_decays_what_its_own_optimizer_decays():
+    # two optimizers with the same lr and weight decay, one decaying the weights only, the
+    # other every parameter: the second step must decay the biases too
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(8, 2)), rng.uniform(size=(8, 1))
+
+    def two_steps(switch):
+        net = MLP(2, [3, 1], activation="sigmoid", seed=0)
+        weights_only = nn.SGD(net.parameters(), 0.5, 0.1, decayed=net.weight_params())
+        every = nn.SGD(net.parameters(), 0.5, 0.1)
+        trainer = BatchTrainer.for_net(net, "quadratic", (X, Y))
+        with trainer.epoch():
+            trainer.step([0, 1, 2, 3], weights_only if switch else every)
+            trainer.step([4, 5, 6, 7], every)
+        return [p.data for p in net.parameters()]
+
+    def scalar_steps():  # the same two steps on the scalar engine, with nn.SGD.step
+        net = MLP(2, [3, 1], activation="sigmoid", seed=0)
+        optimizers = [
+            nn.SGD(net.parameters(), 0.5, 0.1, decayed=net.weight_params()),
+            nn.SGD(net.parameters(), 0.5, 0.1),
+        ]
+        for batch, opt in zip(([0, 1, 2, 3], [4, 5, 6, 7]), optimizers):
+            opt.zero_grad()
+            costs = [nn.costs.cost_named("quadratic")(net(list(X[i])), list(Y[i])) for i in batch]
+            (sum(costs) / len(batch)).backward()
+            opt.step()
+        return [p.data for p in net.parameters()]
+
+    assert two_steps(switch=True) == pytest.approx(scalar_steps(), abs=1e-14)
+    assert two_steps(switch=False) != pytest.approx(scalar_steps(), abs=1e-6)

@@ -544,3 +544,12 @@ def test_unclear_arguments_get_messages_that_name_them():
         ValueError, match="MLP: init must be one of 'normal', 'scaled', got \\['scaled'\\]"
     ):
         MLP(2, [1], init=["scaled"])
+
+
+def test_a_row_of_finite_numbers_whose_sum_overflows_is_not_refused():
+    # the check sums each row first: a finite row summing to inf is looked at closer
+    X = np.array([[1e308, 1e308], [0.0, 1.0], [1e308, np.inf], [0.0, np.nan]])
+    net = MLP(2, [2, 1], seed=0)
+    with pytest.raises(ValueError, match=r"evaluate: X\[2\] is not finite: \[1e\+308, inf\]"):
+        nn.evaluate(net, (X, np.zeros(4)))
+    nn.evaluate(net, (X[:2], np.zeros(2)))

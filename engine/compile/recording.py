@@ -23,6 +23,7 @@ from engine import value as value_module
 from engine.autodiff import topological_order
 from engine.checks import real_number
 from engine.grad_mode import enable_grad
+from engine.primitives import ADD
 from engine.value import ReadWatcher, Value
 
 T = TypeVar("T")
@@ -224,7 +225,42 @@ def record(f: Callable[..., object], example: object, params: object) -> Recordi
     params, distinct = _check_params(params)
     result = watching_reads(_Reads(inputs, params), enable_grad()(f), *inputs)
     outputs, single = outputs_of(result)
-    order = topological_order(outputs)
+    return _recording(inputs, params, distinct, outputs, single)
+
+
+def laid_out_as_first(recording: Recording) -> bool:
+    """True when the recording's plan is its first output's own: the other outputs are among
+    the first's nodes (the first comes last in the order, see ``first_output``) and none is a
+    sum, which a plan folds into a chain unless it is an output. A backward of the first
+    output then gives the numbers of the first output recorded alone."""
+    return recording.order[-1] is recording.outputs[0] and all(
+        v._rule is not ADD for v in recording.outputs[1:]
+    )
+
+
+def first_output(recording: Recording) -> Recording:
+    """The recording of its first output alone, as ``record`` gives it for an f returning
+    that Value: a function recorded once serves, e.g., a cost's backward beside an evaluator
+    of the cost and outputs."""
+    params, first = recording.params, recording.outputs[0]
+    # topological_order orders each output's graph whole before it goes on to the next
+    # output's: with the first output last, the others were all among its nodes, and the
+    # order is the first output's own (a cost of the outputs beside them, as nn.train's).
+    order = recording.order if recording.order[-1] is first else None
+    return _recording(recording.inputs, params, set(params), [first], True, order)
+
+
+def _recording(
+    inputs: list[list[Value]],
+    params: list[Value],
+    distinct: set[Value],
+    outputs: list[Value],
+    single: bool,
+    order: list[Value] | None = None,
+) -> Recording:
+    """The Recording of outputs' graph (whose order may be known); ValueError if some
+    parameter is not in it."""
+    order = topological_order(outputs) if order is None else order
     missing = distinct.difference(order)
     for i, p in enumerate(params if missing else ()):
         if p in missing:

@@ -36,6 +36,7 @@ from engine.value import Value, apply
 
 REDUCTIONS = ("mean", "sum")
 _BINDING = threading.Lock()  # one compiled function at a time looks for and binds its params
+_FLOAT64 = np.dtype(np.float64)  # native float64: other byte orders take the converting path
 
 
 @dataclass
@@ -100,9 +101,17 @@ class Compiled:
     """A recorded function replayed over mini-batches; made by ``engine.compile``."""
 
     def __init__(
-        self, f: Callable[..., Any], recording: Recording, reduction: str, input_grads: bool
+        self,
+        f: Callable[..., Any],
+        recording: Recording,
+        reduction: str,
+        input_grads: bool,
+        backward_of_first: bool = False,
     ) -> None:
+        # backward_of_first: backward differentiates the first of several outputs, and gives
+        # it (for a recording laid out as its first output's own, ``laid_out_as_first``).
         self.f = f
+        self._backward_of_first = backward_of_first
         self.reduction = reduction
         self.params = tuple(recording.params)
         self.nodes = recording.order
@@ -145,7 +154,10 @@ class Compiled:
 
     def __call__(self, *batch: Any) -> np.ndarray:
         """f for each example: (m,) for a Value result, (m, k) for a list of k Values."""
-        X = self._check_batch(batch)
+        return self._call(self._check_batch(batch))
+
+    def _call(self, X: list[np.ndarray]) -> np.ndarray:
+        """``__call__`` on a batch already checked (float64 arrays (m, n), finite, m ≥ 1)."""
         with self._lock, np.errstate(all="ignore"):  # numbers that run out are explained below
             return self._outputs(self._forward(X).V)
 
@@ -155,17 +167,27 @@ class Compiled:
         ``input_grads`` then holds ∂f/∂x for each example: one (m, n) array per argument
         (unless compiled with ``input_grads=False``, which saves the work).
         """
-        X = self._check_batch(batch)
+        return self._backward(self._check_batch(batch))
+
+    def _backward(self, X: list[np.ndarray], fresh: bool = False) -> np.ndarray:
+        """``backward`` on a batch already checked (float64 arrays (m, n), finite, m ≥ 1).
+
+        ``fresh``: each grad becomes 0 + the batch's, bit for bit what zeroing the grads
+        first and adding gives, in one pass.
+        """
         with self._lock:
             step, input_grads, outputs = self._gradients(X)
             # All or nothing, even when interrupted (Ctrl-C) part way, as Value.backward.
             previous = self.input_grads
             try:
                 self.input_grads = input_grads if self._want_input_grads else None
-                if self._in_arrays or self._backing.bound:
-                    np.add(self._grads, step, out=self._grads)  # one operation: all or none
+                if self._in_arrays or self._backing.bound:  # one operation: all or none
+                    if fresh:
+                        np.add(step, 0.0, out=self._grads)
+                    else:
+                        np.add(self._grads, step, out=self._grads)
                 else:
-                    self._where().assign(grads=step, add=True)
+                    self._where().assign(grads=step + 0.0 if fresh else step, add=not fresh)
             except BaseException:
                 self.input_grads = previous
                 raise
@@ -175,7 +197,7 @@ class Compiled:
         self, X: list[np.ndarray]
     ) -> tuple[np.ndarray, tuple[np.ndarray, ...] | None, np.ndarray]:
         """(reduced ∂f/∂params, ∂f/∂inputs per example or None, outputs) for the batch X."""
-        if not self._rec.single:
+        if not (self._rec.single or self._backward_of_first):
             n = len(self._rec.outputs)
             raise ValueError(
                 f"engine.compile: backward needs f to return one Value (the cost of one "
@@ -193,14 +215,18 @@ class Compiled:
             except (Stale, ValueError, TypeError):  # the grouped replay names a failing rule
                 self._grouped_backward(size, X)
         step = self._step
-        A = size.A
-        input_grads = tuple(
-            A[rows].T.copy() for rows in self._plan.input_rows if self._want_input_grads
-        )
-        if not (np.isfinite(step).all() and all(np.isfinite(g).all() for g in input_grads)):
+        finite = bool(np.isfinite(step).all())
+        input_grads: tuple[np.ndarray, ...] = ()
+        if self._want_input_grads:
+            A = size.A
+            input_grads = tuple(A[rows].T.copy() for rows in self._plan.input_rows)
+            finite = finite and all(np.isfinite(g).all() for g in input_grads)
+        if not finite:
             step, input_grads = self._scalar_gradients(X)
         if self.reduction == "mean":
             np.multiply(step, 1.0 / m, out=step)
+        if self._backward_of_first:  # the output differentiated: (m,), as f returning it gives
+            return step, input_grads or None, size.V[self._plan.output_rows[0]].copy()
         return step, input_grads or None, self._outputs(size.V)
 
     def _grouped_forward(self, V: np.ndarray, X: list[np.ndarray]) -> None:
@@ -275,6 +301,21 @@ class Compiled:
                 self._check_data()
                 self._where().assign(self._data, self._grads)
 
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """A block of calls that read the parameters' numbers once, on entering, and change
+        nothing (no backward): a pass over a data set in chunks."""
+        if self._in_arrays:  # within the block: the arrays hold the numbers already
+            yield
+            return
+        if not self._backing.bound:
+            self._where().numbers(out=self._data)
+        try:
+            self._in_arrays = True
+            yield
+        finally:
+            self._in_arrays = False
+
     def _where(self) -> Placement:
         """Where the params live now (in the Values, or in a Backing's arrays)."""
         self._placement = placement(self.params, self._placement)
@@ -329,8 +370,9 @@ class Compiled:
         for a, (argument, n) in enumerate(zip(batch, self._arity)):
             if (  # already the array the replay reads (in place: it is never written)
                 type(argument) is np.ndarray
-                and argument.dtype == np.float64
-                and argument.shape[1:] == (n,)
+                and argument.dtype is _FLOAT64
+                and argument.ndim == 2
+                and argument.shape[1] == n
                 and len(argument)
             ):
                 X = argument
@@ -343,7 +385,7 @@ class Compiled:
                     f"not a finite number"
                 )
             arrays.append(X)
-        if len({len(X) for X in arrays}) > 1:
+        if len(arrays) > 1 and len({len(X) for X in arrays}) > 1:
             raise ValueError(
                 f"engine.compile: the batch arguments have different numbers of examples: "
                 f"{[len(X) for X in arrays]}"
