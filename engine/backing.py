@@ -113,7 +113,7 @@ class Backing:
     binds: ClassVar[int] = 0  # counts binds: a Placement made before the last bind is stale
 
     def __init__(self, params: Sequence[Value], data: np.ndarray, grad: np.ndarray) -> None:
-        self.params = list(params)
+        self.params = params if isinstance(params, tuple) else tuple(params)
         self.data, self.grad = data, grad
         self.bound = False
         self.kind: type[Backed] | None = None  # the class of its Values, made by the first bind
@@ -170,8 +170,11 @@ class Placement:
                 self.groups.append((backing, slice(None), slice(None)))
             else:
                 self.groups.append((backing, np.array(positions), np.array(indices)))
-        self.loose = [self.params[i] for i in loose]
-        self._loose_at = np.array(loose, dtype=int)
+        # none held in arrays (a compiled function before its first call): the params
+        # themselves, not a copy of 8 bytes and an index per parameter
+        everything = len(loose) == len(params)
+        self.loose: Sequence[Value] = params if everything else [params[i] for i in loose]
+        self._loose_at: slice | np.ndarray = slice(None) if everything else np.array(loose, int)
 
     @property
     def stale(self) -> bool:
