@@ -62,7 +62,7 @@ class Recording:
     """One call of f at the example: its input leaves, parameters, outputs and graph."""
 
     inputs: list[list[Value]]
-    params: list[Value]
+    params: tuple[Value, ...]
     outputs: list[Value]
     single: bool  # f returned one Value (not a list)
     order: list[Value]  # every node of the graph, each after its parents
@@ -86,11 +86,11 @@ def input_leaves(example: object) -> list[list[Value]]:
     return leaves
 
 
-def _check_params(params: object) -> tuple[list[Value], set[Value]]:
-    """params as a list of distinct leaf Values, and as a set; clear errors otherwise."""
+def _check_params(params: object) -> tuple[tuple[Value, ...], set[Value]]:
+    """params as a tuple of distinct leaf Values, and as a set; clear errors otherwise."""
     if isinstance(params, Value) or not isinstance(params, Sequence):
         raise TypeError(f"engine.compile: params must be a list of Values, got {params!r}")
-    params = list(params)
+    params = tuple(params)
     # The common case in C loops (a net's parameters: distinct leaf Values): "compile" rows
     # of benchmarks/run.py; anything else is found, and named, one parameter at a time.
     if set(map(type, params)) <= {Value}:
@@ -159,7 +159,7 @@ class _Reads:
     parameter: the replay would keep the number of the recording (the example's inputs, the
     parameters' values at compile time). Once per way of reading and line of f."""
 
-    def __init__(self, inputs: list[list[Value]], params: list[Value]) -> None:
+    def __init__(self, inputs: list[list[Value]], params: tuple[Value, ...]) -> None:
         self.inputs, self.params = inputs, params
         # Each node's first source: the input (its name) or parameter (its index in params)
         # its number depends on, or None. Made at the first read, and a parameter's name
@@ -252,7 +252,7 @@ def first_output(recording: Recording) -> Recording:
 
 def _recording(
     inputs: list[list[Value]],
-    params: list[Value],
+    params: tuple[Value, ...],
     distinct: set[Value],
     outputs: list[Value],
     single: bool,

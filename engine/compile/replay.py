@@ -113,7 +113,7 @@ class Compiled:
         self.f = f
         self._backward_of_first = backward_of_first
         self.reduction = reduction
-        self.params = tuple(recording.params)
+        self.params = recording.params
         self.nodes = recording.order
         self.input_grads: tuple[np.ndarray, ...] | None = None
         self._rec = recording
