@@ -11,44 +11,17 @@ Value itself) and reads or sets them all at once.
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from operator import attrgetter
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
 from engine.checks import is_real
-from engine.primitives import ADD, DIV, MUL, POW, SUB, Primitive
-from engine.value import Value, _number, _read, apply
+from engine.value import Value
 
 _DATA = attrgetter("_data")
 _GRAD = attrgetter("grad")
-
-
-def _operator(rule: Primitive, name: str) -> Callable[..., Any]:
-    """``self ⊕ other`` (or ``other ⊕ self`` for a reflected ``name``) for any Value other."""
-    plain = getattr(Value, name)
-    reflected = name.startswith("__r")
-
-    def method(self: Value, other: object, *modulo: object) -> Any:
-        if isinstance(other, Value) and not modulo:  # Value's own take a number or plain Value
-            return apply(rule, other, self) if reflected else apply(rule, self, other)
-        return plain(self, other, *modulo)
-
-    method.__name__ = name
-    return method
-
-
-def _compared(compare: Callable[[float, float], bool]) -> Callable[[Value, object], bool]:
-    """A comparison of numbers that takes a bound Value on either side."""
-
-    def method(self: Value, other: object) -> bool:
-        theirs = _read(other, "a comparison") if isinstance(other, Value) else _number(other)
-        return compare(_read(self, "a comparison"), theirs)
-
-    method.__name__ = f"__{compare.__name__}__"
-    return method
 
 
 class Backed(Value):
@@ -87,24 +60,6 @@ class Backed(Value):
                 )
             g = float(g)
         self._grads[self._at[self]] = g
-
-    # Value's operators know a number or a plain Value as the other operand; these take
-    # any Value (Python tries a subclass's reflected form first when it is on the right).
-    __add__ = _operator(ADD, "__add__")
-    __radd__ = _operator(ADD, "__radd__")
-    __sub__ = _operator(SUB, "__sub__")
-    __rsub__ = _operator(SUB, "__rsub__")
-    __mul__ = _operator(MUL, "__mul__")
-    __rmul__ = _operator(MUL, "__rmul__")
-    __truediv__ = _operator(DIV, "__truediv__")
-    __rtruediv__ = _operator(DIV, "__rtruediv__")
-    __pow__ = _operator(POW, "__pow__")
-    __rpow__ = _operator(POW, "__rpow__")
-    __lt__ = _compared(operator.lt)
-    __le__ = _compared(operator.le)
-    __gt__ = _compared(operator.gt)
-    __ge__ = _compared(operator.ge)
-    __hash__ = Value.__hash__
 
 
 class Backing:

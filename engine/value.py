@@ -369,7 +369,7 @@ class Value:
         """self ** other: a constant power ``**n`` for a number, ``**`` for a Value."""
         if modulo is not None:
             return NotImplemented
-        if other.__class__ is Value:
+        if isinstance(other, Value):  # (a plain, bound or user's subclass Value)
             return _BINARY[POW]((self, other))
         if not is_real(other):
             return NotImplemented
@@ -458,7 +458,8 @@ def _rebuild(
 
 
 def _binary(rule: Primitive, a: Value, b: object) -> Value:
-    if b.__class__ is not Value:
+    # the operators' slow path: a Value of a subclass (bound, or the user's), or a number
+    if not isinstance(b, Value):
         if not is_real(b):
             return NotImplemented
         b = _constant(b)
@@ -479,7 +480,7 @@ def _constant(x: object) -> Value:
 
 
 def _number(x: object) -> float:
-    if x.__class__ is Value:
+    if isinstance(x, Value):
         return _read(x, "a comparison")
     if not is_real(x):
         raise TypeError(f"cannot compare a Value with {type(x).__name__}: {x!r}")

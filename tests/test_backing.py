@@ -406,7 +406,7 @@ def test_a_parameter_of_a_users_value_class_is_left_unbound_and_right():
     u, w = Value(2.0), Named(0.5)
 
     def f(x):
-        return u * x[0] + w * x[0]
+        return u * x[0] + x[0] * w  # a plain Value with the user's on either side
 
     c = engine.compile(f, ([1.0],), [u, w])
     X = np.array([[2.0], [3.0]])
